@@ -1,0 +1,1 @@
+"""venowatch: follow-up after venoplasty."""

@@ -1,0 +1,200 @@
+"""Domain values of the protocol: what goes into an assessment and what comes out.
+
+Everything here is immutable. Instants are timezone-aware datetimes; the offset a patient
+wrote is kept so that explanations can show dates the way the patient reads them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Pgic(enum.Enum):
+    """Patient's global impression of change, best first (the order is clinical)."""
+
+    VERY_MUCH_IMPROVED = "very_much_improved"
+    MUCH_IMPROVED = "much_improved"
+    MINIMALLY_IMPROVED = "minimally_improved"
+    NO_CHANGE = "no_change"
+    MINIMALLY_WORSE = "minimally_worse"
+    MUCH_WORSE = "much_worse"
+    VERY_MUCH_WORSE = "very_much_worse"
+
+    @property
+    def rank(self) -> int:
+        """0 for the best answer, 6 for the worst."""
+        return _PGIC_RANK[self]
+
+    @property
+    def klass(self) -> PgicClass:
+        return _PGIC_CLASS[self]
+
+    @property
+    def improved(self) -> bool:
+        return self.klass in (PgicClass.NOTICEABLE, PgicClass.SLIGHT)
+
+
+class PgicClass(enum.Enum):
+    NOTICEABLE = "noticeable"
+    SLIGHT = "slight"
+    BASELINE = "baseline"
+    WORSE = "worse"
+
+
+_PGIC_RANK = {p: i for i, p in enumerate(Pgic)}
+_PGIC_CLASS = {
+    Pgic.VERY_MUCH_IMPROVED: PgicClass.NOTICEABLE,
+    Pgic.MUCH_IMPROVED: PgicClass.NOTICEABLE,
+    Pgic.MINIMALLY_IMPROVED: PgicClass.SLIGHT,
+    Pgic.NO_CHANGE: PgicClass.BASELINE,
+    Pgic.MINIMALLY_WORSE: PgicClass.WORSE,
+    Pgic.MUCH_WORSE: PgicClass.WORSE,
+    Pgic.VERY_MUCH_WORSE: PgicClass.WORSE,
+}
+
+
+class ProcedureKind(enum.Enum):
+    VENOPLASTY = "venoplasty"
+    STENT = "stent"
+
+
+class LabKind(enum.Enum):
+    BLOOD = "blood"
+    URINE = "urine"
+
+
+class LabResult(enum.Enum):
+    NORMAL = "normal"
+    ABNORMAL = "abnormal"
+
+
+class Pathway(enum.Enum):
+    POSSIBLE_THROMBOSIS = "possible_thrombosis"
+    SUSPECTED_RESTENOSIS = "suspected_restenosis"
+    WORSENING_RETEST = "worsening_retest"
+    TREAT_UNDERLYING_CAUSE = "treat_underlying_cause"
+    WORSENING_WATCH = "worsening_watch"
+    TUNE_UP_ELIGIBLE = "tune_up_eligible"
+    NO_IMPROVEMENT = "no_improvement"
+    ADJUSTMENT_PERIOD = "adjustment_period"
+    TUNE_UP_WAIT = "tune_up_wait"
+    AWAITING_CHECKIN = "awaiting_checkin"
+    IMPROVED = "improved"
+    NO_PROCEDURE = "no_procedure"
+
+
+class Urgency(enum.Enum):
+    """Most pressing first; `rank` orders a worklist."""
+
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    ATTENTION = "attention"
+    ROUTINE = "routine"
+    NONE = "none"
+
+    @property
+    def rank(self) -> int:
+        return list(Urgency).index(self)
+
+
+class Action(enum.Enum):
+    CALL_IR_OR_EMERGENCY = "call_ir_or_emergency"
+    SCHEDULE_RETEST = "schedule_retest"
+    TREAT_UNDERLYING_CAUSE = "treat_underlying_cause"
+    EMAIL_PATIENT_ADVOCATE = "email_patient_advocate"
+    KEEP_CHECKING_IN = "keep_checking_in"
+    CONSIDER_TUNE_UP = "consider_tune_up"
+    STAFF_REVIEW = "staff_review"
+    WAIT_BEFORE_NEXT_PROCEDURE = "wait_before_next_procedure"
+    DIET_SUPPLEMENTS_LIFESTYLE = "diet_supplements_lifestyle"
+    LOG_CHECKIN = "log_checkin"
+    BLOOD_AND_URINE_TEST = "blood_and_urine_test"
+
+
+class Flag(enum.Enum):
+    CHECKIN_OVERDUE = "checkin_overdue"
+    STENT_CONSIDERATION = "stent_consideration"
+
+
+class Clause(enum.Enum):
+    """Clauses of the source guide (see the protocol file for their summaries)."""
+
+    C1 = "C1"
+    C2 = "C2"
+    C3 = "C3"
+    C4 = "C4"
+    C5 = "C5"
+    C6 = "C6"
+    C7 = "C7"
+
+
+@dataclass(frozen=True, slots=True)
+class Procedure:
+    kind: ProcedureKind
+    performed_at: datetime
+    veins: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    at: datetime
+    pgic: Pgic
+    symptoms_returned: bool = False
+    symptoms: tuple[tuple[str, int], ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Lab:
+    at: datetime
+    kind: LabKind
+    result: LabResult
+    finding: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """One patient's records, in the order they were given (order breaks ties in time)."""
+
+    patient_id: str
+    procedures: tuple[Procedure, ...] = ()
+    checkins: tuple[CheckIn, ...] = ()
+    labs: tuple[Lab, ...] = ()
+    as_of: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One fact behind an assessment, tied to the source clause it applies (None: a rule
+    of the follow-up routine that the source guide does not cover)."""
+
+    clause: Clause | None
+    code: str
+    patient: str
+    staff: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolRef:
+    id: str
+    version: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    patient_id: str
+    as_of: datetime
+    pathway: Pathway
+    urgency: Urgency
+    actions: tuple[Action, ...]
+    flags: tuple[Flag, ...]
+    repeats_done: int
+    earliest_next_procedure_at: datetime | None
+    valid_until: datetime | None
+    rationale: tuple[Reason, ...]
+    protocol: ProtocolRef
+    clauses: tuple[Clause, ...] = field(default=())
