@@ -1,1 +1,3 @@
-"""venowatch: follow-up after venoplasty."""
+"""venowatch: follow-up after venoplasty, by the clinic's restenosis guidance."""
+
+__version__ = "0.1.0"

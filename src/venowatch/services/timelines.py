@@ -95,7 +95,7 @@ class InputError(Exception):
 def decode_timeline(raw: bytes, source: str, limit: int = MAX_TIMELINE_BYTES) -> Timeline:
     """Decode one timeline file's bytes into the domain form, or raise InputError."""
     if len(raw) > limit:
-        raise InputError(source, "", f"is {len(raw):,} bytes; a timeline may be at most {limit:,}")
+        raise InputError(source, "", f"is larger than {limit:,} bytes, the most a timeline may be")
     if not raw.strip():
         raise InputError(source, "", "is empty; expected a JSON timeline object")
     try:

@@ -1,0 +1,1 @@
+"""The `venowatch` command line: a thin edge over venowatch.services."""

@@ -1,0 +1,66 @@
+"""Reading the timelines named on the command line, all of them before any is assessed."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from venowatch.cli.progress import progress
+from venowatch.protocol import Timeline
+from venowatch.services.timelines import MAX_TIMELINE_BYTES, InputError, decode_timeline
+
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    timelines: list[Timeline]
+    errors: list[InputError]
+
+
+def expand(args: list[str]) -> Iterator[str]:
+    """Each argument as given, but a directory becomes the *.json files in it, sorted, so a
+    clinic can hand over a whole registry without hitting the shell's argument limit."""
+    for arg in args:
+        path = Path(arg)
+        if arg != STDIN and path.is_dir():
+            yield from sorted(str(p) for p in path.glob("*.json") if p.is_file())
+        else:
+            yield arg
+
+
+def load_all(sources: list[str], stdin: BinaryIO | None = None) -> Loaded:
+    timelines: list[Timeline] = []
+    errors: list[InputError] = []
+    stdin_used = False
+    for source in progress(sources, "checking"):
+        try:
+            if source == STDIN:
+                if stdin_used:
+                    raise InputError("-", "", "standard input can be named only once")
+                stdin_used = True
+                raw = _read_stream(stdin or sys.stdin.buffer)
+                name = "<stdin>"
+            else:
+                raw = _read_file(source)
+                name = source
+            timelines.append(decode_timeline(raw, name))
+        except InputError as exc:
+            errors.append(exc)
+    return Loaded(timelines, errors)
+
+
+def _read_file(source: str) -> bytes:
+    try:
+        with open(source, "rb") as f:
+            return _read_stream(f)
+    except OSError as exc:
+        raise InputError(source, "", f"cannot read: {exc.strerror or exc}") from None
+
+
+def _read_stream(stream: BinaryIO) -> bytes:
+    # One byte past the limit tells "too big" to decode_timeline without reading a huge file.
+    return stream.read(MAX_TIMELINE_BYTES + 1)

@@ -1,0 +1,137 @@
+"""`venowatch` entry point. Bad input ends with a message and exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NoReturn
+
+import msgspec
+
+from venowatch import __version__
+from venowatch.cli.inputs import expand, load_all
+from venowatch.cli.progress import progress
+from venowatch.cli.render import Audience, render_batch
+from venowatch.protocol import Protocol, ProtocolError
+from venowatch.services.assessing import assess_timeline, assessment_json, parse_instant
+from venowatch.services.protocols import load_protocol
+
+USAGE_ERROR = 2
+MAX_ERRORS_SHOWN = 50
+
+
+class UsageError(Exception):
+    """Something the person at the terminal can fix; the message says what."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.run(args)
+    except UsageError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (`| head`) went away: not an error of ours, and nothing left to tell.
+        sys.stderr.close()
+        return 0
+    return result
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"venowatch: {message}", file=sys.stderr)
+    sys.exit(USAGE_ERROR)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="venowatch",
+        description="Follow-up after venoplasty: what the clinic's restenosis guidance says to "
+        "do now. Decision support only; in an emergency call your IR or the emergency room.",
+    )
+    parser.add_argument("--version", action="version", version=f"venowatch {__version__}")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    assess = commands.add_parser(
+        "assess",
+        help="assess patient timelines (JSON files)",
+        description="Assess each timeline and print what to do now and why. Every file is "
+        "checked before any result is printed.",
+    )
+    assess.add_argument(
+        "paths", nargs="+", metavar="PATH", help="timeline file, directory of them, or - for stdin"
+    )
+    assess.add_argument("--as-of", metavar="INSTANT", help="assess as of this RFC 3339 instant "
+                        "(default: each timeline's as_of, else now)")
+    assess.add_argument("--json", action="store_true", help="one JSON line per timeline")
+    assess.add_argument("--protocol", metavar="FILE", help="a clinic's own protocol file")
+    assess.add_argument(
+        "--for", dest="audience", choices=[a.value for a in Audience], default="staff",
+        help="whose wording to use in readable output (default: staff)",
+    )  # fmt: skip
+    assess.set_defaults(run=_assess)
+
+    protocol = commands.add_parser(
+        "protocol", help="check a protocol file and show its parameters",
+        description="Check a protocol file (default: the one shipped) and print what it sets.",
+    )  # fmt: skip
+    protocol.add_argument("--protocol", metavar="FILE", help="the file to check")
+    protocol.set_defaults(run=_protocol)
+    return parser
+
+
+def _load_protocol(path: str | None) -> Protocol:
+    try:
+        return load_protocol(path)
+    except ProtocolError as exc:
+        raise UsageError(f"protocol: {exc}") from None
+
+
+def _assess(args: argparse.Namespace) -> int:
+    protocol = _load_protocol(args.protocol)
+    as_of: datetime | None = None
+    if args.as_of is not None:
+        try:
+            as_of = parse_instant(args.as_of)
+        except ValueError as exc:
+            raise UsageError(f"--as-of: {exc}") from None
+    sources = list(expand(args.paths))
+    if not sources:
+        raise UsageError("no timeline files found in " + ", ".join(args.paths))
+    loaded = load_all(sources)
+    if loaded.errors:
+        for error in loaded.errors[:MAX_ERRORS_SHOWN]:
+            print(f"venowatch: {error}", file=sys.stderr)
+        more = len(loaded.errors) - MAX_ERRORS_SHOWN
+        tail = f" ({more} more not shown)" if more > 0 else ""
+        _fail(f"{len(loaded.errors)} of {len(sources)} timelines are invalid{tail}; nothing assessed")
+    results = [
+        assess_timeline(t, protocol, as_of=as_of) for t in progress(loaded.timelines, "assessing")
+    ]
+    out = sys.stdout.buffer
+    if args.json:
+        encode = msgspec.json.Encoder().encode
+        out.write(b"".join(encode(assessment_json(a)) + b"\n" for a in results))
+    else:
+        out.write(render_batch(results, protocol, Audience(args.audience)).encode())
+    out.flush()
+    return 0
+
+
+def _protocol(args: argparse.Namespace) -> int:
+    protocol = _load_protocol(args.protocol)
+    ref = protocol.ref
+    print(f"{ref.id} {ref.version}\nsha256 {ref.sha256}\n{protocol.title}\nSource: {protocol.source}")
+    print("\nParameters:")
+    for name in protocol.parameters.__dataclass_fields__:
+        value = getattr(protocol.parameters, name)
+        print(f"  {name:<24}{getattr(value, 'value', value)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

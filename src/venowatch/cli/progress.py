@@ -1,0 +1,23 @@
+"""Progress on standard error, only where a person is watching and the wait is noticeable."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator, Sized
+from typing import TypeVar
+
+from tqdm import tqdm
+
+T = TypeVar("T")
+
+LARGE_BATCH = 200
+"""Below this many items the work takes well under a second; a bar would only flicker."""
+
+
+def progress(items: Iterable[T], what: str) -> Iterator[T]:
+    total = len(items) if isinstance(items, Sized) else None
+    show = sys.stderr.isatty() and (total is None or total >= LARGE_BATCH)
+    if not show:
+        yield from items
+        return
+    yield from tqdm(items, desc=what, total=total, unit="timeline", file=sys.stderr, leave=False)

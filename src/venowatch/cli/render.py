@@ -1,0 +1,85 @@
+"""The readable form of assessments on a terminal: what to do first, then why."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+
+from venowatch.protocol import Assessment, Protocol, Urgency
+from venowatch.protocol.rationale import stamp
+
+
+class Audience(enum.Enum):
+    PATIENT = "patient"
+    STAFF = "staff"
+
+
+_RULE = "─" * 72
+
+
+def render_batch(
+    assessments: Sequence[Assessment], protocol: Protocol, audience: Audience
+) -> str:
+    """All results in input order, after a summary that puts emergencies where nobody can miss
+    them, however long the batch."""
+    parts = [render(a, protocol, audience) for a in assessments]
+    if len(assessments) > 1:
+        parts.insert(0, summary(assessments))
+    return "\n".join(parts)
+
+
+def summary(assessments: Sequence[Assessment]) -> str:
+    counts = {u: 0 for u in Urgency}
+    for a in assessments:
+        counts[a.urgency] += 1
+    lines = [
+        f"{len(assessments)} patients: "
+        + ", ".join(f"{n} {u.value}" for u, n in counts.items() if n)
+    ]
+    emergencies = [a.patient_id for a in assessments if a.urgency is Urgency.EMERGENCY]
+    if emergencies:
+        lines.append(
+            f"!! EMERGENCY (possible blood clot) for {len(emergencies)}: " + ", ".join(emergencies)
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render(a: Assessment, protocol: Protocol, audience: Audience) -> str:
+    patient = audience is Audience.PATIENT
+    rule = protocol.pathways[a.pathway]
+    title = rule.title.patient if patient else rule.title.staff
+    tz = a.as_of.tzinfo
+    lines = [
+        _RULE,
+        f"{a.patient_id}    as of {stamp(a.as_of, tz)}",
+        f"{a.urgency.value.upper():<10} {title}",
+    ]
+    if a.urgency is Urgency.EMERGENCY:
+        lines.append("!! This is an emergency. Act now, before reading anything else.")
+    if a.actions:
+        lines += ["", "What to do:"]
+        for i, action in enumerate(a.actions, 1):
+            wording = protocol.actions[action]
+            lines.append(f"  {i}. {wording.patient if patient else wording.staff}")
+    lines += ["", "Why:"]
+    for reason in a.rationale:
+        clause = reason.clause.value if reason.clause else "--"
+        lines.append(f"  [{clause}] {reason.patient if patient else reason.staff}")
+    dates = _key_dates(a)
+    if dates:
+        lines += ["", "Key dates:"] + [f"  {label:<26}{value}" for label, value in dates]
+    if a.flags:
+        lines += ["", "Flags: " + ", ".join(f.value.replace("_", " ") for f in a.flags)]
+    ref = a.protocol
+    lines += ["", f"Protocol {ref.id} {ref.version} (sha256 {ref.sha256[:12]})", ""]
+    return "\n".join(lines)
+
+
+def _key_dates(a: Assessment) -> list[tuple[str, str]]:
+    tz = a.as_of.tzinfo
+    dates = []
+    if a.earliest_next_procedure_at is not None:
+        dates.append(("Earliest next procedure", stamp(a.earliest_next_procedure_at, tz)))
+    if a.valid_until is not None:
+        dates.append(("Holds until", stamp(a.valid_until, tz) + " (unless new records arrive)"))
+    return dates
