@@ -65,8 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     assess.add_argument(
         "paths", nargs="+", metavar="PATH", help="timeline file, directory of them, or - for stdin"
     )
-    assess.add_argument("--as-of", metavar="INSTANT", help="assess as of this RFC 3339 instant "
-                        "(default: each timeline's as_of, else now)")
+    assess.add_argument(
+        "--as-of",
+        metavar="INSTANT",
+        help="assess as of this RFC 3339 instant (default: each timeline's as_of, else now)",
+    )
     assess.add_argument("--json", action="store_true", help="one JSON line per timeline")
     assess.add_argument("--protocol", metavar="FILE", help="a clinic's own protocol file")
     assess.add_argument(
@@ -108,7 +111,9 @@ def _assess(args: argparse.Namespace) -> int:
             print(f"venowatch: {error}", file=sys.stderr)
         more = len(loaded.errors) - MAX_ERRORS_SHOWN
         tail = f" ({more} more not shown)" if more > 0 else ""
-        _fail(f"{len(loaded.errors)} of {len(sources)} timelines are invalid{tail}; nothing assessed")
+        _fail(
+            f"{len(loaded.errors)} of {len(sources)} timelines are invalid{tail}; nothing assessed"
+        )
     results = [
         assess_timeline(t, protocol, as_of=as_of) for t in progress(loaded.timelines, "assessing")
     ]
@@ -125,7 +130,9 @@ def _assess(args: argparse.Namespace) -> int:
 def _protocol(args: argparse.Namespace) -> int:
     protocol = _load_protocol(args.protocol)
     ref = protocol.ref
-    print(f"{ref.id} {ref.version}\nsha256 {ref.sha256}\n{protocol.title}\nSource: {protocol.source}")
+    print(
+        f"{ref.id} {ref.version}\nsha256 {ref.sha256}\n{protocol.title}\nSource: {protocol.source}"
+    )
     print("\nParameters:")
     for name in protocol.parameters.__dataclass_fields__:
         value = getattr(protocol.parameters, name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterable, Iterator, Sized
 from typing import TypeVar
@@ -20,4 +21,9 @@ def progress(items: Iterable[T], what: str) -> Iterator[T]:
     if not show:
         yield from items
         return
-    yield from tqdm(items, desc=what, total=total, unit="timeline", file=sys.stderr, leave=False)
+    # tqdm hides its bar on a terminal that reports no size (a bare pty, some CI consoles);
+    # get_terminal_size falls back to 80x24 there.
+    size = shutil.get_terminal_size()
+    bar = tqdm(items, desc=what, total=total, unit="timeline", file=sys.stderr, leave=False,
+               ncols=size.columns, nrows=size.lines)  # fmt: skip
+    yield from bar

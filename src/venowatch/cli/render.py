@@ -17,9 +17,7 @@ class Audience(enum.Enum):
 _RULE = "─" * 72
 
 
-def render_batch(
-    assessments: Sequence[Assessment], protocol: Protocol, audience: Audience
-) -> str:
+def render_batch(assessments: Sequence[Assessment], protocol: Protocol, audience: Audience) -> str:
     """All results in input order, after a summary that puts emergencies where nobody can miss
     them, however long the batch."""
     parts = [render(a, protocol, audience) for a in assessments]
@@ -29,7 +27,7 @@ def render_batch(
 
 
 def summary(assessments: Sequence[Assessment]) -> str:
-    counts = {u: 0 for u in Urgency}
+    counts = dict.fromkeys(Urgency, 0)
     for a in assessments:
         counts[a.urgency] += 1
     lines = [

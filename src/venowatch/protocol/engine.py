@@ -192,16 +192,22 @@ class _Assessor:
     def _rule_out_other_causes(self, pathway: Pathway, d0: datetime) -> Assessment:
         """Step 9 (C3): an abnormal lab overrides; two normal labs rule other causes out."""
         since = d0 - self.prm.lab_lookback
-        counted = sorted((lab for lab in self.timeline.labs if since <= lab.at <= self.as_of), key=_at)
+        counted = sorted(
+            (lab for lab in self.timeline.labs if since <= lab.at <= self.as_of), key=_at
+        )
         latest: dict[LabKind, Lab] = {lab.kind: lab for lab in counted}
         abnormal = [lab for lab in latest.values() if lab.result is LabResult.ABNORMAL]
         if abnormal:
             self.reasons.extend(say.abnormal_lab(lab, self.tz) for lab in abnormal)
             return self._result(Pathway.TREAT_UNDERLYING_CAUSE)
         if len(latest) == len(LabKind):
-            self.reasons.append(say.labs_normal(latest[LabKind.BLOOD], latest[LabKind.URINE], self.tz))
+            self.reasons.append(
+                say.labs_normal(latest[LabKind.BLOOD], latest[LabKind.URINE], self.tz)
+            )
             return self._result(pathway)
-        self.reasons.append(say.labs_needed(since, latest.get(LabKind.BLOOD), latest.get(LabKind.URINE), self.tz))
+        self.reasons.append(
+            say.labs_needed(since, latest.get(LabKind.BLOOD), latest.get(LabKind.URINE), self.tz)
+        )
         return self._result(pathway, test=True)
 
     def _result(

@@ -249,8 +249,13 @@ def worsening(
         if first.pgic is not last.pgic
         else f"{feeling(last)} throughout"
     )
-    patient = f"You have felt worse than before the procedure since {when(first.at, tz)}, for {span} ({trend})."
-    staff = f"Worse since {stamp(first.at, tz)} for {span}: {first.pgic.value} -> {last.pgic.value}."
+    patient = (
+        f"You have felt worse than before the procedure since {when(first.at, tz)}, "
+        f"for {span} ({trend})."
+    )
+    staff = (
+        f"Worse since {stamp(first.at, tz)} for {span}: {first.pgic.value} -> {last.pgic.value}."
+    )
     limit = days(prm.worsening_min)
     if long_enough and not_easing:
         patient += f" Still worse after {limit}: the guide says to retest and treat again."
@@ -324,9 +329,7 @@ def labs_normal(blood: Lab, urine: Lab, tz: tzinfo | None) -> Reason:
     )
 
 
-def labs_needed(
-    since: datetime, blood: Lab | None, urine: Lab | None, tz: tzinfo | None
-) -> Reason:
+def labs_needed(since: datetime, blood: Lab | None, urine: Lab | None, tz: tzinfo | None) -> Reason:
     have = blood or urine
     if have is None:
         patient = f"There is no blood or urine test from {when(since, tz)} on."

@@ -134,7 +134,9 @@ def parse_duration(key: str, value: object) -> timedelta:
 def _parameters(table: dict[str, Any]) -> Parameters:
     names = tuple(Parameters.__annotations__)
     _only_keys(table, "parameters", names, required=names)
-    values: dict[str, Any] = {n: parse_duration(f"parameters.{n}", table[n]) for n in _DURATION_PARAMS}
+    values: dict[str, Any] = {
+        n: parse_duration(f"parameters.{n}", table[n]) for n in _DURATION_PARAMS
+    }
     worse = _member(table["thrombosis_worse_from"], "parameters.thrombosis_worse_from", Pgic)
     if worse.klass is not PgicClass.WORSE:
         raise ProtocolError(

@@ -58,7 +58,11 @@ def assessment_json(a: Assessment) -> dict[str, Any]:
             }
             for r in a.rationale
         ],
-        "protocol": {"id": a.protocol.id, "version": a.protocol.version, "sha256": a.protocol.sha256},
+        "protocol": {
+            "id": a.protocol.id,
+            "version": a.protocol.version,
+            "sha256": a.protocol.sha256,
+        },
     }
 
 

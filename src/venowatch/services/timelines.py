@@ -120,8 +120,7 @@ def _domain(t: _TimelineIn) -> Timeline:
             for c in t.checkins
         ),
         labs=tuple(
-            Lab(lab.at, _LAB_KIND[lab.kind], _LAB_RESULT[lab.result], lab.finding)
-            for lab in t.labs
+            Lab(lab.at, _LAB_KIND[lab.kind], _LAB_RESULT[lab.result], lab.finding) for lab in t.labs
         ),
     )
 
