@@ -22,18 +22,12 @@ class Pgic(enum.Enum):
     MUCH_WORSE = "much_worse"
     VERY_MUCH_WORSE = "very_much_worse"
 
-    @property
-    def rank(self) -> int:
-        """0 for the best answer, 6 for the worst."""
-        return _PGIC_RANK[self]
-
-    @property
-    def klass(self) -> PgicClass:
-        return _PGIC_CLASS[self]
-
-    @property
-    def improved(self) -> bool:
-        return self.klass in (PgicClass.NOTICEABLE, PgicClass.SLIGHT)
+    # Plain attributes set once below, not properties: the engine reads them for every
+    # check-in, and an Enum-keyed lookup costs a Python-level __hash__ each time.
+    rank: int
+    """0 for the best answer, 6 for the worst."""
+    klass: PgicClass
+    improved: bool
 
 
 class PgicClass(enum.Enum):
@@ -43,7 +37,6 @@ class PgicClass(enum.Enum):
     WORSE = "worse"
 
 
-_PGIC_RANK = {p: i for i, p in enumerate(Pgic)}
 _PGIC_CLASS = {
     Pgic.VERY_MUCH_IMPROVED: PgicClass.NOTICEABLE,
     Pgic.MUCH_IMPROVED: PgicClass.NOTICEABLE,
@@ -53,6 +46,10 @@ _PGIC_CLASS = {
     Pgic.MUCH_WORSE: PgicClass.WORSE,
     Pgic.VERY_MUCH_WORSE: PgicClass.WORSE,
 }
+for _rank, _pgic in enumerate(Pgic):
+    _pgic.rank = _rank
+    _pgic.klass = _PGIC_CLASS[_pgic]
+    _pgic.improved = _pgic.klass in (PgicClass.NOTICEABLE, PgicClass.SLIGHT)
 
 
 class ProcedureKind(enum.Enum):

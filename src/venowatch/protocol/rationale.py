@@ -66,14 +66,20 @@ class TriggerCause(enum.Enum):
 def when(t: datetime, tz: tzinfo | None) -> str:
     """A date and time the way a patient reads it: 'Monday 12 January 2026 at 10:00'."""
     t = t.astimezone(tz)
-    return f"{_WEEKDAYS[t.weekday()]} {t.day} {_MONTHS[t.month - 1]} {t.year} at {t:%H:%M}"
+    day = f"{_WEEKDAYS[t.weekday()]} {t.day} {_MONTHS[t.month - 1]} {t.year}"
+    return f"{day} at {t.hour:02d}:{t.minute:02d}"
 
 
 def stamp(t: datetime, tz: tzinfo | None) -> str:
     """A date and time for staff: '2026-01-12 10:00 -05:00'."""
     t = t.astimezone(tz)
-    off = t.strftime("%z")
-    return f"{t:%Y-%m-%d %H:%M} {off[:3]}:{off[3:]}"
+    return f"{t.isoformat(' ', 'minutes')[:16]} {_offset(t)}"
+
+
+def _offset(t: datetime) -> str:
+    minutes = int((t.utcoffset() or timedelta()) / timedelta(minutes=1))
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def days(span: timedelta) -> str:
