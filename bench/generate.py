@@ -19,6 +19,7 @@ Importable: `generate(n, seed)` returns the timelines as dicts (the timeline JSO
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 from collections.abc import Sequence
@@ -31,6 +32,8 @@ DEFAULT_SEED = 20260112
 DEFAULT_OUT = Path(__file__).resolve().parent / "out" / "timelines"
 CHECKINS = 52
 FILE_PREFIX = "timeline-"
+MANIFEST = "generated.txt"
+"""Written next to the timelines (not *.json, so `venowatch assess DIR` does not read it)."""
 
 OFFSETS = (timezone(timedelta(hours=-5)), timezone(timedelta(hours=1)))
 TRAJECTORIES: tuple[tuple[str, float], ...] = (
@@ -227,14 +230,26 @@ def write(timelines: Sequence[Json], out: Path) -> list[Path]:
     return paths
 
 
+def manifest(n: int, seed: int) -> str:
+    """What a directory made by `make` says about itself: count, seed and generator version."""
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return f"n={n} seed={seed} generator={code}\n"
+
+
+def make(n: int, seed: int, out: Path) -> list[Path]:
+    """Generate and write `n` timelines into `out`, with the manifest."""
+    paths = write(generate(n, seed), out)
+    (out / MANIFEST).write_text(manifest(n, seed), encoding="utf-8")
+    return paths
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--n", type=int, default=DEFAULT_N, help="how many timelines")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="directory to write into")
     args = parser.parse_args(argv)
-    timelines = generate(args.n, args.seed)
-    write(timelines, args.out)
+    make(args.n, args.seed, args.out)
     counts: dict[str, int] = {}
     for i in range(args.n):
         kind = trajectory(i, args.seed)

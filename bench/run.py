@@ -38,8 +38,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from generate import DEFAULT_SEED, FILE_PREFIX, generate, write
+import msgspec
 
+from generate import DEFAULT_SEED, FILE_PREFIX, MANIFEST, make, manifest
 from venowatch.protocol import Assessment, Timeline, assess
 from venowatch.services.assessing import assessment_json
 from venowatch.services.protocols import default_protocol
@@ -157,16 +158,32 @@ def _loadavg() -> list[float] | None:
 # --- data ------------------------------------------------------------------------------------
 
 
-def ensure_data(data: Path, n: int, seed: int) -> list[Path]:
-    """The timeline files in `data`, made with bench/generate.py unless exactly `n` are there."""
+def ensure_data(data: Path, n: int, seed: int) -> tuple[list[Path], str]:
+    """The timeline files in `data` and their manifest; made with bench/generate.py unless
+    `n` of them from the current generator are there already (any seed)."""
     files = sorted(data.glob("*.json")) if data.is_dir() else []
-    if len(files) != n or any(not f.name.startswith(FILE_PREFIX) for f in files):
+    try:
+        made = (data / MANIFEST).read_text(encoding="utf-8")
+    except OSError:
+        made = ""
+    have, want = _fields(made), _fields(manifest(n, seed))
+    same_generator = all(have.get(k) == want[k] for k in ("n", "generator"))
+    if (
+        len(files) != n
+        or not same_generator
+        or any(not f.name.startswith(FILE_PREFIX) for f in files)
+    ):
         print(f"generating {n} timelines into {data} (seed {seed}) ...", flush=True)
-        write(generate(n, seed), data)
+        make(n, seed, data)
         files = sorted(data.glob("*.json"))
+        made = manifest(n, seed)
     if len(files) != n:
         raise SystemExit(f"{data} holds {len(files)} *.json files, expected {n}")
-    return files
+    return files, made.strip()
+
+
+def _fields(text: str) -> dict[str, str]:
+    return dict(part.partition("=")[::2] for part in text.split())
 
 
 # --- (a) in process --------------------------------------------------------------------------
@@ -251,8 +268,6 @@ def in_process(files: Sequence[Path], repeats: int) -> tuple[Json, list[Timeline
 
 
 def json_encoder() -> Callable[[object], bytes]:
-    import msgspec
-
     return msgspec.json.Encoder().encode
 
 
@@ -399,6 +414,8 @@ def table(results: Json) -> str:
         f"venowatch benchmark: {n} timelines, {a['checkins']} check-ins, {results['data']}",
         f"machine: {m['cpu_model']}, {m['cpu_count']} CPUs ({m['cpus_available']} available), "
         f"Python {m['python']}, load {m['loadavg_start']} -> {results['loadavg_end']}",
+        f"code: {m['commit']}"
+        + ("" if results["commit_end"] == m["commit"] else f" -> {results['commit_end']} (!)"),
         "",
         f"(a) in process, {pin}, best of {a['repeats']}",
         f"  {'assess':<44}{a['assess']['best_s']:>9.3f} s {a['assess_per_s']:>10,} /s",
@@ -451,16 +468,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     data: Path = args.data or out / "timelines"
     out.mkdir(parents=True, exist_ok=True)
 
-    files = ensure_data(data, args.n, args.seed)
+    files, made = ensure_data(data, args.n, args.seed)
     results: Json = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "data": str(data),
+        "data_manifest": made,
         "data_bytes": sum(f.stat().st_size for f in files),
         "machine": machine(),
     }
     results["in_process"], timelines = in_process(files, args.repeats)
     results["cli"] = command_line(data, args.n, args.cli_repeats, args.venowatch)
     results["loadavg_end"] = _loadavg()
+    results["commit_end"] = _commit()
     if args.profile:
         results["profile"] = profile(timelines, data, args.venowatch, out)
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

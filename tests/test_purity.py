@@ -14,7 +14,7 @@ import venowatch.protocol
 CORE = Path(venowatch.protocol.__file__).parent
 CORE_FILES = sorted(CORE.glob("*.py"))
 ALLOWED_IMPORTS = {
-    "__future__", "collections", "dataclasses", "datetime", "enum", "hashlib", "math",
+    "__future__", "bisect", "collections", "dataclasses", "datetime", "enum", "hashlib", "math",
     "operator", "re", "tomllib", "types", "typing", "venowatch",
 }  # fmt: skip
 FORBIDDEN_CALLS = {"open", "now", "today", "utcnow", "time", "perf_counter", "monotonic", "print"}

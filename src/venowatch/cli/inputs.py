@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -9,15 +10,20 @@ from pathlib import Path
 from typing import BinaryIO
 
 from venowatch.cli.progress import progress
-from venowatch.protocol import Timeline
-from venowatch.services.timelines import MAX_TIMELINE_BYTES, InputError, decode_timeline
+from venowatch.protocol.model import TimelineRecord
+from venowatch.services.timelines import (
+    MAX_TIMELINE_BYTES,
+    InputError,
+    decode_timeline,
+    too_large,
+)
 
 STDIN = "-"
 
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    timelines: list[Timeline]
+    timelines: list[TimelineRecord]
     errors: list[InputError]
 
 
@@ -33,7 +39,7 @@ def expand(args: list[str]) -> Iterator[str]:
 
 
 def load_all(sources: list[str], stdin: BinaryIO | None = None) -> Loaded:
-    timelines: list[Timeline] = []
+    timelines: list[TimelineRecord] = []
     errors: list[InputError] = []
     stdin_used = False
     for source in progress(sources, "checking"):
@@ -56,7 +62,10 @@ def load_all(sources: list[str], stdin: BinaryIO | None = None) -> Loaded:
 def _read_file(source: str) -> bytes:
     try:
         with open(source, "rb") as f:
-            return _read_stream(f)
+            # Refuse a huge file by its size, without reading it.
+            if os.fstat(f.fileno()).st_size > MAX_TIMELINE_BYTES:
+                raise too_large(source)
+            return f.read()
     except OSError as exc:
         raise InputError(source, "", f"cannot read: {exc.strerror or exc}") from None
 

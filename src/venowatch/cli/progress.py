@@ -7,8 +7,6 @@ import sys
 from collections.abc import Iterable, Iterator, Sized
 from typing import TypeVar
 
-from tqdm import tqdm
-
 T = TypeVar("T")
 
 LARGE_BATCH = 200
@@ -21,6 +19,8 @@ def progress(items: Iterable[T], what: str) -> Iterator[T]:
     if not show:
         yield from items
         return
+    from tqdm import tqdm  # only here: it costs a noticeable share of start-up
+
     # tqdm hides its bar on a terminal that reports no size (a bare pty, some CI consoles);
     # get_terminal_size falls back to 80x24 there.
     size = shutil.get_terminal_size()

@@ -6,6 +6,7 @@ inputs always give the same assessment.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from datetime import datetime, tzinfo
 from operator import attrgetter
 
@@ -13,17 +14,17 @@ from venowatch.protocol import rationale as say
 from venowatch.protocol.model import (
     Action,
     Assessment,
-    CheckIn,
+    CheckInRecord,
     Flag,
-    Lab,
     LabKind,
+    LabRecord,
     LabResult,
     Pathway,
     PgicClass,
-    Procedure,
     ProcedureKind,
+    ProcedureRecord,
     Reason,
-    Timeline,
+    TimelineRecord,
 )
 from venowatch.protocol.rules import Parameters, Protocol
 
@@ -55,7 +56,7 @@ _STENT_PATHWAYS = frozenset(
 _NEVER_OVERDUE = frozenset({Pathway.NO_PROCEDURE, Pathway.POSSIBLE_THROMBOSIS})
 
 
-def assess(timeline: Timeline, as_of: datetime, protocol: Protocol) -> Assessment:
+def assess(timeline: TimelineRecord, as_of: datetime, protocol: Protocol) -> Assessment:
     """Apply the protocol to one patient's timeline as it stood at `as_of`."""
     if as_of.utcoffset() is None:
         raise ValueError("as_of must carry a UTC offset")
@@ -66,21 +67,21 @@ class _Assessor:
     """One assessment in progress: the steps share the index procedure, the check-ins that
     count and the display offset, so they live together for the length of one call."""
 
-    def __init__(self, timeline: Timeline, as_of: datetime, protocol: Protocol) -> None:
+    def __init__(self, timeline: TimelineRecord, as_of: datetime, protocol: Protocol) -> None:
         self.timeline = timeline
         self.as_of = as_of
         self.protocol = protocol
         self.prm: Parameters = protocol.parameters
         self.reasons: list[Reason] = []
         self.index, self.repeats = self._index_procedure()
-        self.checkins: list[CheckIn] = []
+        self.checkins: list[CheckInRecord] = []
         self.tz: tzinfo | None = as_of.tzinfo
         if self.index is not None:
             start = self.index.performed_at
             # sorted() is stable: check-ins at equal instants keep their input order.
-            self.checkins = sorted(
-                (c for c in timeline.checkins if start <= c.at <= as_of), key=_at
-            )
+            ordered = sorted(timeline.checkins, key=_at)
+            lo = bisect_left(ordered, start, key=_at)
+            self.checkins = ordered[lo : bisect_right(ordered, as_of, lo=lo, key=_at)]
             latest = self.checkins[-1].at if self.checkins else start
             self.tz = latest.tzinfo
 
@@ -104,9 +105,9 @@ class _Assessor:
             return self._rule_out_other_causes(pathway, d0)
         return self._result(pathway)
 
-    def _index_procedure(self) -> tuple[Procedure | None, int]:
+    def _index_procedure(self) -> tuple[ProcedureRecord | None, int]:
         """Step 1: the latest procedure at or before as_of, and the repeats done."""
-        index: Procedure | None = None
+        index: ProcedureRecord | None = None
         venoplasties = 0
         for p in self.timeline.procedures:
             if p.performed_at > self.as_of:
@@ -195,7 +196,7 @@ class _Assessor:
         counted = sorted(
             (lab for lab in self.timeline.labs if since <= lab.at <= self.as_of), key=_at
         )
-        latest: dict[LabKind, Lab] = {lab.kind: lab for lab in counted}
+        latest: dict[LabKind, LabRecord] = {lab.kind: lab for lab in counted}
         abnormal = [lab for lab in latest.values() if lab.result is LabResult.ABNORMAL]
         if abnormal:
             self.reasons.extend(say.abnormal_lab(lab, self.tz) for lab in abnormal)
@@ -222,8 +223,8 @@ class _Assessor:
         if test and Action.BLOOD_AND_URINE_TEST not in actions:
             actions = (*actions, Action.BLOOD_AND_URINE_TEST)
         earliest = self._earliest_next_procedure(pathway)
-        if earliest is not None:
-            self.reasons.append(say.earliest_next(self.index, earliest, pathway, self.prm, self.tz))
+        if earliest is not None and self.index is not None:
+            self.reasons.append(say.earliest_next(self.index, earliest, pathway, self.tz))
         flags: list[Flag] = []
         if pathway in _STENT_PATHWAYS and self.repeats >= self.prm.repeats_before_stent:
             flags.append(Flag.STENT_CONSIDERATION)
@@ -269,7 +270,7 @@ def _flag_value(flag: Flag) -> str:
     return flag.value
 
 
-def _noticeable_spans(checkins: list[CheckIn], end: int) -> list[tuple[datetime, datetime]]:
+def _noticeable_spans(checkins: list[CheckInRecord], end: int) -> list[tuple[datetime, datetime]]:
     """Step 7: for each improvement period before index `end`, its noticeable span as
     (first NOTICEABLE check-in, first check-in after the last NOTICEABLE one)."""
     spans: list[tuple[datetime, datetime]] = []

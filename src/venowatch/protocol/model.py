@@ -7,8 +7,10 @@ wrote is kept so that explanations can show dates the way the patient reads them
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 
 class Pgic(enum.Enum):
@@ -163,6 +165,49 @@ class Timeline:
     as_of: datetime | None = None
 
 
+class ProcedureRecord(Protocol):
+    """What the engine reads of a procedure. `Procedure` is one; so is any read-only record
+    with these attributes, such as a decoded file, which then needs no copying."""
+
+    @property
+    def kind(self) -> ProcedureKind: ...
+    @property
+    def performed_at(self) -> datetime: ...
+
+
+class CheckInRecord(Protocol):
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def pgic(self) -> Pgic: ...
+    @property
+    def symptoms_returned(self) -> bool: ...
+
+
+class LabRecord(Protocol):
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def kind(self) -> LabKind: ...
+    @property
+    def result(self) -> LabResult: ...
+    @property
+    def finding(self) -> str: ...
+
+
+class TimelineRecord(Protocol):
+    @property
+    def patient_id(self) -> str: ...
+    @property
+    def procedures(self) -> Sequence[ProcedureRecord]: ...
+    @property
+    def checkins(self) -> Sequence[CheckInRecord]: ...
+    @property
+    def labs(self) -> Sequence[LabRecord]: ...
+    @property
+    def as_of(self) -> datetime | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     """One fact behind an assessment, tied to the source clause it applies (None: a rule
@@ -194,4 +239,3 @@ class Assessment:
     valid_until: datetime | None
     rationale: tuple[Reason, ...]
     protocol: ProtocolRef
-    clauses: tuple[Clause, ...] = field(default=())

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 
 from venowatch.protocol.model import (
-    CheckIn,
+    CheckInRecord,
     Clause,
-    Lab,
+    LabRecord,
     Pathway,
     PgicClass,
-    Procedure,
     ProcedureKind,
+    ProcedureRecord,
     Reason,
 )
 from venowatch.protocol.rules import Parameters
@@ -52,7 +52,7 @@ class TriggerCause(enum.Enum):
 
     @classmethod
     def of(
-        cls, c: CheckIn, improved: bool, seen_improved: bool, worse_rank: int
+        cls, c: CheckInRecord, improved: bool, seen_improved: bool, worse_rank: int
     ) -> TriggerCause | None:
         if c.symptoms_returned:
             return cls.SYMPTOMS_RETURNED
@@ -72,14 +72,8 @@ def when(t: datetime, tz: tzinfo | None) -> str:
 
 def stamp(t: datetime, tz: tzinfo | None) -> str:
     """A date and time for staff: '2026-01-12 10:00 -05:00'."""
-    t = t.astimezone(tz)
-    return f"{t.isoformat(' ', 'minutes')[:16]} {_offset(t)}"
-
-
-def _offset(t: datetime) -> str:
-    minutes = int((t.utcoffset() or timedelta()) / timedelta(minutes=1))
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    text = t.astimezone(tz).isoformat(" ", "minutes")  # '2026-01-12 10:00-05:00'
+    return f"{text[:16]} {text[16:]}"
 
 
 def days(span: timedelta) -> str:
@@ -100,7 +94,7 @@ def _amount(value: float, unit: str) -> str:
     return f"{tenths / 10:.1f} {unit}s"
 
 
-def feeling(c: CheckIn) -> str:
+def feeling(c: CheckInRecord) -> str:
     return _FEELING[c.pgic.value]
 
 
@@ -118,7 +112,7 @@ def no_procedure(as_of: datetime, tz: tzinfo | None) -> Reason:
     )
 
 
-def index_procedure(p: Procedure, repeats: int, tz: tzinfo | None) -> Reason:
+def index_procedure(p: ProcedureRecord, repeats: int, tz: tzinfo | None) -> Reason:
     kind = "stent" if p.kind is ProcedureKind.STENT else "venoplasty"
     article = "a stent procedure" if p.kind is ProcedureKind.STENT else "a venoplasty"
     return _reason(
@@ -131,12 +125,12 @@ def index_procedure(p: Procedure, repeats: int, tz: tzinfo | None) -> Reason:
 
 
 def thrombosis(
-    trigger: CheckIn,
+    trigger: CheckInRecord,
     cause: TriggerCause,
-    p: Procedure,
+    p: ProcedureRecord,
     alert_until: datetime,
     active: bool,
-    cleared_by: CheckIn | None,
+    cleared_by: CheckInRecord | None,
     prm: Parameters,
     tz: tzinfo | None,
 ) -> Reason:
@@ -179,7 +173,7 @@ def thrombosis(
     )
 
 
-def awaiting_checkin(p: Procedure, tz: tzinfo | None) -> Reason:
+def awaiting_checkin(p: ProcedureRecord, tz: tzinfo | None) -> Reason:
     return _reason(
         None,
         "awaiting_checkin",
@@ -188,7 +182,7 @@ def awaiting_checkin(p: Procedure, tz: tzinfo | None) -> Reason:
     )
 
 
-def latest_improved(c: CheckIn, tz: tzinfo | None) -> Reason:
+def latest_improved(c: CheckInRecord, tz: tzinfo | None) -> Reason:
     return _reason(
         None,
         "latest_improved",
@@ -213,7 +207,7 @@ def noticeable_improvement(
 
 
 def reverted(
-    reversion: Sequence[CheckIn], restenosis: bool, prm: Parameters, tz: tzinfo | None
+    reversion: Sequence[CheckInRecord], restenosis: bool, prm: Parameters, tz: tzinfo | None
 ) -> Reason:
     first, last = reversion[0], reversion[-1]
     span = days(last.at - first.at)
@@ -242,7 +236,7 @@ def reverted(
 
 
 def worsening(
-    worse: Sequence[CheckIn],
+    worse: Sequence[CheckInRecord],
     long_enough: bool,
     not_easing: bool,
     prm: Parameters,
@@ -276,7 +270,7 @@ def worsening(
 
 
 def slight_or_brief(
-    checkins: Sequence[CheckIn],
+    checkins: Sequence[CheckInRecord],
     r_start: int,
     spans: Sequence[tuple[datetime, datetime]],
     prm: Parameters,
@@ -313,7 +307,7 @@ def no_improvement(count: int) -> Reason:
     )
 
 
-def abnormal_lab(lab: Lab, tz: tzinfo | None) -> Reason:
+def abnormal_lab(lab: LabRecord, tz: tzinfo | None) -> Reason:
     finding = f" ({lab.finding})" if lab.finding else ""
     return _reason(
         Clause.C3,
@@ -324,7 +318,7 @@ def abnormal_lab(lab: Lab, tz: tzinfo | None) -> Reason:
     )
 
 
-def labs_normal(blood: Lab, urine: Lab, tz: tzinfo | None) -> Reason:
+def labs_normal(blood: LabRecord, urine: LabRecord, tz: tzinfo | None) -> Reason:
     return _reason(
         Clause.C3,
         "labs_normal",
@@ -335,7 +329,9 @@ def labs_normal(blood: Lab, urine: Lab, tz: tzinfo | None) -> Reason:
     )
 
 
-def labs_needed(since: datetime, blood: Lab | None, urine: Lab | None, tz: tzinfo | None) -> Reason:
+def labs_needed(
+    since: datetime, blood: LabRecord | None, urine: LabRecord | None, tz: tzinfo | None
+) -> Reason:
     have = blood or urine
     if have is None:
         patient = f"There is no blood or urine test from {when(since, tz)} on."
@@ -356,9 +352,9 @@ def labs_needed(since: datetime, blood: Lab | None, urine: Lab | None, tz: tzinf
 
 
 def earliest_next(
-    p: Procedure | None, earliest: datetime, pathway: Pathway, prm: Parameters, tz: tzinfo | None
+    p: ProcedureRecord, earliest: datetime, pathway: Pathway, tz: tzinfo | None
 ) -> Reason:
-    wait = days(earliest - p.performed_at) if p is not None else ""
+    wait = days(earliest - p.performed_at)
     if pathway is Pathway.TUNE_UP_ELIGIBLE:
         return _reason(
             Clause.C6,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from venowatch.protocol import Assessment, Protocol, Timeline, assess
+from venowatch.protocol import Assessment, Protocol, TimelineRecord, assess
 
 Clock = Callable[[], datetime]
 
@@ -27,7 +27,7 @@ def parse_instant(text: str) -> datetime:
 
 
 def assess_timeline(
-    timeline: Timeline,
+    timeline: TimelineRecord,
     protocol: Protocol,
     *,
     as_of: datetime | None = None,

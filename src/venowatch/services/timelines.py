@@ -2,27 +2,22 @@
 
 msgspec checks the schema while it decodes, in one pass and faster than `json.loads` alone;
 its errors carry the JSON path, which is rewritten here into words a clinic's staff can act on.
+The decoded records are frozen and use the domain's enums, so they go to the engine as they
+are (it reads them through `TimelineRecord`): a registry of thousands is not copied twice.
 """
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
-from venowatch.protocol import (
-    CheckIn,
-    Lab,
-    LabKind,
-    LabResult,
-    Pgic,
-    Procedure,
-    ProcedureKind,
-    Timeline,
-)
+from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind
+from venowatch.protocol.model import TimelineRecord
 
 MAX_TIMELINE_BYTES = 8 * 1024 * 1024
 """A timeline of ten years of daily check-ins is about 1 MiB; anything far larger is a
@@ -31,52 +26,41 @@ mistake (a wrong file, a dump) and would only slow a whole batch down."""
 Instant = Annotated[datetime, msgspec.Meta(tz=True)]
 Text = Annotated[str, msgspec.Meta(max_length=4000)]
 Rating = Annotated[int, msgspec.Meta(ge=0, le=10)]
-PgicValue = Literal[
-    "very_much_improved",
-    "much_improved",
-    "minimally_improved",
-    "no_change",
-    "minimally_worse",
-    "much_worse",
-    "very_much_worse",
-]
 
 
-class _ProcedureIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    kind: Literal["venoplasty", "stent"]
+# gc=False: these hold no reference cycles, and a batch keeps thousands of them alive at once;
+# tracking them only makes the collector walk them again and again.
+class ProcedureIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, gc=False):
+    kind: ProcedureKind
     performed_at: Instant
     veins: tuple[str, ...] = ()
     note: Text = ""
 
 
-class _CheckInIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+class CheckInIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, gc=False):
     at: Instant
-    pgic: PgicValue
+    pgic: Pgic
     symptoms_returned: bool = False
     symptoms: dict[str, Rating] = {}
     note: Text = ""
 
 
-class _LabIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+class LabIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, gc=False):
     at: Instant
-    kind: Literal["blood", "urine"]
-    result: Literal["normal", "abnormal"]
+    kind: LabKind
+    result: LabResult
     finding: Text = ""
 
 
-class _TimelineIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+class TimelineIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, gc=False):
     patient_id: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
-    procedures: tuple[_ProcedureIn, ...]
-    checkins: tuple[_CheckInIn, ...]
-    labs: tuple[_LabIn, ...] = ()
+    procedures: tuple[ProcedureIn, ...]
+    checkins: tuple[CheckInIn, ...]
+    labs: tuple[LabIn, ...] = ()
     as_of: Instant | None = None
 
 
-_DECODER = msgspec.json.Decoder(_TimelineIn)
-_PGIC = {p.value: p for p in Pgic}
-_PROCEDURE = {k.value: k for k in ProcedureKind}
-_LAB_KIND = {k.value: k for k in LabKind}
-_LAB_RESULT = {r.value: r for r in LabResult}
+_DECODER = msgspec.json.Decoder(TimelineIn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,37 +76,24 @@ class InputError(Exception):
         return f"{where}: {self.problem}"
 
 
-def decode_timeline(raw: bytes, source: str, limit: int = MAX_TIMELINE_BYTES) -> Timeline:
-    """Decode one timeline file's bytes into the domain form, or raise InputError."""
+def too_large(source: str, limit: int = MAX_TIMELINE_BYTES) -> InputError:
+    return InputError(source, "", f"is larger than {limit:,} bytes, the most a timeline may be")
+
+
+def decode_timeline(raw: bytes, source: str, limit: int = MAX_TIMELINE_BYTES) -> TimelineRecord:
+    """Decode and check one timeline file's bytes, or raise InputError."""
     if len(raw) > limit:
-        raise InputError(source, "", f"is larger than {limit:,} bytes, the most a timeline may be")
+        raise too_large(source, limit)
     if not raw.strip():
         raise InputError(source, "", "is empty; expected a JSON timeline object")
     try:
-        wire = _DECODER.decode(raw)
+        timeline: TimelineIn = _DECODER.decode(raw)
     except msgspec.ValidationError as exc:
         path, problem = _explain_validation(str(exc))
         raise InputError(source, path, problem) from None
     except msgspec.DecodeError as exc:
         raise InputError(source, "", _explain_decode(str(exc), raw)) from None
-    return _domain(wire)
-
-
-def _domain(t: _TimelineIn) -> Timeline:
-    return Timeline(
-        patient_id=t.patient_id,
-        as_of=t.as_of,
-        procedures=tuple(
-            Procedure(_PROCEDURE[p.kind], p.performed_at, p.veins, p.note) for p in t.procedures
-        ),
-        checkins=tuple(
-            CheckIn(c.at, _PGIC[c.pgic], c.symptoms_returned, tuple(c.symptoms.items()), c.note)
-            for c in t.checkins
-        ),
-        labs=tuple(
-            Lab(lab.at, _LAB_KIND[lab.kind], _LAB_RESULT[lab.result], lab.finding) for lab in t.labs
-        ),
-    )
+    return timeline
 
 
 _AT = re.compile(r"^(?P<msg>.*) - at `(?P<path>[^`]*)`$", re.DOTALL)
@@ -150,15 +121,16 @@ def _explain_validation(message: str) -> tuple[str, str]:
 
 def _allowed(path: str) -> str:
     name = path.rsplit(".", 1)[-1]
+    kind: type[enum.Enum]
     if name == "pgic":
-        values: list[str] = list(_PGIC)
+        kind = Pgic
     elif name == "result":
-        values = list(_LAB_RESULT)
+        kind = LabResult
     elif path.startswith("$.labs"):
-        values = list(_LAB_KIND)
+        kind = LabKind
     else:
-        values = list(_PROCEDURE)
-    return ", ".join(values)
+        kind = ProcedureKind
+    return ", ".join(str(member.value) for member in kind)
 
 
 _BYTE = re.compile(r"\(byte (\d+)\)")
