@@ -41,7 +41,7 @@ from typing import Any
 import msgspec
 
 from generate import DEFAULT_SEED, FILE_PREFIX, MANIFEST, make, manifest
-from venowatch.protocol import Assessment, Timeline, assess
+from venowatch.protocol import Assessment, TimelineRecord, assess
 from venowatch.services.assessing import assessment_json
 from venowatch.services.protocols import default_protocol
 from venowatch.services.timelines import decode_timeline
@@ -203,13 +203,13 @@ def pin_one_core() -> tuple[int | None, set[int] | None]:
     return cpu, before
 
 
-def in_process(files: Sequence[Path], repeats: int) -> tuple[Json, list[Timeline]]:
+def in_process(files: Sequence[Path], repeats: int) -> tuple[Json, list[TimelineRecord]]:
     cpu, before = pin_one_core()
     try:
         protocol = default_protocol()
         raws = [(f.read_bytes(), str(f)) for f in files]
         timelines = [decode_timeline(raw, name) for raw, name in raws]
-        pairs: list[tuple[Timeline, datetime]] = []
+        pairs: list[tuple[TimelineRecord, datetime]] = []
         for t in timelines:
             if t.as_of is None:
                 raise SystemExit(f"{t.patient_id}: no as_of in the file")
@@ -381,7 +381,7 @@ def write_report(stats: pstats.Stats, path: Path, title: str) -> None:
     path.write_text(text.getvalue(), encoding="utf-8")
 
 
-def profile(timelines: Sequence[Timeline], data: Path, venowatch: Path, out: Path) -> Json:
+def profile(timelines: Sequence[TimelineRecord], data: Path, venowatch: Path, out: Path) -> Json:
     protocol = default_protocol()
     pairs = [(t, t.as_of) for t in timelines if t.as_of is not None]
     profiler = cProfile.Profile()

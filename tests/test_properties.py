@@ -114,9 +114,11 @@ def delays(draw: st.DrawFn) -> timedelta:
         return draw(st.sampled_from([timedelta(0), window - SECOND, window, window + SECOND]))
     if kind <= 4:
         return draw(st.integers(0, 200)) * DAY
+    # Hypothesis favours small integers, so spread over the range in two steps.
+    coarse = draw(st.integers(0, 200 * 24)) * HOUR
     if kind == 5:
-        return draw(st.integers(0, 200 * 86400)) * SECOND
-    return draw(st.integers(0, 200 * 86400 * 10**6)) * MICROSECOND
+        return coarse + draw(st.integers(0, 3600)) * SECOND
+    return coarse + draw(st.integers(0, 3600 * 10**6)) * MICROSECOND
 
 
 def _in_some_offset(draw: st.DrawFn, t: datetime) -> datetime:
@@ -124,15 +126,17 @@ def _in_some_offset(draw: st.DrawFn, t: datetime) -> datetime:
 
 
 def _walk(draw: st.DrawFn, n: int) -> list[Pgic]:
-    """pgic answers that drift (runs of improvement, decline, worsening), with jumps."""
+    """pgic answers that drift (runs of improvement, decline, worsening), with jumps; how
+    steady the patient is varies."""
     values = list(Pgic)
+    steadiness = draw(st.sampled_from([3, 6, 12, 24]))
     rank = draw(st.integers(0, 6))
     out: list[Pgic] = []
     for _ in range(n):
-        step = draw(st.integers(0, 9))
+        step = draw(st.integers(0, steadiness - 1))
         if step == 0:
             rank = draw(st.integers(0, 6))
-        elif step <= 2:
+        elif step == 1:
             rank = max(0, min(6, rank + draw(st.sampled_from([-1, 1]))))
         out.append(values[rank])
     return out
@@ -141,7 +145,7 @@ def _walk(draw: st.DrawFn, n: int) -> list[Pgic]:
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
     start = BASE + draw(st.integers(0, 400 * 86400)) * SECOND
-    n_procedures = draw(st.sampled_from([0, 1, 1, 1, 1, 2, 2, 3]))
+    n_procedures = draw(st.sampled_from([1, 1, 1, 1, 2, 2, 3, 0]))
     performed = [start] + [
         start
         + draw(st.sampled_from([timedelta(0), *[d * DAY for d in (7, 30, 60, 90, 120)]]))
@@ -161,7 +165,16 @@ def cases(draw: st.DrawFn) -> Case:
         else:
             times.append(draw(st.sampled_from(anchors)) + draw(delays()))
     times.sort()
-    pgics = _walk(draw, len(times))
+    if times and draw(st.integers(0, 3)) == 0:
+        # Better for a while, then back: the shape C4 and C5 are about.
+        turn = times[0] + draw(st.integers(0, 120)) * DAY
+        better = st.sampled_from(
+            [Pgic.VERY_MUCH_IMPROVED, Pgic.MUCH_IMPROVED] * 3 + [Pgic.MINIMALLY_IMPROVED]
+        )
+        back = st.sampled_from([Pgic.NO_CHANGE] * 3 + [Pgic.MINIMALLY_WORSE, Pgic.MUCH_WORSE])
+        pgics = [draw(better if t < turn else back) for t in times]
+    else:
+        pgics = _walk(draw, len(times))
     checkins = [
         CheckIn(
             at=t,
@@ -182,15 +195,18 @@ def cases(draw: st.DrawFn) -> Case:
     ]
 
     instants = [*performed, *times, *(lab.at for lab in labs)] or [start]
-    first, last = min(instants), max(instants)
-    how = draw(st.integers(0, 4))
-    if how == 0:
+    first, last = min(anchors), max(instants)
+    how = draw(st.integers(0, 11))
+    if how <= 2:
         as_of = draw(st.sampled_from(instants))
-    elif how == 1:
-        as_of = first - draw(st.integers(0, 2 * 86400)) * SECOND
+    elif how == 3:
+        as_of = min(anchors) - draw(st.integers(0, 2 * 86400)) * SECOND
+    elif how <= 5:  # in the days after a procedure, while an emergency may be on
+        as_of = draw(st.sampled_from(anchors)) + draw(st.integers(0, 10 * 24 * 60)) * 60 * SECOND
     else:
-        span = int((last - first) / MICROSECOND) + 60 * 86400 * 10**6
-        as_of = first + draw(st.integers(0, span)) * MICROSECOND
+        span = last - first + 60 * DAY
+        as_of = first + span * draw(st.integers(0, 1000)) / 1000
+        as_of += draw(st.integers(0, 10**9)) * MICROSECOND
 
     timeline = Timeline(
         patient_id="p",
@@ -333,7 +349,9 @@ def test_order_of_records_at_distinct_instants_does_not_matter(
 
 
 @st.composite
-def later_records(draw: st.DrawFn, as_of: datetime) -> tuple[list[Procedure], list[CheckIn], list[Lab]]:
+def later_records(
+    draw: st.DrawFn, as_of: datetime
+) -> tuple[list[Procedure], list[CheckIn], list[Lab]]:
     def later() -> datetime:
         delay = draw(
             st.one_of(
@@ -349,7 +367,11 @@ def later_records(draw: st.DrawFn, as_of: datetime) -> tuple[list[Procedure], li
         for _ in range(draw(st.integers(0, 2)))
     ]
     checkins = [
-        CheckIn(at=later(), pgic=draw(st.sampled_from(list(Pgic))), symptoms_returned=draw(st.booleans()))
+        CheckIn(
+            at=later(),
+            pgic=draw(st.sampled_from(list(Pgic))),
+            symptoms_returned=draw(st.booleans()),
+        )
         for _ in range(draw(st.integers(0, 5)))
     ]
     labs = [
@@ -363,7 +385,9 @@ def later_records(draw: st.DrawFn, as_of: datetime) -> tuple[list[Procedure], li
     return procedures, checkins, labs
 
 
-def _insert(draw: Callable[[st.SearchStrategy[int]], int], into: tuple[R, ...], new: list[R]) -> tuple[R, ...]:
+def _insert(
+    draw: Callable[[st.SearchStrategy[int]], int], into: tuple[R, ...], new: list[R]
+) -> tuple[R, ...]:
     out = list(into)
     for r in new:
         out.insert(draw(st.integers(0, len(out))), r)
