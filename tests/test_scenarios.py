@@ -25,6 +25,8 @@ def test_scenario(path: Path) -> None:
     assert result["patient_id"] == scenario["timeline"]["patient_id"]
     assert result["as_of"] == scenario["timeline"]["as_of"]
     assert result["rationale"], "every assessment explains itself"
+    if result["urgency"] == "emergency":
+        assert result["rationale"][0]["clause"] == "C2", "the emergency's reason comes first"
 
 
 def test_scenarios_through_the_command_line(tmp_path: Path) -> None:

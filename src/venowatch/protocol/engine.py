@@ -144,13 +144,13 @@ class _Assessor:
             None,
         )
         active = cleared_by is None and self.as_of < alert_until
-        self.reasons.append(
-            say.thrombosis(
-                trigger, cause, self.index, alert_until, active, cleared_by, self.prm, self.tz
-            )
+        reason = say.thrombosis(
+            trigger, cause, self.index, alert_until, active, cleared_by, self.prm, self.tz
         )
         if not active:
+            self.reasons.append(reason)
             return None
+        self.reasons.insert(0, reason)  # the emergency is read first, before any other fact
         return self._result(Pathway.POSSIBLE_THROMBOSIS, valid_until=alert_until)
 
     def _pattern(self) -> tuple[Pathway, datetime]:
