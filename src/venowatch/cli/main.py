@@ -85,7 +85,25 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     protocol.add_argument("--protocol", metavar="FILE", help="the file to check")
     protocol.set_defaults(run=_protocol)
+
+    serve = commands.add_parser(
+        "serve", help="run the web application",
+        description="Apply migrations and serve the web application with gunicorn. Data lives in "
+        "VENOWATCH_DATA_DIR (default ./var) unless DATABASE_URL says otherwise.",
+    )  # fmt: skip
+    serve.add_argument("--demo", action="store_true", help="create a demo clinic with patients")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.set_defaults(run=_serve)
     return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from venowatch.cli.serve import serve
+
+    return serve(args)
 
 
 def _load_protocol(path: str | None) -> Protocol:

@@ -7,7 +7,7 @@ inputs always give the same assessment.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from datetime import datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 from operator import attrgetter
 
 from venowatch.protocol import rationale as say
@@ -58,9 +58,21 @@ _NEVER_OVERDUE = frozenset({Pathway.NO_PROCEDURE, Pathway.POSSIBLE_THROMBOSIS})
 
 def assess(timeline: TimelineRecord, as_of: datetime, protocol: Protocol) -> Assessment:
     """Apply the protocol to one patient's timeline as it stood at `as_of`."""
-    if as_of.utcoffset() is None:
-        raise ValueError("as_of must carry a UTC offset")
+    _require_fixed_offsets(timeline, as_of)
     return _Assessor(timeline, as_of, protocol).run()
+
+
+def _require_fixed_offsets(timeline: TimelineRecord, as_of: datetime) -> None:
+    """Durations are exact elapsed time. Python adds and subtracts datetimes that share a
+    zone-rule tzinfo (ZoneInfo) on the wall clock, so across a DST change "14 days" would be
+    14 days +- 1 hour: refuse such instants rather than decide on them. RFC 3339 text always
+    parses to fixed offsets; convert zone-based datetimes first."""
+    instants = [as_of, *(p.performed_at for p in timeline.procedures)]
+    instants += [c.at for c in timeline.checkins]
+    instants += [lab.at for lab in timeline.labs]
+    for t in instants:
+        if type(t.tzinfo) is not timezone:
+            raise ValueError(f"{t!r}: instants must carry a fixed UTC offset (datetime.timezone)")
 
 
 class _Assessor:

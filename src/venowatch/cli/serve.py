@@ -1,0 +1,79 @@
+"""`venowatch serve`: one command from nothing to a running clinic.
+
+It prepares the data directory (database, a kept secret key), applies migrations, optionally
+creates the demo clinic, and serves with gunicorn's sync workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+WORKERS = 3
+"""Sync workers: gunicorn's advice is 2 x cores + 1; the embedded default targets small
+machines, and SQLite serialises writes anyway."""
+
+
+def prepare_environment() -> Path:
+    """Set the variables settings.py requires, keeping a generated secret key in the data
+    directory so sessions survive restarts."""
+    data_dir = Path(os.environ.get("VENOWATCH_DATA_DIR") or Path.cwd() / "var").resolve()
+    (data_dir / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise expects STATIC_ROOT
+    os.environ["VENOWATCH_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "venowatch.settings")
+    if not os.environ.get("VENOWATCH_SECRET_KEY"):
+        key_file = data_dir / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(50))
+            key_file.chmod(0o600)
+        os.environ["VENOWATCH_SECRET_KEY"] = key_file.read_text().strip()
+    return data_dir
+
+
+def serve(args: argparse.Namespace) -> int:
+    data_dir = prepare_environment()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"venowatch: data in {data_dir}")
+    if args.demo:
+        from venowatch.services.demo import DEMO_PASSWORD, create_demo
+
+        logins = create_demo(timezone.now())
+        print(f"Demo clinic ready. Every demo login's password is: {DEMO_PASSWORD}")
+        for login, role in logins:
+            print(f"  {login:<10} {role}")
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Serving on http://{host}:{args.port}/  (Ctrl+C to stop)", flush=True)
+    _gunicorn(f"{host}:{args.port}")
+    return 0
+
+
+def _gunicorn(bind: str) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from venowatch.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            options: dict[str, Any] = {
+                "bind": bind,
+                "workers": WORKERS,
+                "worker_class": "sync",
+                "accesslog": "-",
+                "timeout": 60,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    Server().run()

@@ -1,0 +1,239 @@
+"""What a clinic keeps: people, procedures, check-ins, labs, assessments and tasks.
+
+Records that people enter are never edited in place: corrections are new rows. The current
+assessment is a cache of the engine's answer (it can always be recomputed), while its history
+and every task event are append-only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from venowatch.protocol import LabKind, LabResult, Pathway, Pgic, ProcedureKind, Urgency
+
+
+def _choices(
+    kind: type[Pathway | Pgic | ProcedureKind | LabKind | LabResult | Urgency],
+) -> list[tuple[str, str]]:
+    return [(m.value, m.value.replace("_", " ")) for m in kind]
+
+
+def default_symptoms() -> list[str]:
+    return ["fatigue", "vision", "thinking", "walking"]
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", _("Patient")
+    ADVOCATE = "advocate", _("Patient advocate")
+    CLINICIAN = "clinician", _("Clinician / IR")
+    ADMIN = "admin", _("Administrator")
+
+
+class Clinic(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    ir_name = models.CharField(_("interventional radiologist"), max_length=200, blank=True)
+    ir_phone = models.CharField(_("IR phone"), max_length=40, blank=True)
+    oncall_phone = models.CharField(_("on-call phone"), max_length=40, blank=True)
+    oncall_email = models.EmailField(_("on-call email"), blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Member(models.Model):
+    """A person's role at a clinic; everything a user may see follows from it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="members")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.username} ({self.role})"
+
+
+class Patient(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="patient",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    advocate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="advocated_patients",
+        verbose_name=_("patient advocate"),
+    )
+    tracked_symptoms = models.JSONField(
+        _("symptoms that matter to the patient"), default=default_symptoms, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Procedure(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="procedures")
+    kind = models.CharField(_("kind"), max_length=16, choices=_choices(ProcedureKind))
+    veins = models.JSONField(_("veins"), default=list, blank=True)
+    performed_at = models.DateTimeField(_("performed at"))
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="procedures_performed",
+        verbose_name=_("interventional radiologist"),
+    )
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "performed_at"])]
+
+
+class CheckIn(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="checkins")
+    at = models.DateTimeField(_("when"))
+    pgic = models.CharField(
+        _("compared with just before the procedure"), max_length=24, choices=_choices(Pgic)
+    )
+    symptoms_returned = models.BooleanField(_("symptoms came back"), default=False)
+    symptoms = models.JSONField(_("symptom ratings"), default=dict, blank=True)
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "at"])]
+
+
+class Lab(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="labs")
+    at = models.DateTimeField(_("taken at"))
+    kind = models.CharField(_("test"), max_length=8, choices=_choices(LabKind))
+    result = models.CharField(_("result"), max_length=8, choices=_choices(LabResult))
+    finding = models.TextField(_("finding"), max_length=4000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+
+class Note(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("note"), max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Assessment(models.Model):
+    """The engine's answer for a patient now. `valid_until` says when, with no new record, it
+    must be recomputed; `since` is when the current urgency began (the worklist's wait)."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="assessment")
+    as_of = models.DateTimeField()
+    pathway = models.CharField(max_length=32, choices=_choices(Pathway))
+    urgency = models.CharField(max_length=16, choices=_choices(Urgency))
+    urgency_rank = models.PositiveSmallIntegerField()
+    actions = models.JSONField(default=list)
+    flags = models.JSONField(default=list)
+    repeats_done = models.PositiveSmallIntegerField(default=0)
+    earliest_next_procedure_at = models.DateTimeField(null=True)
+    valid_until = models.DateTimeField(null=True, db_index=True)
+    rationale = models.JSONField(default=list)
+    protocol = models.JSONField(default=dict)
+    since = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["urgency_rank", "since"])]
+
+
+class AssessmentChange(models.Model):
+    """Append-only: a row each time pathway, urgency, actions or flags change."""
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="assessment_changes"
+    )
+    at = models.DateTimeField()
+    pathway = models.CharField(max_length=32, choices=_choices(Pathway))
+    urgency = models.CharField(max_length=16, choices=_choices(Urgency))
+    actions = models.JSONField(default=list)
+    flags = models.JSONField(default=list)
+    rationale = models.JSONField(default=list)
+    protocol = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "at"])]
+
+
+class TaskKind(models.TextChoices):
+    CALL_PATIENT = "call_patient", _("Call the patient")
+    SCHEDULE_RETEST = "schedule_retest", _("Schedule the retest")
+    REVIEW_LABS = "review_labs", _("Review labs")
+    ORDER_LABS = "order_labs", _("Order blood and urine tests")
+    REVIEW_PATIENT = "review_patient", _("Review the patient")
+    OVERDUE_CHECKIN = "overdue_checkin", _("Chase an overdue check-in")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Task(models.Model):
+    """A piece of staff work made from an assessment. `status` and `assignee` mirror the latest
+    TaskEvent; the events are the record."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(max_length=24, choices=TaskKind.choices)
+    reason = models.CharField(max_length=300)
+    change = models.ForeignKey(
+        AssessmentChange, null=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "status"])]
+
+
+class TaskEvent(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=16, choices=TaskStatus.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(max_length=4000, blank=True)
+    at = models.DateTimeField()

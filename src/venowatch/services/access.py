@@ -1,0 +1,81 @@
+"""Who may see and do what. Everything fails closed: a user without a role sees nothing, and a
+record outside a user's reach does not exist for them (views answer 404, not 403)."""
+
+from __future__ import annotations
+
+import enum
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from venowatch.clinic.models import Member, Patient, Role
+
+User = AbstractBaseUser | AnonymousUser
+
+
+class Act(enum.Enum):
+    VIEW = "view"
+    CHECK_IN = "check_in"
+    RECORD_PROCEDURE = "record_procedure"
+    RECORD_LAB = "record_lab"
+    ADD_NOTE = "add_note"
+    MANAGE_TASKS = "manage_tasks"
+    VIEW_AS_OF = "view_as_of"
+    WORKLIST = "worklist"
+
+
+_ALLOWED: dict[Role, frozenset[Act]] = {
+    Role.PATIENT: frozenset({Act.VIEW, Act.CHECK_IN}),
+    Role.ADVOCATE: frozenset(
+        {
+            Act.VIEW,
+            Act.RECORD_PROCEDURE,
+            Act.RECORD_LAB,
+            Act.ADD_NOTE,
+            Act.MANAGE_TASKS,
+            Act.VIEW_AS_OF,
+            Act.WORKLIST,
+        }
+    ),
+    Role.CLINICIAN: frozenset(
+        {Act.VIEW, Act.RECORD_PROCEDURE, Act.RECORD_LAB, Act.ADD_NOTE, Act.VIEW_AS_OF, Act.WORKLIST}
+    ),
+    Role.ADMIN: frozenset(Act) - {Act.CHECK_IN},
+}
+
+
+def member_of(user: User) -> Member | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return Member.objects.filter(user_id=user.pk).select_related("clinic").first()
+
+
+def role_of(user: User) -> Role | None:
+    member = member_of(user)
+    return Role(member.role) if member else None
+
+
+def may(user: User, act: Act) -> bool:
+    """Whether the user's role allows this kind of act at all (on patients in reach)."""
+    role = role_of(user)
+    return role is not None and act in _ALLOWED[role]
+
+
+def patients_in_reach(user: User) -> QuerySet[Patient]:
+    """The patients this user may see: their own record, their assigned patients, those they
+    treated, or (admin) their clinic's."""
+    member = member_of(user)
+    if member is None:
+        return Patient.objects.none()
+    mine = Patient.objects.filter(clinic_id=member.clinic_id)
+    role = Role(member.role)
+    if role is Role.PATIENT:
+        return mine.filter(user_id=member.user_id)
+    if role is Role.ADVOCATE:
+        return mine.filter(advocate_id=member.user_id)
+    if role is Role.CLINICIAN:
+        treated = Patient.objects.filter(procedures__performed_by_id=member.user_id)
+        return mine.filter(pk__in=treated.values("pk"))
+    if role is Role.ADMIN:
+        return mine
+    return Patient.objects.none()

@@ -1,0 +1,181 @@
+"""A demo clinic with patients in every pathway, their histories told through the same services
+the pages use, so the demo's assessments, history rows and tasks are real ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from venowatch.clinic.models import Clinic, Member, Patient, Role
+from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind
+from venowatch.services.records import reassess, record_checkin, record_lab, record_procedure
+
+DEMO_CLINIC = "Demo Vein Clinic"
+DEMO_PASSWORD = "venowatch-demo"
+H = timedelta(hours=1)
+D = timedelta(days=1)
+VMI, MI, SI = Pgic.VERY_MUCH_IMPROVED, Pgic.MUCH_IMPROVED, Pgic.MINIMALLY_IMPROVED
+NC, SW, MW = Pgic.NO_CHANGE, Pgic.MINIMALLY_WORSE, Pgic.MUCH_WORSE
+
+
+@dataclass(frozen=True)
+class Story:
+    """One patient: procedures (ago), check-ins (ago, answer, symptoms back?), labs (ago, kind,
+    result, finding). Times count back from now."""
+
+    username: str
+    name: str
+    procedures: tuple[timedelta, ...]
+    checkins: tuple[tuple[timedelta, Pgic, bool], ...] = ()
+    labs: tuple[tuple[timedelta, LabKind, LabResult, str], ...] = ()
+
+
+def _weekly(start: timedelta, answers: list[Pgic]) -> tuple[tuple[timedelta, Pgic, bool], ...]:
+    return tuple((start - i * 7 * D, a, False) for i, a in enumerate(answers))
+
+
+STORIES = [
+    Story("maria", "Maria Keller", (20 * H,), ((14 * H, MI, False), (2 * H, NC, True))),
+    Story("john", "John Okafor", (70 * D,), _weekly(69 * D, [MI, VMI, MI, MI, MI, MI, NC, NC, NC])),
+    Story(
+        "aiko",
+        "Aiko Tanaka",
+        (50 * D,),
+        (*_weekly(49 * D, [MI, MI, VMI, MI, MI, MI, NC]), (5 * D, NC, False)),
+    ),
+    Story("sam", "Sam Rivera", (35 * D,), _weekly(33 * D, [SW, SW, MW, MW, MW])),
+    Story("lena", "Lena Novak", (18 * D,), _weekly(16 * D, [SW, MW, MW])),
+    Story(
+        "omar",
+        "Omar Haddad",
+        (70 * D,),
+        _weekly(69 * D, [MI, MI, VMI, MI, MI, MI, NC, NC, NC]),
+        (
+            (10 * D, LabKind.URINE, LabResult.ABNORMAL, "urinary tract infection"),
+            (10 * D, LabKind.BLOOD, LabResult.NORMAL, ""),
+        ),
+    ),
+    Story("grace", "Grace Lindqvist", (45 * D,), _weekly(43 * D, [SI, SI, SI, NC, NC, NC, NC])),
+    Story(
+        "peter",
+        "Peter Brandt",
+        (100 * D,),
+        (*_weekly(98 * D, [SI, SI, NC, NC, NC, NC, NC]), (2 * D, NC, False)),
+        (
+            (20 * D, LabKind.BLOOD, LabResult.NORMAL, ""),
+            (20 * D, LabKind.URINE, LabResult.NORMAL, ""),
+        ),
+    ),
+    Story("ines", "Ines Duarte", (10 * D,), (*_weekly(9 * D, [NC, NC]), (1 * D, NC, False))),
+    Story("tom", "Tom Whitaker", (3 * H,)),
+    Story("ruth", "Ruth Adeyemi", (40 * D,), _weekly(39 * D, [MI, MI, VMI])),
+    Story(
+        "lucas",
+        "Lucas Moreau",
+        (30 * D,),
+        (*_weekly(28 * D, [MI, MI, VMI, MI]), (1 * D, MI, False)),
+    ),
+    Story(
+        "hana",
+        "Hana Petrova",
+        (420 * D, 300 * D, 180 * D, 70 * D),
+        _weekly(69 * D, [MI, MI, MI, VMI, MI, MI, NC, NC, NC]),
+    ),
+    Story("ben", "Ben Carter", ()),
+]
+
+
+@transaction.atomic
+def create_demo(now: datetime) -> list[tuple[str, str]]:
+    """Create the demo clinic unless it exists; return (login, role) pairs to show."""
+    if Clinic.objects.filter(name=DEMO_CLINIC).exists():
+        return _logins()
+    clinic = Clinic.objects.create(
+        name=DEMO_CLINIC,
+        ir_name="Dr. Ana Ruiz",
+        ir_phone="+1-555-0100",
+        oncall_phone="+1-555-0199",
+        oncall_email="oncall@demo.clinic",
+        time_zone="America/New_York",
+    )
+    _user("admin", "Avery Admin", clinic, Role.ADMIN, superuser=True)
+    advocates = [
+        _user("alex", "Alex Morgan", clinic, Role.ADVOCATE),
+        _user("jordan", "Jordan Lee", clinic, Role.ADVOCATE),
+    ]
+    ir = _user("dr.ruiz", "Ana Ruiz", clinic, Role.CLINICIAN)
+    for i, story in enumerate(STORIES):
+        user = _user(story.username, story.name, clinic, Role.PATIENT)
+        patient = Patient.objects.create(
+            clinic=clinic,
+            user=user,
+            name=story.name,
+            time_zone=clinic.time_zone,
+            advocate=advocates[i % 2],
+        )
+        _tell(patient, story, ir, now)
+    return _logins()
+
+
+def _tell(patient: Patient, story: Story, ir: User, now: datetime) -> None:
+    events: list[tuple[datetime, int, object]] = []
+    events += [(now - ago, 0, ("procedure",)) for ago in story.procedures]
+    events += [(now - ago, 1, ("checkin", pgic, back)) for ago, pgic, back in story.checkins]
+    events += [
+        (now - ago, 2, ("lab", kind, result, finding)) for ago, kind, result, finding in story.labs
+    ]
+    for at, _order, event in sorted(events, key=lambda e: (e[0], e[1])):
+        assert isinstance(event, tuple)
+        if event[0] == "procedure":
+            record_procedure(
+                patient,
+                kind=ProcedureKind.VENOPLASTY,
+                performed_at=at,
+                veins=["left internal jugular", "azygos"],
+                performed_by=ir,
+                by=ir,
+                now=at,
+            )
+        elif event[0] == "checkin":
+            record_checkin(
+                patient,
+                at=at,
+                pgic=event[1],
+                symptoms_returned=event[2],
+                symptoms={"fatigue": 3 + event[1].rank // 2},
+                by=patient.user,
+                now=at,
+            )
+        else:
+            record_lab(
+                patient, at=at, kind=event[1], result=event[2], finding=event[3], by=ir, now=at
+            )
+    reassess(patient, now)
+
+
+def _user(username: str, name: str, clinic: Clinic, role: Role, superuser: bool = False) -> User:
+    first, _, last = name.partition(" ")
+    user = User.objects.create_user(
+        username,
+        email=f"{username.replace('.', '')}@demo.clinic",
+        password=DEMO_PASSWORD,
+        first_name=first,
+        last_name=last,
+        is_staff=superuser,
+        is_superuser=superuser,
+    )
+    Member.objects.create(user=user, clinic=clinic, role=role)
+    return user
+
+
+def _logins() -> list[tuple[str, str]]:
+    return [
+        ("admin", "administrator (also /admin/)"),
+        ("alex", "patient advocate"),
+        ("dr.ruiz", "clinician / IR"),
+        ("maria", "patient with a possible blood clot"),
+        ("john", "patient with suspected restenosis"),
+    ]

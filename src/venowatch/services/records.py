@@ -1,0 +1,239 @@
+"""Recording what happens to a patient, and re-assessing them in the same transaction.
+
+Every write that affects a patient goes through here: the record is checked, stored, and the
+patient re-assessed before the transaction commits, so the stored assessment never lags the
+records and a failure leaves nothing half-saved.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db import transaction
+
+from venowatch.clinic import models
+from venowatch.protocol import (
+    Assessment,
+    CheckIn,
+    Lab,
+    LabKind,
+    LabResult,
+    Pgic,
+    Procedure,
+    ProcedureKind,
+    Protocol,
+    Timeline,
+    assess,
+)
+from venowatch.services.assessing import assessment_json
+from venowatch.services.protocols import load_protocol
+from venowatch.services.tasks import open_tasks_for_change
+
+CLOCK_SKEW = timedelta(minutes=5)
+"""A device clock a few minutes fast must not make an honest check-in look like the future."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError(Exception):
+    """A record that cannot be stored; `field` names the form or API field at fault."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+@functools.cache
+def clinic_protocol() -> Protocol:
+    return load_protocol(settings.VENOWATCH_PROTOCOL)
+
+
+def patient_zone(patient: models.Patient) -> ZoneInfo:
+    try:
+        return ZoneInfo(patient.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local(t: datetime, zone: ZoneInfo) -> datetime:
+    """The instant in the offset the patient's zone had then, as a fixed offset: shown the way
+    the patient reads it, and safe for the engine's exact arithmetic across DST changes."""
+    offset = t.astimezone(zone).utcoffset()
+    return t.astimezone(timezone(offset) if offset is not None else UTC)
+
+
+def timeline_of(patient: models.Patient) -> Timeline:
+    """The patient's records in the engine's form, instants in the patient's own offsets."""
+    zone = patient_zone(patient)
+    return Timeline(
+        patient_id=str(patient.pk),
+        procedures=tuple(
+            Procedure(ProcedureKind(p.kind), local(p.performed_at, zone), tuple(p.veins), p.note)
+            for p in patient.procedures.order_by("performed_at", "pk")
+        ),
+        checkins=tuple(
+            CheckIn(
+                local(c.at, zone),
+                Pgic(c.pgic),
+                c.symptoms_returned,
+                tuple(sorted(c.symptoms.items())),
+                c.note,
+            )
+            for c in patient.checkins.order_by("at", "pk")
+        ),
+        labs=tuple(
+            Lab(local(lab.at, zone), LabKind(lab.kind), LabResult(lab.result), lab.finding)
+            for lab in patient.labs.order_by("at", "pk")
+        ),
+    )
+
+
+def assess_patient(patient: models.Patient, as_of: datetime) -> Assessment:
+    """The assessment as of any instant, past or present, without storing anything."""
+    return assess(timeline_of(patient), local(as_of, patient_zone(patient)), clinic_protocol())
+
+
+def reassess(patient: models.Patient, now: datetime) -> models.Assessment:
+    """Assess now, store it as current, and record a change (and its tasks) if the decision
+    differs from the last one. Call inside the transaction that changed the records."""
+    result = assess_patient(patient, now)
+    data = assessment_json(result)
+    stored = models.Assessment.objects.select_for_update().filter(patient=patient).first()
+    decision = _decision(data)
+    changed = stored is None or _decision(_stored_json(stored)) != decision
+    since = now if stored is None or stored.urgency != data["urgency"] else stored.since
+    fields: dict[str, Any] = {
+        "as_of": result.as_of,
+        "pathway": data["pathway"],
+        "urgency": data["urgency"],
+        "urgency_rank": result.urgency.rank,
+        "actions": data["actions"],
+        "flags": data["flags"],
+        "repeats_done": data["repeats_done"],
+        "earliest_next_procedure_at": result.earliest_next_procedure_at,
+        "valid_until": result.valid_until,
+        "rationale": data["rationale"],
+        "protocol": data["protocol"],
+        "since": since,
+    }
+    current, _ = models.Assessment.objects.update_or_create(patient=patient, defaults=fields)
+    if changed:
+        previous = None if stored is None else _stored_json(stored)
+        change = models.AssessmentChange.objects.create(
+            patient=patient,
+            at=now,
+            pathway=data["pathway"],
+            urgency=data["urgency"],
+            actions=data["actions"],
+            flags=data["flags"],
+            rationale=data["rationale"],
+            protocol=data["protocol"],
+        )
+        open_tasks_for_change(patient, change, previous, now)
+    return current
+
+
+def _decision(data: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (data["pathway"], data["urgency"], tuple(data["actions"]), tuple(data["flags"]))
+
+
+def _stored_json(a: models.Assessment) -> dict[str, Any]:
+    return {"pathway": a.pathway, "urgency": a.urgency, "actions": a.actions, "flags": a.flags}
+
+
+def _latest_procedure_at(patient: models.Patient, before: datetime) -> datetime | None:
+    latest = patient.procedures.filter(performed_at__lte=before).order_by("-performed_at").first()
+    return None if latest is None else latest.performed_at
+
+
+def _not_in_future(field: str, at: datetime, now: datetime) -> None:
+    if at > now + CLOCK_SKEW:
+        raise RecordError(field, "is in the future; give the date and time it happened")
+
+
+def record_checkin(
+    patient: models.Patient,
+    *,
+    at: datetime,
+    pgic: Pgic,
+    symptoms_returned: bool = False,
+    symptoms: Mapping[str, int] | None = None,
+    note: str = "",
+    by: Any = None,
+    now: datetime,
+) -> models.CheckIn:
+    _not_in_future("at", at, now)
+    with transaction.atomic():
+        if _latest_procedure_at(patient, at) is None:
+            raise RecordError(
+                "at",
+                "is before your procedure; a check-in compares how you feel with just before it",
+            )
+        checkin = models.CheckIn.objects.create(
+            patient=patient,
+            at=at,
+            pgic=pgic.value,
+            symptoms_returned=symptoms_returned,
+            symptoms=dict(symptoms or {}),
+            note=note,
+            recorded_by=by,
+        )
+        reassess(patient, now)
+    return checkin
+
+
+def record_procedure(
+    patient: models.Patient,
+    *,
+    kind: ProcedureKind,
+    performed_at: datetime,
+    veins: list[str] | None = None,
+    performed_by: Any = None,
+    note: str = "",
+    by: Any = None,
+    now: datetime,
+) -> models.Procedure:
+    _not_in_future("performed_at", performed_at, now)
+    with transaction.atomic():
+        procedure = models.Procedure.objects.create(
+            patient=patient,
+            kind=kind.value,
+            performed_at=performed_at,
+            veins=list(veins or []),
+            performed_by=performed_by,
+            note=note,
+            recorded_by=by,
+        )
+        reassess(patient, now)
+    return procedure
+
+
+def record_lab(
+    patient: models.Patient,
+    *,
+    at: datetime,
+    kind: LabKind,
+    result: LabResult,
+    finding: str = "",
+    by: Any = None,
+    now: datetime,
+) -> models.Lab:
+    _not_in_future("at", at, now)
+    with transaction.atomic():
+        lab = models.Lab.objects.create(
+            patient=patient,
+            at=at,
+            kind=kind.value,
+            result=result.value,
+            finding=finding,
+            recorded_by=by,
+        )
+        reassess(patient, now)
+    return lab

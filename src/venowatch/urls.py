@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from venowatch.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("me/", include("venowatch.web.patient_urls")),
+    path("staff/", include("venowatch.web.staff_urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,61 @@
+"""Forms for the pages; they check shape and wording, the services check meaning."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from venowatch.protocol import Pgic
+
+PGIC_LABELS = {
+    Pgic.VERY_MUCH_IMPROVED: _("Very much better"),
+    Pgic.MUCH_IMPROVED: _("Much better"),
+    Pgic.MINIMALLY_IMPROVED: _("A little better"),
+    Pgic.NO_CHANGE: _("No different"),
+    Pgic.MINIMALLY_WORSE: _("A little worse"),
+    Pgic.MUCH_WORSE: _("Much worse"),
+    Pgic.VERY_MUCH_WORSE: _("Very much worse"),
+}
+
+
+class CheckInForm(forms.Form):
+    pgic = forms.ChoiceField(
+        label=_("Compared with just before your most recent procedure, how do you feel overall?"),
+        choices=[(p.value, PGIC_LABELS[p]) for p in Pgic],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how you feel compared with before the procedure.")},
+    )
+    symptoms_returned = forms.BooleanField(
+        label=_("Have the symptoms you had before the procedure come back?"), required=False
+    )
+    note = forms.CharField(
+        label=_("Anything else? (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, symptoms: list[str], early: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not early:
+            del self.fields["symptoms_returned"]
+        self.symptom_names = symptoms
+        for i, name in enumerate(symptoms):
+            self.fields[f"symptom_{i}"] = forms.IntegerField(
+                label=_("%(symptom)s, 0 (none) to 10 (worst) — optional")
+                % {"symptom": name.capitalize()},
+                required=False,
+                min_value=0,
+                max_value=10,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+
+    def symptom_ratings(self) -> dict[str, int]:
+        ratings = {}
+        for i, name in enumerate(self.symptom_names):
+            value = self.cleaned_data.get(f"symptom_{i}")
+            if value is not None:
+                ratings[name] = value
+        return ratings

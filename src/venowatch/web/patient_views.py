@@ -1,0 +1,145 @@
+"""The patient's own pages: what to do now, a check-in in seconds, and their history.
+
+Every page works without JavaScript. A patient only ever reaches their own record: the page
+takes no id, and a signed-in user who is not a patient gets 404.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from venowatch.clinic.models import Patient
+from venowatch.protocol import Action, Pathway, Pgic
+from venowatch.services.access import Act, may, patients_in_reach
+from venowatch.services.charts import describe, history_svg
+from venowatch.services.records import (
+    RecordError,
+    clinic_protocol,
+    patient_zone,
+    record_checkin,
+    timeline_of,
+)
+from venowatch.services.standing import standing
+from venowatch.web.forms import PGIC_LABELS, CheckInForm
+
+
+def _own_patient(request: HttpRequest, act: Act) -> Patient:
+    if not may(request.user, act):
+        raise Http404
+    patient = (
+        patients_in_reach(request.user).select_related("clinic", "advocate", "assessment").first()
+    )
+    if patient is None or patient.user_id != request.user.pk:
+        raise Http404
+    return patient
+
+
+def _in_first_hours(patient: Patient, now: datetime) -> bool:
+    """Whether to ask "have your symptoms come back?": only while it can mean a clot (C2)."""
+    window = clinic_protocol().parameters.thrombosis_window
+    latest = patient.procedures.filter(performed_at__lte=now).order_by("-performed_at").first()
+    return latest is not None and now - latest.performed_at <= window
+
+
+@login_required
+def status(request: HttpRequest) -> HttpResponse:
+    patient = _own_patient(request, Act.VIEW)
+    now = timezone.now()
+    protocol = clinic_protocol()
+    current = standing(patient, now)
+    rule = protocol.pathways[Pathway(current["pathway"])]
+    actions = [protocol.actions[Action(a)].patient for a in current["actions"]]
+    return render(
+        request,
+        "venowatch/patient_status.html",
+        {
+            "patient": patient,
+            "clinic": patient.clinic,
+            "current": current,
+            "title": rule.title.patient,
+            "actions": actions,
+            "emergency": current["urgency"] == "emergency",
+            "checkin_due": "checkin_overdue" in current["flags"]
+            or current["pathway"] == "awaiting_checkin",
+        },
+    )
+
+
+@login_required
+def checkin(request: HttpRequest) -> HttpResponse:
+    patient = _own_patient(request, Act.CHECK_IN)
+    now = timezone.now()
+    early = _in_first_hours(patient, now)
+    form = CheckInForm(request.POST or None, symptoms=list(patient.tracked_symptoms), early=early)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_checkin(
+                patient,
+                at=now,
+                pgic=Pgic(form.cleaned_data["pgic"]),
+                symptoms_returned=bool(form.cleaned_data.get("symptoms_returned")),
+                symptoms=form.symptom_ratings(),
+                note=form.cleaned_data["note"],
+                by=request.user,
+                now=now,
+            )
+        except RecordError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Thank you. Your check-in is saved."))
+            return redirect("patient-status")
+    return render(request, "venowatch/patient_checkin.html", {"form": form, "patient": patient})
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    patient = _own_patient(request, Act.VIEW)
+    timeline = timeline_of(patient)
+    zone = patient_zone(patient)
+    title = _("How you have felt since your procedures")
+    description = describe(timeline, zone)
+    chart = history_svg(
+        timeline, clinic_protocol().parameters, zone, title=title, description=description
+    )
+    rows = sorted(
+        [
+            (c.at, PGIC_LABELS[c.pgic], c.symptoms_returned, dict(c.symptoms), c.note)
+            for c in timeline.checkins
+        ],
+        key=lambda row: row[0],
+        reverse=True,
+    )
+    procedures = [(p.performed_at, p.kind.value, ", ".join(p.veins)) for p in timeline.procedures]
+    return render(
+        request,
+        "venowatch/patient_history.html",
+        {
+            "patient": patient,
+            "chart": mark_safe(chart),
+            "chart_title": title,
+            "description": description,
+            "rows": rows,
+            "procedures": procedures,
+            "windows_note": _windows_note(),
+        },
+    )
+
+
+def _windows_note() -> str:
+    prm = clinic_protocol().parameters
+    return _(
+        "Shaded: red, the first %(hours)d hours after a procedure; darker blue, the first %(wait)d "
+        "days (give it time); lighter blue, up to %(tune)d days (before a tune-up)."
+    ) % {
+        "hours": prm.thrombosis_window // timedelta(hours=1),
+        "wait": prm.adjustment_min_wait.days,
+        "tune": prm.tune_up_min_wait.days,
+    }
