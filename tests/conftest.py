@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("VENOWATCH_SHARED", ROOT.parent / "shared"))
 SCENARIOS = sorted((SHARED / "spec" / "scenarios").glob("*.json"))
@@ -18,3 +20,9 @@ if not SCENARIOS:
 
 def load_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Real hashers are slow on purpose; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,3 +6,4 @@ import tempfile
 
 os.environ.setdefault("VENOWATCH_SECRET_KEY", "tests-only-secret")
 os.environ.setdefault("VENOWATCH_DATA_DIR", tempfile.mkdtemp(prefix="venowatch-tests-"))
+os.makedirs(os.path.join(os.environ["VENOWATCH_DATA_DIR"], "static"), exist_ok=True)

@@ -78,7 +78,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request, Act.CHECK_IN)
     now = timezone.now()
     early = _in_first_hours(patient, now)
-    form = CheckInForm(request.POST or None, symptoms=list(patient.tracked_symptoms), early=early)
+    data = request.POST if request.method == "POST" else None  # an empty POST is still a POST
+    form = CheckInForm(data, symptoms=list(patient.tracked_symptoms), early=early)
     if request.method == "POST" and form.is_valid():
         try:
             record_checkin(
