@@ -45,9 +45,14 @@ _ALLOWED: dict[Role, frozenset[Act]] = {
 
 
 def member_of(user: User) -> Member | None:
+    """The user's membership, looked up once per user object (so once per request)."""
     if not user.is_authenticated or not user.is_active:
         return None
-    return Member.objects.filter(user_id=user.pk).select_related("clinic").first()
+    cached: Member | None = getattr(user, "_venowatch_member", None)
+    if cached is None:
+        cached = Member.objects.filter(user_id=user.pk).select_related("clinic").first()
+        setattr(user, "_venowatch_member", cached)  # noqa: B010 - a per-request memo on the user object
+    return cached
 
 
 def role_of(user: User) -> Role | None:

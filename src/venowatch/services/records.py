@@ -70,27 +70,30 @@ def local(t: datetime, zone: ZoneInfo) -> datetime:
 
 
 def timeline_of(patient: models.Patient) -> Timeline:
-    """The patient's records in the engine's form, instants in the patient's own offsets."""
+    """The patient's records in the engine's form, instants in the patient's own offsets.
+    Rows are read as tuples, not model instances: this runs on every write."""
     zone = patient_zone(patient)
+    procedures = patient.procedures.order_by("performed_at", "pk").values_list(
+        "kind", "performed_at", "veins", "note"
+    )
+    checkins = patient.checkins.order_by("at", "pk").values_list(
+        "at", "pgic", "symptoms_returned", "symptoms", "note"
+    )
+    labs = patient.labs.order_by("at", "pk").values_list("at", "kind", "result", "finding")
+    pgic = {p.value: p for p in Pgic}
     return Timeline(
         patient_id=str(patient.pk),
         procedures=tuple(
-            Procedure(ProcedureKind(p.kind), local(p.performed_at, zone), tuple(p.veins), p.note)
-            for p in patient.procedures.order_by("performed_at", "pk")
+            Procedure(ProcedureKind(kind), local(at, zone), tuple(veins), note)
+            for kind, at, veins, note in procedures
         ),
         checkins=tuple(
-            CheckIn(
-                local(c.at, zone),
-                Pgic(c.pgic),
-                c.symptoms_returned,
-                tuple(sorted(c.symptoms.items())),
-                c.note,
-            )
-            for c in patient.checkins.order_by("at", "pk")
+            CheckIn(local(at, zone), pgic[answer], back, tuple(sorted(ratings.items())), note)
+            for at, answer, back, ratings, note in checkins
         ),
         labs=tuple(
-            Lab(local(lab.at, zone), LabKind(lab.kind), LabResult(lab.result), lab.finding)
-            for lab in patient.labs.order_by("at", "pk")
+            Lab(local(at, zone), LabKind(kind), LabResult(result), finding)
+            for at, kind, result, finding in labs
         ),
     )
 
@@ -123,7 +126,11 @@ def reassess(patient: models.Patient, now: datetime) -> models.Assessment:
         "protocol": data["protocol"],
         "since": since,
     }
-    current, _ = models.Assessment.objects.update_or_create(patient=patient, defaults=fields)
+    if stored is None:
+        current = models.Assessment.objects.create(patient=patient, **fields)
+    else:
+        models.Assessment.objects.filter(pk=stored.pk).update(**fields)
+        current = models.Assessment(pk=stored.pk, patient=patient, **fields)
     if changed:
         previous = None if stored is None else _stored_json(stored)
         change = models.AssessmentChange.objects.create(
