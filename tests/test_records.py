@@ -83,3 +83,15 @@ def test_assessment_as_of_a_past_date() -> None:
     assert assess_patient(p, NOW - 29.5 * D).pathway.value == "awaiting_checkin"
     assert assess_patient(p, NOW).pathway.value == "improved"
     assert assess_patient(p, NOW - 31 * D).pathway.value == "no_procedure"
+
+
+def test_dates_are_shown_on_the_patients_clock_on_each_side_of_daylight_saving() -> None:
+    p = patient("Aiko Tanaka", clinic(time_zone="America/New_York"))
+    zone = ZoneInfo("America/New_York")
+    procedure = datetime(2026, 10, 20, 9, 30, tzinfo=zone)  # EDT
+    record_procedure(p, kind=ProcedureKind.VENOPLASTY, performed_at=procedure, now=procedure)
+    result = assess_patient(p, datetime(2026, 11, 2, 12, 0, tzinfo=zone))  # EST since 1 November
+    staff = " ".join(r.staff for r in result.rationale)
+    assert "2026-10-20 09:30 -04:00" in staff  # the procedure, as the patient's clock read then
+    assert result.valid_until is not None
+    assert result.valid_until.isoformat() == "2026-11-03T08:30:00-05:00"  # 14 d later, EST

@@ -56,10 +56,16 @@ _STENT_PATHWAYS = frozenset(
 _NEVER_OVERDUE = frozenset({Pathway.NO_PROCEDURE, Pathway.POSSIBLE_THROMBOSIS})
 
 
-def assess(timeline: TimelineRecord, as_of: datetime, protocol: Protocol) -> Assessment:
-    """Apply the protocol to one patient's timeline as it stood at `as_of`."""
+def assess(
+    timeline: TimelineRecord, as_of: datetime, protocol: Protocol, display: tzinfo | None = None
+) -> Assessment:
+    """Apply the protocol to one patient's timeline as it stood at `as_of`.
+
+    Output instants and the dates in the rationale are shown in `display` (for example the
+    patient's ZoneInfo, which gets each date's own daylight-saving offset right), or else in
+    the offset of the latest check-in that counts. Display never affects the decision."""
     _require_fixed_offsets(timeline, as_of)
-    return _Assessor(timeline, as_of, protocol).run()
+    return _Assessor(timeline, as_of, protocol, display).run()
 
 
 def _require_fixed_offsets(timeline: TimelineRecord, as_of: datetime) -> None:
@@ -79,7 +85,9 @@ class _Assessor:
     """One assessment in progress: the steps share the index procedure, the check-ins that
     count and the display offset, so they live together for the length of one call."""
 
-    def __init__(self, timeline: TimelineRecord, as_of: datetime, protocol: Protocol) -> None:
+    def __init__(
+        self, timeline: TimelineRecord, as_of: datetime, protocol: Protocol, display: tzinfo | None
+    ) -> None:
         self.timeline = timeline
         self.as_of = as_of
         self.protocol = protocol
@@ -87,7 +95,7 @@ class _Assessor:
         self.reasons: list[Reason] = []
         self.index, self.repeats = self._index_procedure()
         self.checkins: list[CheckInRecord] = []
-        self.tz: tzinfo | None = as_of.tzinfo
+        self.tz: tzinfo | None = display or as_of.tzinfo
         if self.index is not None:
             start = self.index.performed_at
             # sorted() is stable: check-ins at equal instants keep their input order.
@@ -95,7 +103,7 @@ class _Assessor:
             lo = bisect_left(ordered, start, key=_at)
             self.checkins = ordered[lo : bisect_right(ordered, as_of, lo=lo, key=_at)]
             latest = self.checkins[-1].at if self.checkins else start
-            self.tz = latest.tzinfo
+            self.tz = display or latest.tzinfo
 
     def run(self) -> Assessment:
         if self.index is None:

@@ -100,7 +100,8 @@ def timeline_of(patient: models.Patient) -> Timeline:
 
 def assess_patient(patient: models.Patient, as_of: datetime) -> Assessment:
     """The assessment as of any instant, past or present, without storing anything."""
-    return assess(timeline_of(patient), local(as_of, patient_zone(patient)), clinic_protocol())
+    zone = patient_zone(patient)
+    return assess(timeline_of(patient), local(as_of, zone), clinic_protocol(), display=zone)
 
 
 def reassess(patient: models.Patient, now: datetime) -> models.Assessment:

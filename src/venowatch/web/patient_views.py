@@ -69,6 +69,7 @@ def status(request: HttpRequest) -> HttpResponse:
             "emergency": current["urgency"] == "emergency",
             "checkin_due": "checkin_overdue" in current["flags"]
             or current["pathway"] == "awaiting_checkin",
+            "zone": patient_zone(patient),
         },
     )
 
@@ -97,7 +98,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Thank you. Your check-in is saved."))
             return redirect("patient-status")
-    return render(request, "venowatch/patient_checkin.html", {"form": form, "patient": patient})
+    context = {"form": form, "patient": patient, "zone": patient_zone(patient)}
+    return render(request, "venowatch/patient_checkin.html", context)
 
 
 @login_required
@@ -130,6 +132,7 @@ def history(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "procedures": procedures,
             "windows_note": _windows_note(),
+            "zone": zone,
         },
     )
 

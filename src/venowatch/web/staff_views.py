@@ -1,29 +1,632 @@
-"""Staff pages (being built)."""
+"""Staff pages: the worklist, a patient's page, and recording what happens to a patient.
+
+Every page works without JavaScript. Authorization fails closed: a user who is not staff, or a
+patient outside the user's reach, gets 404. Views stay thin: reading, recording and assessing
+happen in venowatch.services. Each page issues a fixed number of SQL queries whatever the
+number of patients, records or tasks (choices of people are loaded once and passed to forms).
+Bad input never fails the request: the page comes back with status 400 and the error next to
+the field, and nothing is saved.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from functools import reduce
+from operator import or_
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from venowatch.clinic.models import Member, Patient, Role, Task, TaskEvent, TaskStatus
+from venowatch.protocol import (
+    Action,
+    Clause,
+    Flag,
+    LabKind,
+    LabResult,
+    Pathway,
+    ProcedureKind,
+    Protocol,
+    Urgency,
+)
+from venowatch.services.access import Act, may, member_of, patients_in_reach
+from venowatch.services.assessing import assessment_json
+from venowatch.services.charts import describe, history_svg
+from venowatch.services.notes import add_note as save_note
+from venowatch.services.records import (
+    RecordError,
+    assess_patient,
+    clinic_protocol,
+    patient_zone,
+    record_lab,
+    record_procedure,
+    timeline_of,
+)
+from venowatch.services.standing import standing
+from venowatch.services.tasks import TaskError, acknowledge, assign, resolve
+from venowatch.web.forms import PGIC_LABELS
+from venowatch.web.staff_forms import (
+    FLAG_LABELS,
+    LAB_LABELS,
+    NO_ADVOCATE,
+    PROCEDURE_LABELS,
+    RESULT_LABELS,
+    URGENCY_LABELS,
+    AsOfForm,
+    LabForm,
+    NoteForm,
+    ProcedureForm,
+    TaskForm,
+    WorklistFilterForm,
+    pathway_choices,
+)
+
+PAGE_SIZE = 50
+RECENT_CHECKINS = 50
+RECENT_RESOLVED = 10
+_OPEN = (TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED)
 
 
+# --- who may do what ------------------------------------------------------------------------
+
+
+def _acts(request: HttpRequest) -> frozenset[Act]:
+    """What this user may do; only staff (those with a worklist) reach these pages at all."""
+    acts = frozenset(act for act in Act if may(request.user, act))
+    if Act.WORKLIST not in acts or Act.VIEW not in acts:
+        raise Http404
+    return acts
+
+
+def _patient_in_reach(request: HttpRequest, pk: int) -> Patient:
+    patient = (
+        patients_in_reach(request.user)
+        .select_related("clinic", "advocate", "assessment")
+        .filter(pk=pk)
+        .first()
+    )
+    if patient is None:
+        raise Http404
+    return patient
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _name(user: Any) -> str:
+    if user is None:
+        return ""
+    return str(user.get_full_name() or user.username)
+
+
+@dataclass(frozen=True)
+class _Staff:
+    """The clinic's staff, loaded once: choices for every form on the page."""
+
+    users: Mapping[str, AbstractBaseUser]
+    everyone: list[tuple[str, str]]
+    clinicians: list[tuple[str, str]]
+    advocates: list[tuple[str, str]]
+
+    def user(self, pk: str | None) -> AbstractBaseUser | None:
+        return self.users.get(pk) if pk else None
+
+
+def _staff_of(clinic_id: int) -> _Staff:
+    members = (
+        Member.objects.filter(clinic_id=clinic_id)
+        .exclude(role=Role.PATIENT)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+    users: dict[str, AbstractBaseUser] = {}
+    everyone, clinicians, advocates = [], [], []
+    for m in members:
+        if not m.user.is_active:
+            continue
+        key, name = str(m.user_id), _name(m.user)
+        users[key] = m.user
+        everyone.append((key, f"{name} ({Role(m.role).label})"))
+        if m.role == Role.CLINICIAN:
+            clinicians.append((key, name))
+        elif m.role == Role.ADVOCATE:
+            advocates.append((key, name))
+    return _Staff(users, everyone, clinicians, advocates)
+
+
+# --- words ----------------------------------------------------------------------------------
+
+
+def _titles(protocol: Protocol) -> dict[Pathway, str]:
+    return {p: protocol.pathways[p].title.staff for p in Pathway}
+
+
+def _urgency_label(value: str) -> str:
+    return str(URGENCY_LABELS[Urgency(value)])
+
+
+def _flag_labels(values: list[str]) -> list[str]:
+    return [str(FLAG_LABELS.get(Flag(v), v)) for v in values if v in _FLAG_VALUES]
+
+
+_FLAG_VALUES = frozenset(f.value for f in Flag)
+
+
+# --- the worklist ---------------------------------------------------------------------------
+
+
+def _has_flag(path: str, flag: Flag) -> Q:
+    """Whether the JSON list at `path` holds `flag`, on every database backend.
+
+    `flags__contains` exists only on PostgreSQL, and matching the JSON text would match any
+    flag whose name contains another's. A stored list holds each flag at most once, so it is
+    at most len(Flag) long: compare each position exactly (JSON path [i] on SQLite, -> i on
+    PostgreSQL)."""
+    return reduce(or_, (Q(**{f"{path}__{i}": flag.value}) for i in range(len(Flag))))
+
+
+def _worklist_rows(user: Any, filters: Mapping[str, Any]) -> QuerySet[Patient]:
+    rows = (
+        patients_in_reach(user)
+        .select_related("assessment", "advocate")
+        .annotate(open_tasks=Count("tasks", filter=Q(tasks__status__in=_OPEN)))
+    )
+    if filters.get("pathway"):
+        rows = rows.filter(assessment__pathway=filters["pathway"])
+    if filters.get("urgency"):
+        rows = rows.filter(assessment__urgency=filters["urgency"])
+    if filters.get("overdue"):
+        rows = rows.filter(_has_flag("assessment__flags", Flag.CHECKIN_OVERDUE))
+    advocate = filters.get("advocate")
+    if advocate == NO_ADVOCATE:
+        rows = rows.filter(advocate__isnull=True)
+    elif advocate:
+        rows = rows.filter(advocate_id=int(advocate))
+    # Most urgent first, then the longest wait; patients never assessed come last.
+    return rows.order_by(
+        F("assessment__urgency_rank").asc(nulls_last=True),
+        F("assessment__since").asc(nulls_last=True),
+        "name",
+        "pk",
+    )
+
+
+@login_required
 def worklist(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    if not may(request.user, Act.WORKLIST):
+        raise Http404
+    member = member_of(request.user)
+    if member is None:
+        raise Http404
+    titles = _titles(clinic_protocol())
+    form = WorklistFilterForm(
+        request.GET,
+        pathways=pathway_choices(titles),
+        advocates=_staff_of(member.clinic_id).advocates,
+    )
+    valid = form.is_valid()  # invalid filters are named on the page and left out
+    page = Paginator(_worklist_rows(request.user, form.cleaned_data), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = []
+    for p in page:
+        a = getattr(p, "assessment", None)
+        rows.append(
+            {
+                "patient": p,
+                "urgency": a.urgency if a else "",
+                "urgency_label": _urgency_label(a.urgency) if a else _("Not assessed"),
+                "title": titles[Pathway(a.pathway)] if a else _("Not assessed yet"),
+                "flags": _flag_labels(a.flags) if a else [],
+                "since": a.since if a else None,
+                "open_tasks": getattr(p, "open_tasks", 0),  # the annotation above
+                "advocate": _name(p.advocate),
+            }
+        )
+    return render(
+        request,
+        "venowatch/staff_worklist.html",
+        {
+            "clinic": member.clinic,
+            "zone": _zone(member.clinic.time_zone),
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "now": timezone.now(),
+        },
+        status=200 if valid else 400,
+    )
 
 
+# --- the patient page -----------------------------------------------------------------------
+
+
+@dataclass
+class _Bound:
+    """Forms that came back with errors, to show in place of the blank ones."""
+
+    procedure: ProcedureForm | None = None
+    lab: LabForm | None = None
+    note: NoteForm | None = None
+    task: TaskForm | None = None
+    task_pk: int | None = None
+    problem: tuple[str, str] | None = None  # (anchor, what) for the summary at the top
+
+
+@dataclass(frozen=True)
+class _TaskRow:
+    task: Task
+    form: TaskForm | None
+    assignee: str
+
+
+def _assessment_view(data: Mapping[str, Any], protocol: Protocol) -> dict[str, Any]:
+    """An assessment (stored, fresh or as of a past instant) in staff words."""
+    pathway = Pathway(data["pathway"])
+    reasons = [
+        {"clause": r.get("clause"), "text": r.get("staff") or r.get("text", "")}
+        for r in data["rationale"]
+    ]
+    cited = dict.fromkeys(r["clause"] for r in reasons if r["clause"])
+    return {
+        "pathway": pathway.value,
+        "title": protocol.pathways[pathway].title.staff,
+        "urgency": data["urgency"],
+        "urgency_label": _urgency_label(data["urgency"]),
+        "actions": [protocol.actions[Action(a)].staff for a in data["actions"]],
+        "flags": _flag_labels(list(data["flags"])),
+        "rationale": reasons,
+        "clauses": [(c, protocol.clauses[Clause(c)]) for c in cited],
+        "repeats_done": data.get("repeats_done", 0),
+        "as_of": data["as_of"],
+        "earliest_next_procedure_at": data.get("earliest_next_procedure_at"),
+        "valid_until": data.get("valid_until"),
+        "protocol": data.get("protocol") or {},
+    }
+
+
+def _as_of(
+    request: HttpRequest, patient: Patient, acts: frozenset[Act], zone: tzinfo, now: datetime
+) -> tuple[AsOfForm | None, dict[str, Any] | None]:
+    """The as-of form, and the assessment as of the instant it names (None: show today's)."""
+    if Act.VIEW_AS_OF not in acts:
+        if request.GET.get("as_of"):
+            raise Http404
+        return None, None
+    if not request.GET.get("as_of"):
+        return AsOfForm(zone=zone, now=now), None
+    form = AsOfForm(request.GET, zone=zone, now=now)
+    if not form.is_valid():
+        return form, None
+    result = assess_patient(patient, form.cleaned_data["as_of"])
+    data = assessment_json(result)
+    data.update(
+        as_of=result.as_of,
+        earliest_next_procedure_at=result.earliest_next_procedure_at,
+        valid_until=result.valid_until,
+    )
+    return form, data
+
+
+def _patient_page(
+    request: HttpRequest,
+    patient: Patient,
+    acts: frozenset[Act],
+    bound: _Bound | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    bound = bound or _Bound()
+    now = timezone.now()
+    zone = patient_zone(patient)
+    protocol = clinic_protocol()
+    titles = _titles(protocol)
+    staff = _staff_of(patient.clinic_id)
+
+    as_of_form, past = _as_of(request, patient, acts, zone, now)
+    if as_of_form is not None and as_of_form.is_bound and not as_of_form.is_valid():
+        status = 400
+        bound.problem = bound.problem or ("as-of", _("Show the assessment as of"))
+    current = _assessment_view(past if past is not None else standing(patient, now), protocol)
+
+    timeline = timeline_of(patient)
+    chart_title = _("How %(name)s has felt since the procedures") % {"name": patient.name}
+    description = describe(timeline, zone)
+    chart = history_svg(
+        timeline, protocol.parameters, zone, title=chart_title, description=description
+    )
+    checkins = [
+        (c.at, PGIC_LABELS[c.pgic], c.symptoms_returned, dict(c.symptoms), c.note)
+        for c in reversed(timeline.checkins[-RECENT_CHECKINS:])
+    ]
+
+    history = [
+        {
+            "at": change.at,
+            "title": titles[Pathway(change.pathway)],
+            "urgency": change.urgency,
+            "urgency_label": _urgency_label(change.urgency),
+            "flags": _flag_labels(change.flags),
+        }
+        for change in patient.assessment_changes.order_by("-at", "-pk")
+    ]
+    procedures = [
+        {
+            "at": p.performed_at,
+            "kind": PROCEDURE_LABELS[ProcedureKind(p.kind)],
+            "veins": ", ".join(p.veins),
+            "by": _name(p.performed_by),
+            "note": p.note,
+        }
+        for p in patient.procedures.select_related("performed_by").order_by("-performed_at", "-pk")
+    ]
+    labs = [
+        {
+            "at": lab.at,
+            "kind": LAB_LABELS[LabKind(lab.kind)],
+            "result": lab.result,
+            "result_label": RESULT_LABELS[LabResult(lab.result)],
+            "finding": lab.finding,
+        }
+        for lab in patient.labs.order_by("-at", "-pk")
+    ]
+    notes = patient.notes.select_related("author").order_by("-created_at", "-pk")
+
+    manage = Act.MANAGE_TASKS in acts
+    open_tasks = []
+    for task in (
+        patient.tasks.filter(status__in=_OPEN)
+        .select_related("assignee")
+        .order_by("created_at", "pk")
+    ):
+        if bound.task is not None and bound.task_pk == task.pk:
+            form = bound.task
+        elif manage:
+            form = TaskForm(
+                prefix=f"task-{task.pk}",
+                staff=staff.everyone,
+                initial={"assignee": str(task.assignee_id or "")},
+            )
+        else:
+            form = None
+        open_tasks.append(_TaskRow(task, form, _name(task.assignee)))
+    task_alert = None
+    if bound.task is not None and bound.task_pk not in {row.task.pk for row in open_tasks}:
+        task_alert = [str(e) for errors in bound.task.errors.values() for e in errors]
+    resolved = list(
+        patient.tasks.filter(status=TaskStatus.RESOLVED)
+        .select_related("assignee")
+        .order_by("-pk")[:RECENT_RESOLVED]
+    )
+    resolutions = {
+        e.task_id: e
+        for e in TaskEvent.objects.filter(
+            task__in=[t.pk for t in resolved], status=TaskStatus.RESOLVED
+        ).select_related("actor")
+    }
+    resolved_rows = [
+        {
+            "task": t,
+            "at": resolutions[t.pk].at if t.pk in resolutions else None,
+            "by": _name(resolutions[t.pk].actor) if t.pk in resolutions else "",
+            "note": resolutions[t.pk].note if t.pk in resolutions else "",
+        }
+        for t in resolved
+    ]
+
+    procedure_form = bound.procedure
+    if procedure_form is None and Act.RECORD_PROCEDURE in acts:
+        me = str(request.user.pk)
+        procedure_form = ProcedureForm(
+            prefix="procedure",
+            zone=zone,
+            clinicians=staff.clinicians,
+            initial={"performed_by": me if me in dict(staff.clinicians) else ""},
+        )
+    lab_form = bound.lab
+    if lab_form is None and Act.RECORD_LAB in acts:
+        lab_form = LabForm(prefix="lab", zone=zone)
+    note_form = bound.note
+    if note_form is None and Act.ADD_NOTE in acts:
+        note_form = NoteForm(prefix="note")
+
+    return render(
+        request,
+        "venowatch/staff_patient.html",
+        {
+            "patient": patient,
+            "zone": zone,
+            "now": now,
+            "current": current,
+            "past": past is not None,
+            "as_of_form": as_of_form,
+            "chart": mark_safe(chart),  # built by history_svg, which escapes its text
+            "description": description,
+            "checkins": checkins,
+            "checkin_count": len(timeline.checkins),
+            "history": history,
+            "procedures": procedures,
+            "labs": labs,
+            "notes": notes,
+            "open_tasks": open_tasks,
+            "resolved": resolved_rows,
+            "task_alert": task_alert,
+            "manage_tasks": manage,
+            "procedure_form": procedure_form,
+            "lab_form": lab_form,
+            "note_form": note_form,
+            "problem": bound.problem,
+            "posted": request.method == "POST",
+        },
+        status=status,
+    )
+
+
+@login_required
 def patient(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    acts = _acts(request)
+    return _patient_page(request, _patient_in_reach(request, pk), acts)
 
 
+# --- recording ------------------------------------------------------------------------------
+
+
+def _record_error(form: forms.Form, exc: RecordError, fields: Mapping[str, str]) -> None:
+    """Put a service's refusal next to the field it names, in a sentence."""
+    name = fields.get(exc.field, exc.field)
+    if name in form.fields:
+        label = str(form.fields[name].label or name)
+        form.add_error(name, _("%(field)s %(problem)s.") % {"field": label, "problem": exc.message})
+    else:
+        form.add_error(None, exc.message)
+
+
+def _done(request: HttpRequest, patient: Patient, message: str, anchor: str) -> HttpResponse:
+    messages.success(request, message)
+    response = redirect("staff-patient", pk=patient.pk)
+    response["Location"] += f"#{anchor}"
+    return response
+
+
+@login_required
+@require_POST
 def add_procedure(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    acts = _acts(request)
+    if Act.RECORD_PROCEDURE not in acts:
+        raise Http404
+    patient = _patient_in_reach(request, pk)
+    staff = _staff_of(patient.clinic_id)
+    form = ProcedureForm(
+        request.POST, prefix="procedure", zone=patient_zone(patient), clinicians=staff.clinicians
+    )
+    if form.is_valid():
+        now = timezone.now()
+        try:
+            record_procedure(
+                patient,
+                kind=ProcedureKind(form.cleaned_data["kind"]),
+                performed_at=form.cleaned_data["performed_at"],
+                veins=form.vein_list(),
+                performed_by=staff.user(form.cleaned_data["performed_by"]),
+                note=form.cleaned_data["note"],
+                by=request.user,
+                now=now,
+            )
+        except RecordError as exc:
+            _record_error(form, exc, {})
+        else:
+            return _done(request, patient, _("Procedure recorded."), "procedures")
+    problem = ("record-procedure", _("Record a procedure"))
+    return _patient_page(request, patient, acts, _Bound(procedure=form, problem=problem), 400)
 
 
+@login_required
+@require_POST
 def add_lab(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    acts = _acts(request)
+    if Act.RECORD_LAB not in acts:
+        raise Http404
+    patient = _patient_in_reach(request, pk)
+    form = LabForm(request.POST, prefix="lab", zone=patient_zone(patient))
+    if form.is_valid():
+        try:
+            record_lab(
+                patient,
+                at=form.cleaned_data["at"],
+                kind=LabKind(form.cleaned_data["kind"]),
+                result=LabResult(form.cleaned_data["result"]),
+                finding=form.cleaned_data["finding"],
+                by=request.user,
+                now=timezone.now(),
+            )
+        except RecordError as exc:
+            _record_error(form, exc, {})
+        else:
+            return _done(request, patient, _("Test result recorded."), "labs")
+    problem = ("record-lab", _("Record a test result"))
+    return _patient_page(request, patient, acts, _Bound(lab=form, problem=problem), 400)
 
 
+@login_required
+@require_POST
 def add_note(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    acts = _acts(request)
+    if Act.ADD_NOTE not in acts:
+        raise Http404
+    patient = _patient_in_reach(request, pk)
+    form = NoteForm(request.POST, prefix="note")
+    if form.is_valid():
+        try:
+            save_note(patient, text=form.cleaned_data["text"], by=request.user, now=timezone.now())
+        except RecordError as exc:
+            _record_error(form, exc, {})
+        else:
+            return _done(request, patient, _("Note added."), "notes")
+    problem = ("add-note", _("Add a note"))
+    return _patient_page(request, patient, acts, _Bound(note=form, problem=problem), 400)
 
 
+@login_required
+@require_POST
 def task_action(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    acts = _acts(request)
+    if Act.MANAGE_TASKS not in acts:
+        raise Http404
+    task = (
+        Task.objects.filter(pk=pk, patient__in=patients_in_reach(request.user))
+        .select_related("patient__clinic", "patient__advocate", "patient__assessment")
+        .first()
+    )
+    if task is None:
+        raise Http404
+    patient = task.patient
+    staff = _staff_of(patient.clinic_id)
+    prefix = f"task-{task.pk}"
+    data = request.POST.copy()
+    current = str(task.assignee_id or "")
+    if data.get(f"{prefix}-action") != TaskForm.ASSIGN and current in staff.users:
+        # Acknowledge and resolve send no person; should the page come back, the assign
+        # control still shows who has the task.
+        data.setdefault(f"{prefix}-assignee", current)
+    form = TaskForm(data, prefix=prefix, staff=staff.everyone)
+    if form.is_valid():
+        action, now = form.cleaned_data["action"], timezone.now()
+        try:
+            if action == TaskForm.ACKNOWLEDGE:
+                acknowledge(task, request.user, now)
+                message = _("Task acknowledged.")
+            elif action == TaskForm.ASSIGN:
+                assignee = staff.user(form.cleaned_data["assignee"])
+                assign(task, assignee, request.user, now)
+                message = _("Task assigned to %(name)s.") % {"name": _name(assignee)}
+            else:
+                resolve(task, request.user, now, form.cleaned_data["note"])
+                message = _("Task resolved.")
+        except TaskError as exc:
+            form.add_error("note" if action == TaskForm.RESOLVE else None, _task_error(exc))
+        else:
+            return _done(request, patient, message, "tasks")
+    bound = _Bound(task=form, task_pk=task.pk, problem=("tasks", _("Tasks")))
+    return _patient_page(request, patient, acts, bound, 400)
+
+
+def _task_error(exc: TaskError) -> str:
+    text = str(exc)
+    return text[:1].upper() + text[1:] + "."
