@@ -85,9 +85,17 @@ def test_a_sqlite_file_database_gets_wal_full_sync_and_immediate_transactions(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_sqlite_test_connection_begins_immediate_transactions_and_syncs_fully() -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("this run is on PostgreSQL; SQLite's settings are checked on the SQLite run")
+def test_the_test_connection_commits_durably() -> None:
+    """SQLite: IMMEDIATE transactions and synchronous=FULL. PostgreSQL: autocommit outside
+    atomic blocks and READ COMMITTED, which re-assessment's row lock (SELECT ... FOR UPDATE on
+    the stored assessment) is written for. (The throwaway test cluster itself runs with fsync
+    off; that is the cluster's setting, not the application's.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW transaction_isolation")
+            assert cursor.fetchone()[0] == "read committed"
+        assert connection.get_autocommit()
+        return
     wrapper = connections["default"]
     assert isinstance(wrapper, SQLiteWrapper)
     assert getattr(wrapper, "transaction_mode", None) == "IMMEDIATE"
