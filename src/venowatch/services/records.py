@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -104,10 +104,15 @@ def assess_patient(patient: models.Patient, as_of: datetime) -> Assessment:
     return assess(timeline_of(patient), local(as_of, zone), clinic_protocol(), display=zone)
 
 
-def reassess(patient: models.Patient, now: datetime) -> models.Assessment:
+def reassess(
+    patient: models.Patient, now: datetime, timeline: Timeline | None = None
+) -> models.Assessment:
     """Assess now, store it as current, and record a change (and its tasks) if the decision
-    differs from the last one. Call inside the transaction that changed the records."""
-    result = assess_patient(patient, now)
+    differs from the last one. Call inside the transaction that changed the records; pass the
+    timeline if the caller already holds it as stored."""
+    zone = patient_zone(patient)
+    records = timeline if timeline is not None else timeline_of(patient)
+    result = assess(records, local(now, zone), clinic_protocol(), display=zone)
     data = assessment_json(result)
     stored = models.Assessment.objects.select_for_update().filter(patient=patient).first()
     decision = _decision(data)
@@ -156,11 +161,6 @@ def _stored_json(a: models.Assessment) -> dict[str, Any]:
     return {"pathway": a.pathway, "urgency": a.urgency, "actions": a.actions, "flags": a.flags}
 
 
-def _latest_procedure_at(patient: models.Patient, before: datetime) -> datetime | None:
-    latest = patient.procedures.filter(performed_at__lte=before).order_by("-performed_at").first()
-    return None if latest is None else latest.performed_at
-
-
 def _not_in_future(field: str, at: datetime, now: datetime) -> None:
     if at > now + CLOCK_SKEW:
         raise RecordError(field, "is in the future; give the date and time it happened")
@@ -179,7 +179,9 @@ def record_checkin(
 ) -> models.CheckIn:
     _not_in_future("at", at, now)
     with transaction.atomic():
-        if _latest_procedure_at(patient, at) is None:
+        # Read once, inside the transaction: the same rows check the date and feed the engine.
+        timeline = timeline_of(patient)
+        if not any(p.performed_at <= at for p in timeline.procedures):
             raise RecordError(
                 "at",
                 "is before your procedure; a check-in compares how you feel with just before it",
@@ -193,7 +195,12 @@ def record_checkin(
             note=note,
             recorded_by=by,
         )
-        reassess(patient, now)
+        entry = CheckIn(
+            local(at, patient_zone(patient)), pgic, symptoms_returned,
+            tuple(sorted(checkin.symptoms.items())), note,
+        )  # fmt: skip
+        # The new row has the highest pk, so it sorts last among equal instants, as stored.
+        reassess(patient, now, replace(timeline, checkins=(*timeline.checkins, entry)))
     return checkin
 
 

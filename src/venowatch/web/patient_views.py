@@ -31,12 +31,10 @@ from venowatch.services.standing import standing
 from venowatch.web.forms import PGIC_LABELS, CheckInForm
 
 
-def _own_patient(request: HttpRequest, act: Act) -> Patient:
+def _own_patient(request: HttpRequest, act: Act, *related: str) -> Patient:
     if not may(request.user, act):
         raise Http404
-    patient = (
-        patients_in_reach(request.user).select_related("clinic", "advocate", "assessment").first()
-    )
+    patient = patients_in_reach(request.user).select_related(*related).first()
     if patient is None or patient.user_id != request.user.pk:
         raise Http404
     return patient
@@ -51,7 +49,7 @@ def _in_first_hours(patient: Patient, now: datetime) -> bool:
 
 @login_required
 def status(request: HttpRequest) -> HttpResponse:
-    patient = _own_patient(request, Act.VIEW)
+    patient = _own_patient(request, Act.VIEW, "clinic", "advocate", "assessment")
     now = timezone.now()
     protocol = clinic_protocol()
     current = standing(patient, now)
@@ -78,10 +76,13 @@ def status(request: HttpRequest) -> HttpResponse:
 def checkin(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request, Act.CHECK_IN)
     now = timezone.now()
-    early = _in_first_hours(patient, now)
-    data = request.POST if request.method == "POST" else None  # an empty POST is still a POST
+    posted = request.method == "POST"
+    # A submitted answer to "have your symptoms come back?" is kept whenever it comes: the
+    # engine weighs it only inside the window. Asking it is what depends on the window.
+    early = posted or _in_first_hours(patient, now)
+    data = request.POST if posted else None  # an empty POST is still a POST
     form = CheckInForm(data, symptoms=list(patient.tracked_symptoms), early=early)
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
             record_checkin(
                 patient,
@@ -98,6 +99,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Thank you. Your check-in is saved."))
             return redirect("patient-status")
+    if posted and not _in_first_hours(patient, now):
+        del form.fields["symptoms_returned"]  # shown again with errors: ask only when it matters
     context = {"form": form, "patient": patient, "zone": patient_zone(patient)}
     return render(request, "venowatch/patient_checkin.html", context)
 
