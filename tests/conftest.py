@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("VENOWATCH_SHARED", ROOT.parent / "shared"))
+
+
+def _shared() -> Path:
+    """The project's shared folder: VENOWATCH_SHARED, else beside this checkout, else beside the
+    repository this one was cloned from (a clone in /tmp still finds it)."""
+    if "VENOWATCH_SHARED" in os.environ:
+        return Path(os.environ["VENOWATCH_SHARED"])
+    candidates = [ROOT.parent / "shared"]
+    origin = subprocess.run(
+        ["git", "-C", str(ROOT), "remote", "get-url", "origin"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+    if origin and Path(origin).is_dir():
+        candidates.append(Path(origin).resolve().parent / "shared")
+    return next((c for c in candidates if (c / "spec").is_dir()), candidates[0])
+
+
+SHARED = _shared()
 SCENARIOS = sorted((SHARED / "spec" / "scenarios").glob("*.json"))
 
 if not SCENARIOS:
