@@ -60,10 +60,14 @@ def role_of(user: User) -> Role | None:
     return Role(member.role) if member else None
 
 
-def may(user: User, act: Act) -> bool:
-    """Whether the user's role allows this kind of act at all (on patients in reach)."""
+def acts_of(user: User) -> frozenset[Act]:
+    """What the user's role allows at all (on patients in reach); nothing without a role."""
     role = role_of(user)
-    return role is not None and act in _ALLOWED[role]
+    return _ALLOWED[role] if role is not None else frozenset()
+
+
+def may(user: User, act: Act) -> bool:
+    return act in acts_of(user)
 
 
 def patients_in_reach(user: User) -> QuerySet[Patient]:

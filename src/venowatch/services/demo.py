@@ -3,8 +3,10 @@ the pages use, so the demo's assessments, history rows and tasks are real ones."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -121,39 +123,39 @@ def create_demo(now: datetime) -> list[tuple[str, str]]:
 
 
 def _tell(patient: Patient, story: Story, ir: User, now: datetime) -> None:
-    events: list[tuple[datetime, int, object]] = []
-    events += [(now - ago, 0, ("procedure",)) for ago in story.procedures]
-    events += [(now - ago, 1, ("checkin", pgic, back)) for ago, pgic, back in story.checkins]
-    events += [
-        (now - ago, 2, ("lab", kind, result, finding)) for ago, kind, result, finding in story.labs
-    ]
-    for at, _order, event in sorted(events, key=lambda e: (e[0], e[1])):
-        assert isinstance(event, tuple)
-        if event[0] == "procedure":
-            record_procedure(
-                patient,
-                kind=ProcedureKind.VENOPLASTY,
-                performed_at=at,
-                veins=["left internal jugular", "azygos"],
-                performed_by=ir,
-                by=ir,
-                now=at,
-            )
-        elif event[0] == "checkin":
-            record_checkin(
-                patient,
-                at=at,
-                pgic=event[1],
-                symptoms_returned=event[2],
-                symptoms={"fatigue": 3 + event[1].rank // 2},
-                by=patient.user,
-                now=at,
-            )
-        else:
-            record_lab(
-                patient, at=at, kind=event[1], result=event[2], finding=event[3], by=ir, now=at
-            )
+    """Record the story in time order (procedure, then check-ins, then labs at one instant), each
+    write re-assessing as it would have then."""
+    events: list[tuple[datetime, int, Callable[[datetime], object]]] = []
+    for ago in story.procedures:
+        events.append((now - ago, 0, partial(_procedure, patient, ir)))
+    for ago, pgic, back in story.checkins:
+        events.append((now - ago, 1, partial(_checkin, patient, pgic, back)))
+    for ago, kind, result, finding in story.labs:
+        events.append((now - ago, 2, partial(_lab, patient, ir, kind, result, finding)))
+    for at, _order, record in sorted(events, key=lambda e: (e[0], e[1])):
+        record(at)
     reassess(patient, now)
+
+
+def _procedure(patient: Patient, ir: User, at: datetime) -> object:
+    return record_procedure(
+        patient, kind=ProcedureKind.VENOPLASTY, performed_at=at,
+        veins=["left internal jugular", "azygos"], performed_by=ir, by=ir, now=at,
+    )  # fmt: skip
+
+
+def _checkin(patient: Patient, pgic: Pgic, back: bool, at: datetime) -> object:
+    fatigue = 3 + pgic.rank // 2
+    return record_checkin(
+        patient, at=at, pgic=pgic, symptoms_returned=back, symptoms={"fatigue": fatigue},
+        by=patient.user, now=at,
+    )  # fmt: skip
+
+
+def _lab(
+    patient: Patient, ir: User, kind: LabKind, result: LabResult, finding: str, at: datetime
+) -> object:
+    return record_lab(patient, at=at, kind=kind, result=result, finding=finding, by=ir, now=at)
 
 
 def _user(username: str, name: str, clinic: Clinic, role: Role, superuser: bool = False) -> User:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
-
 from venowatch.clinic import models
 from venowatch.services.records import RecordError
 
@@ -20,10 +18,4 @@ def add_note(patient: models.Patient, *, text: str, by: Any, now: datetime) -> m
         raise RecordError("text", "is empty; write the note before saving it")
     if len(text) > NOTE_MAX:
         raise RecordError("text", f"is too long; keep it under {NOTE_MAX} characters")
-    with transaction.atomic():
-        note = models.Note.objects.create(patient=patient, author=by, text=text)
-        # created_at is auto_now_add; keep the caller's clock so every record of one request
-        # shares the same instant (and tests can fix it).
-        models.Note.objects.filter(pk=note.pk).update(created_at=now)
-        note.created_at = now
-    return note
+    return models.Note.objects.create(patient=patient, author=by, text=text, created_at=now)

@@ -98,10 +98,14 @@ def timeline_of(patient: models.Patient) -> Timeline:
     )
 
 
-def assess_patient(patient: models.Patient, as_of: datetime) -> Assessment:
-    """The assessment as of any instant, past or present, without storing anything."""
+def assess_patient(
+    patient: models.Patient, as_of: datetime, timeline: Timeline | None = None
+) -> Assessment:
+    """The assessment as of any instant, past or present, without storing anything; pass the
+    timeline if the caller already holds it as stored."""
     zone = patient_zone(patient)
-    return assess(timeline_of(patient), local(as_of, zone), clinic_protocol(), display=zone)
+    records = timeline if timeline is not None else timeline_of(patient)
+    return assess(records, local(as_of, zone), clinic_protocol(), display=zone)
 
 
 def reassess(
@@ -110,9 +114,7 @@ def reassess(
     """Assess now, store it as current, and record a change (and its tasks) if the decision
     differs from the last one. Call inside the transaction that changed the records; pass the
     timeline if the caller already holds it as stored."""
-    zone = patient_zone(patient)
-    records = timeline if timeline is not None else timeline_of(patient)
-    result = assess(records, local(now, zone), clinic_protocol(), display=zone)
+    result = assess_patient(patient, now, timeline)
     data = assessment_json(result)
     stored = models.Assessment.objects.select_for_update().filter(patient=patient).first()
     decision = _decision(data)

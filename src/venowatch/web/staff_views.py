@@ -43,7 +43,7 @@ from venowatch.protocol import (
     Protocol,
     Urgency,
 )
-from venowatch.services.access import Act, may, member_of, patients_in_reach
+from venowatch.services.access import Act, acts_of, may, member_of, patients_in_reach
 from venowatch.services.assessing import assessment_json
 from venowatch.services.charts import describe, history_svg
 from venowatch.services.notes import add_note as save_note
@@ -86,7 +86,7 @@ _OPEN = (TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED)
 
 def _acts(request: HttpRequest) -> frozenset[Act]:
     """What this user may do; only staff (those with a worklist) reach these pages at all."""
-    acts = frozenset(act for act in Act if may(request.user, act))
+    acts = acts_of(request.user)
     if Act.WORKLIST not in acts or Act.VIEW not in acts:
         raise Http404
     return acts
