@@ -131,7 +131,7 @@ def _session_for(user: Any) -> str:
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "venowatch.services.access.MemberBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     key = store.session_key
@@ -196,7 +196,10 @@ class _Session:
         response.read()
         for header in response.headers.get_all("Set-Cookie") or []:
             match = re.match(r"([^=]+)=([^;]*)", header)
-            if match:
+            # A browser follows the check-in's redirect, whose page consumes the "saved" message;
+            # this client does not, and keeping the cookie would make every later POST carry
+            # and re-encode a growing pile of messages no real patient sends.
+            if match and match[1] != "messages":
                 self.cookies[match[1]] = match[2]
         conn.close()
         return response.status

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.web_fixtures import D, H, clinic, patient, user
@@ -139,3 +141,22 @@ def test_patient_pages_need_a_patient() -> None:
     staff.force_login(user("alex", c, Role.ADVOCATE))
     assert staff.get("/me/").status_code == 404
     assert Client().get("/me/").status_code == 302  # signed out: to the sign-in page
+
+
+@pytest.mark.parametrize("history", [3, 60])
+def test_checkin_post_holds_the_write_lock_only_to_insert_and_update(history: int) -> None:
+    """SQLite has one write lock for the whole database: reading and assessing happen before
+    it is taken, and the number of queries does not grow with the patient's history."""
+    p = _operated(history * D + 1 * H)
+    now = timezone.now()
+    for day in range(history):
+        record_checkin(p, at=now - (history - day) * D, pgic=Pgic.NO_CHANGE, now=now)
+    client = _signed_in(p)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post("/me/check-in/", {"pgic": "no_change"}).status_code == 302
+    sql = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    begin = next(i for i, s in enumerate(sql) if s in ("BEGIN", "SAVEPOINT"))
+    end = next(i for i, s in enumerate(sql) if s in ("COMMIT", "RELEASE"))
+    assert sql[begin + 1 : end] == ["INSERT", "UPDATE"]
+    # session, user with membership, patient with assessment, 3 timeline reads, the 4 above
+    assert len(sql) == 10

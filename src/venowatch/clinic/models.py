@@ -165,6 +165,11 @@ class Assessment(models.Model):
     rationale = models.JSONField(default=list)
     protocol = models.JSONField(default=dict)
     since = models.DateTimeField()
+    revision = models.PositiveIntegerField(
+        default=0,
+        help_text="Bumped by every re-assessment: a writer that assessed outside the lock "
+        "stores its answer only if this is still the revision it read.",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["urgency_rank", "since"])]

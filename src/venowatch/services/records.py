@@ -108,17 +108,23 @@ def assess_patient(
     return assess(records, local(as_of, zone), clinic_protocol(), display=zone)
 
 
-def reassess(
-    patient: models.Patient, now: datetime, timeline: Timeline | None = None
-) -> models.Assessment:
-    """Assess now, store it as current, and record a change (and its tasks) if the decision
-    differs from the last one. Call inside the transaction that changed the records; pass the
-    timeline if the caller already holds it as stored."""
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A re-assessment ready to store, and the stored row it was planned against."""
+
+    fields: dict[str, Any]
+    data: dict[str, Any]
+    stored: models.Assessment | None
+
+
+def _plan(
+    patient: models.Patient,
+    now: datetime,
+    timeline: Timeline | None,
+    stored: models.Assessment | None,
+) -> _Plan:
     result = assess_patient(patient, now, timeline)
     data = assessment_json(result)
-    stored = models.Assessment.objects.select_for_update().filter(patient=patient).first()
-    decision = _decision(data)
-    changed = stored is None or _decision(_stored_json(stored)) != decision
     since = now if stored is None or stored.urgency != data["urgency"] else stored.since
     fields: dict[str, Any] = {
         "as_of": result.as_of,
@@ -134,13 +140,25 @@ def reassess(
         "protocol": data["protocol"],
         "since": since,
     }
+    return _Plan(fields, data, stored)
+
+
+def _store(patient: models.Patient, now: datetime, plan: _Plan) -> models.Assessment | None:
+    """Store the plan if the stored row is still the one it was planned against (else None,
+    storing nothing), and record a change, with its tasks, if the decision differs."""
+    stored, data = plan.stored, plan.data
     if stored is None:
-        current = models.Assessment.objects.create(patient=patient, **fields)
+        current = models.Assessment.objects.create(patient=patient, **plan.fields)
     else:
-        models.Assessment.objects.filter(pk=stored.pk).update(**fields)
-        current = models.Assessment(pk=stored.pk, patient=patient, **fields)
-    if changed:
-        previous = None if stored is None else _stored_json(stored)
+        revision = stored.revision + 1
+        updated = models.Assessment.objects.filter(pk=stored.pk, revision=stored.revision).update(
+            revision=revision, **plan.fields
+        )
+        if not updated:
+            return None
+        current = models.Assessment(pk=stored.pk, patient=patient, revision=revision, **plan.fields)
+    previous = None if stored is None else _stored_json(stored)
+    if previous is None or _decision(previous) != _decision(data):
         change = models.AssessmentChange.objects.create(
             patient=patient,
             at=now,
@@ -152,6 +170,18 @@ def reassess(
             protocol=data["protocol"],
         )
         open_tasks_for_change(patient, change, previous, now)
+    return current
+
+
+def reassess(
+    patient: models.Patient, now: datetime, timeline: Timeline | None = None
+) -> models.Assessment:
+    """Assess now, store it as current, and record a change (and its tasks) if the decision
+    differs from the last one. Call inside the transaction that changed the records; pass the
+    timeline if the caller already holds it as stored."""
+    stored = models.Assessment.objects.select_for_update().filter(patient=patient).first()
+    current = _store(patient, now, _plan(patient, now, timeline, stored))
+    assert current is not None, "the row is locked, so its revision cannot have moved"
     return current
 
 
@@ -179,31 +209,43 @@ def record_checkin(
     by: Any = None,
     now: datetime,
 ) -> models.CheckIn:
+    """Check-ins are the busiest write, so the reading and the engine run before the write lock
+    (SQLite has one for the whole database) and the transaction only inserts and updates. If
+    another write lands in between, the stored revision has moved, and the patient is
+    re-assessed again under the lock. A patient loaded with `select_related("assessment")` saves
+    a query; a stale one is caught the same way."""
     _not_in_future("at", at, now)
+    stored: models.Assessment | None = getattr(patient, "assessment", None)
+    timeline = timeline_of(patient)
+    _after_a_procedure(timeline, at)
+    ratings = dict(symptoms or {})
+    entry = CheckIn(
+        local(at, patient_zone(patient)), pgic, symptoms_returned,
+        tuple(sorted(ratings.items())), note,
+    )  # fmt: skip
+    # The new row will have the highest pk, so it sorts last among equal instants, as stored.
+    plan = _plan(patient, now, replace(timeline, checkins=(*timeline.checkins, entry)), stored)
     with transaction.atomic():
-        # Read once, inside the transaction: the same rows check the date and feed the engine.
-        timeline = timeline_of(patient)
-        if not any(p.performed_at <= at for p in timeline.procedures):
-            raise RecordError(
-                "at",
-                "is before your procedure; a check-in compares how you feel with just before it",
-            )
         checkin = models.CheckIn.objects.create(
             patient=patient,
             at=at,
             pgic=pgic.value,
             symptoms_returned=symptoms_returned,
-            symptoms=dict(symptoms or {}),
+            symptoms=ratings,
             note=note,
             recorded_by=by,
         )
-        entry = CheckIn(
-            local(at, patient_zone(patient)), pgic, symptoms_returned,
-            tuple(sorted(checkin.symptoms.items())), note,
-        )  # fmt: skip
-        # The new row has the highest pk, so it sorts last among equal instants, as stored.
-        reassess(patient, now, replace(timeline, checkins=(*timeline.checkins, entry)))
+        if stored is None or _store(patient, now, plan) is None:
+            # Records are only ever added, so the date check above still holds.
+            reassess(patient, now)
     return checkin
+
+
+def _after_a_procedure(timeline: Timeline, at: datetime) -> None:
+    if not any(p.performed_at <= at for p in timeline.procedures):
+        raise RecordError(
+            "at", "is before your procedure; a check-in compares how you feel with just before it"
+        )
 
 
 def record_procedure(

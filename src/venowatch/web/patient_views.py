@@ -74,7 +74,7 @@ def status(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def checkin(request: HttpRequest) -> HttpResponse:
-    patient = _own_patient(request, Act.CHECK_IN)
+    patient = _own_patient(request, Act.CHECK_IN, "assessment")
     now = timezone.now()
     posted = request.method == "POST"
     # A submitted answer to "have your symptoms come back?" is kept whenever it comes: the
