@@ -10,10 +10,10 @@ import pytest
 from tests.web_fixtures import D, H, clinic, patient, user
 from venowatch.clinic.models import Assessment, AssessmentChange, CheckIn, Role, Task, TaskStatus
 from venowatch.protocol import Pgic, ProcedureKind, Timeline, assess
+from venowatch.services.protocols import default_protocol
 from venowatch.services.records import (
     RecordError,
     assess_patient,
-    clinic_protocol,
     record_checkin,
     record_procedure,
 )
@@ -73,7 +73,7 @@ def test_spans_are_exact_across_a_daylight_saving_change() -> None:
 def test_the_engine_refuses_zone_rule_instants_rather_than_misjudge_them() -> None:
     at = datetime(2026, 11, 1, 12, 0, tzinfo=ZoneInfo("America/New_York"))
     with pytest.raises(ValueError, match="fixed UTC offset"):
-        assess(Timeline(patient_id="x"), at, clinic_protocol())
+        assess(Timeline(patient_id="x"), at, default_protocol())
 
 
 def test_assessment_as_of_a_past_date() -> None:

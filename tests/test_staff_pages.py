@@ -93,7 +93,7 @@ def assessed(p: Patient, pathway: Pathway, since: datetime, flags: tuple[str, ..
 def _assessment(
     p: Patient, pathway: Pathway, since: datetime, flags: tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    urgency = clinic_protocol().pathways[pathway].urgency
+    urgency = clinic_protocol(p.clinic).pathways[pathway].urgency
     return {
         "patient": p,
         "as_of": since,

@@ -7,7 +7,6 @@ Variables (all prefixed VENOWATCH_ except DATABASE_URL):
                          (default: SQLite in the data directory)
   VENOWATCH_DEBUG        true/false (default false)
   VENOWATCH_ALLOWED_HOSTS  comma-separated (default localhost,127.0.0.1,[::1])
-  VENOWATCH_PROTOCOL     a clinic's own protocol file (default: the one shipped)
   VENOWATCH_EMAIL_*      see the email section below
 """
 
@@ -29,7 +28,6 @@ DATA_DIR = Path(env_str("VENOWATCH_DATA_DIR", str(Path.cwd() / "var"))).resolve(
 SECRET_KEY = env_str("VENOWATCH_SECRET_KEY")
 DEBUG = env_bool("VENOWATCH_DEBUG", False)
 ALLOWED_HOSTS = env_list("VENOWATCH_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
-VENOWATCH_PROTOCOL = env_str("VENOWATCH_PROTOCOL", "") or None
 
 INSTALLED_APPS = [
     "django.contrib.admin",

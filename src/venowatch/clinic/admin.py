@@ -1,14 +1,75 @@
 """The Django admin is where an administrator manages users, roles, advocate assignment and
-clinic settings (IR and on-call contacts)."""
+clinic settings (IR and on-call contacts, the protocol file in use)."""
 
-from django.contrib import admin
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from venowatch.clinic import models
+from venowatch.protocol import ProtocolError
+from venowatch.services.clinics import change_protocol, check_protocol_text
+from venowatch.services.records import clinic_protocol
+
+
+class ClinicForm(forms.ModelForm[models.Clinic]):
+    class Meta:
+        model = models.Clinic
+        fields = "__all__"
+        widgets: ClassVar[dict[str, forms.Widget]] = {
+            "protocol_text": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField"})
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Kept byte for byte (as the file was), so its hash matches the file's; browsers send
+        # a text area's lines ending in CRLF, which the file did not have.
+        self.fields["protocol_text"].strip = False  # type: ignore[attr-defined]
+
+    def clean_protocol_text(self) -> str:
+        text: str = self.cleaned_data["protocol_text"].replace("\r\n", "\n")
+        try:
+            check_protocol_text(text)
+        except ProtocolError as exc:
+            why = {"why": exc}
+            raise forms.ValidationError(_("This protocol file is refused: %(why)s") % why) from None
+        return text
 
 
 @admin.register(models.Clinic)
 class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
-    list_display = ("name", "ir_name", "ir_phone", "oncall_phone", "oncall_email", "time_zone")
+    form = ClinicForm
+    list_display = (
+        "name", "ir_name", "ir_phone", "oncall_phone", "oncall_email", "time_zone", "protocol",
+    )  # fmt: skip
+    readonly_fields = ("protocol",)
+    fieldsets = (
+        (None, {"fields": ("name", "time_zone")}),
+        (_("Contacts"), {"fields": ("ir_name", "ir_phone", "oncall_phone", "oncall_email")}),
+        (_("Protocol"), {"fields": ("protocol", "protocol_text")}),
+    )
+
+    @admin.display(description=_("protocol in use"))
+    def protocol(self, clinic: models.Clinic) -> str:
+        ref = clinic_protocol(clinic).ref
+        shipped = "" if clinic.protocol_text else _(" (shipped with venowatch)")
+        return f"{ref.id} {ref.version}{shipped}, sha256 {ref.sha256[:12]}"
+
+    def save_model(self, request: HttpRequest, obj: models.Clinic, form: Any, change: bool) -> None:
+        if not change or "protocol_text" not in form.changed_data:
+            super().save_model(request, obj, form, change)
+            return
+        count = change_protocol(obj, obj.protocol_text, timezone.now())
+        super().save_model(request, obj, form, change)
+        self.message_user(
+            request,
+            _("The protocol changed: %(count)d patients were re-assessed under it.")
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(models.Member)

@@ -39,6 +39,14 @@ class Clinic(models.Model):
     oncall_phone = models.CharField(_("on-call phone"), max_length=40, blank=True)
     oncall_email = models.EmailField(_("on-call email"), blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    protocol_text = models.TextField(
+        _("protocol file"),
+        blank=True,
+        help_text=_(
+            "The clinic's own protocol file (TOML), kept here so that every worker applies the "
+            "same rules. Leave empty to use the protocol shipped with venowatch."
+        ),
+    )
 
     def __str__(self) -> str:
         return self.name

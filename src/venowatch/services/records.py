@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.conf import settings
 from django.db import transaction
 
 from venowatch.clinic import models
@@ -30,9 +29,10 @@ from venowatch.protocol import (
     Protocol,
     Timeline,
     assess,
+    parse_protocol,
 )
 from venowatch.services.assessing import assessment_json
-from venowatch.services.protocols import load_protocol
+from venowatch.services.protocols import default_protocol
 from venowatch.services.tasks import open_tasks_for_change
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -50,9 +50,15 @@ class RecordError(Exception):
         return f"{self.field}: {self.message}"
 
 
-@functools.cache
-def clinic_protocol() -> Protocol:
-    return load_protocol(settings.VENOWATCH_PROTOCOL)
+def clinic_protocol(clinic: models.Clinic) -> Protocol:
+    """The protocol the clinic's administrator chose (see services.clinics), else the shipped
+    one. Parsed once per process for each text."""
+    return _parsed(clinic.protocol_text) if clinic.protocol_text else default_protocol()
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(text: str) -> Protocol:
+    return parse_protocol(text)
 
 
 def patient_zone(patient: models.Patient) -> ZoneInfo:
@@ -105,7 +111,8 @@ def assess_patient(
     timeline if the caller already holds it as stored."""
     zone = patient_zone(patient)
     records = timeline if timeline is not None else timeline_of(patient)
-    return assess(records, local(as_of, zone), clinic_protocol(), display=zone)
+    protocol = clinic_protocol(patient.clinic)
+    return assess(records, local(as_of, zone), protocol, display=zone)
 
 
 @dataclass(frozen=True, slots=True)

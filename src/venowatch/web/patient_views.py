@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from venowatch.clinic.models import Patient
-from venowatch.protocol import Action, Pathway, Pgic
+from venowatch.protocol import Action, Parameters, Pathway, Pgic
 from venowatch.services.access import Act, may, patients_in_reach
 from venowatch.services.charts import describe, history_svg
 from venowatch.services.records import (
@@ -42,7 +42,7 @@ def _own_patient(request: HttpRequest, act: Act, *related: str) -> Patient:
 
 def _in_first_hours(patient: Patient, now: datetime) -> bool:
     """Whether to ask "have your symptoms come back?": only while it can mean a clot (C2)."""
-    window = clinic_protocol().parameters.thrombosis_window
+    window = clinic_protocol(patient.clinic).parameters.thrombosis_window
     latest = patient.procedures.filter(performed_at__lte=now).order_by("-performed_at").first()
     return latest is not None and now - latest.performed_at <= window
 
@@ -51,7 +51,7 @@ def _in_first_hours(patient: Patient, now: datetime) -> bool:
 def status(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request, Act.VIEW, "clinic", "advocate", "assessment")
     now = timezone.now()
-    protocol = clinic_protocol()
+    protocol = clinic_protocol(patient.clinic)
     current = standing(patient, now)
     rule = protocol.pathways[Pathway(current["pathway"])]
     actions = [protocol.actions[Action(a)].patient for a in current["actions"]]
@@ -74,7 +74,7 @@ def status(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def checkin(request: HttpRequest) -> HttpResponse:
-    patient = _own_patient(request, Act.CHECK_IN, "assessment")
+    patient = _own_patient(request, Act.CHECK_IN, "clinic", "assessment")
     now = timezone.now()
     posted = request.method == "POST"
     # A submitted answer to "have your symptoms come back?" is kept whenever it comes: the
@@ -107,14 +107,13 @@ def checkin(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
-    patient = _own_patient(request, Act.VIEW)
+    patient = _own_patient(request, Act.VIEW, "clinic")
+    protocol = clinic_protocol(patient.clinic)
     timeline = timeline_of(patient)
     zone = patient_zone(patient)
     title = _("How you have felt since your procedures")
     description = describe(timeline, zone)
-    chart = history_svg(
-        timeline, clinic_protocol().parameters, zone, title=title, description=description
-    )
+    chart = history_svg(timeline, protocol.parameters, zone, title=title, description=description)
     rows = sorted(
         [
             (c.at, PGIC_LABELS[c.pgic], c.symptoms_returned, dict(c.symptoms), c.note)
@@ -134,14 +133,13 @@ def history(request: HttpRequest) -> HttpResponse:
             "description": description,
             "rows": rows,
             "procedures": procedures,
-            "windows_note": _windows_note(),
+            "windows_note": _windows_note(protocol.parameters),
             "zone": zone,
         },
     )
 
 
-def _windows_note() -> str:
-    prm = clinic_protocol().parameters
+def _windows_note(prm: Parameters) -> str:
     return _(
         "Shaded: red, the first %(hours)d hours after a procedure; darker blue, the first %(wait)d "
         "days (give it time); lighter blue, up to %(tune)d days (before a tune-up)."

@@ -1,11 +1,12 @@
-"""Staff pages: the worklist, a patient's page, and recording what happens to a patient.
+"""A patient's page for staff, and the forms posted from it: recording a procedure, a test result
+or a note, and acknowledging, assigning or resolving the patient's tasks.
 
-Every page works without JavaScript. Authorization fails closed: a user who is not staff, or a
-patient outside the user's reach, gets 404. Views stay thin: reading, recording and assessing
-happen in venowatch.services. Each page issues a fixed number of SQL queries whatever the
-number of patients, records or tasks (choices of people are loaded once and passed to forms).
-Bad input never fails the request: the page comes back with status 400 and the error next to
-the field, and nothing is saved.
+The handlers live with the page because a refused form comes back as the page itself (status 400,
+the error next to the field, nothing saved). The page works without JavaScript. Authorization
+fails closed: a user who is not staff, or a patient outside the user's reach, gets 404. Views stay
+thin: reading, recording and assessing happen in venowatch.services. The page issues a fixed
+number of SQL queries whatever the number of records or tasks (choices of people are loaded once
+and passed to forms).
 """
 
 from __future__ import annotations
@@ -13,17 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from functools import reduce
-from operator import or_
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,19 +26,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from venowatch.clinic.models import Member, Patient, Role, Task, TaskEvent, TaskStatus
-from venowatch.protocol import (
-    Action,
-    Clause,
-    Flag,
-    LabKind,
-    LabResult,
-    Pathway,
-    ProcedureKind,
-    Protocol,
-    Urgency,
-)
-from venowatch.services.access import Act, acts_of, may, member_of, patients_in_reach
+from venowatch.clinic.models import Patient, Task, TaskEvent, TaskStatus
+from venowatch.protocol import Action, Clause, LabKind, LabResult, Pathway, ProcedureKind, Protocol
+from venowatch.services.access import Act, acts_of, patients_in_reach
 from venowatch.services.assessing import assessment_json
 from venowatch.services.charts import describe, history_svg
 from venowatch.services.notes import add_note as save_note
@@ -59,26 +44,27 @@ from venowatch.services.records import (
 from venowatch.services.standing import standing
 from venowatch.services.tasks import TaskError, acknowledge, assign, resolve
 from venowatch.web.forms import PGIC_LABELS
+from venowatch.web.staff_common import (
+    OPEN,
+    flag_labels,
+    name_of,
+    pathway_titles,
+    staff_of,
+    urgency_label,
+)
 from venowatch.web.staff_forms import (
-    FLAG_LABELS,
     LAB_LABELS,
-    NO_ADVOCATE,
     PROCEDURE_LABELS,
     RESULT_LABELS,
-    URGENCY_LABELS,
     AsOfForm,
     LabForm,
     NoteForm,
     ProcedureForm,
     TaskForm,
-    WorklistFilterForm,
-    pathway_choices,
 )
 
-PAGE_SIZE = 50
 RECENT_CHECKINS = 50
 RECENT_RESOLVED = 10
-_OPEN = (TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED)
 
 
 # --- who may do what ------------------------------------------------------------------------
@@ -102,162 +88,6 @@ def _patient_in_reach(request: HttpRequest, pk: int) -> Patient:
     if patient is None:
         raise Http404
     return patient
-
-
-def _zone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def _name(user: Any) -> str:
-    if user is None:
-        return ""
-    return str(user.get_full_name() or user.username)
-
-
-@dataclass(frozen=True)
-class _Staff:
-    """The clinic's staff, loaded once: choices for every form on the page."""
-
-    users: Mapping[str, AbstractBaseUser]
-    everyone: list[tuple[str, str]]
-    clinicians: list[tuple[str, str]]
-    advocates: list[tuple[str, str]]
-
-    def user(self, pk: str | None) -> AbstractBaseUser | None:
-        return self.users.get(pk) if pk else None
-
-
-def _staff_of(clinic_id: int) -> _Staff:
-    members = (
-        Member.objects.filter(clinic_id=clinic_id)
-        .exclude(role=Role.PATIENT)
-        .select_related("user")
-        .order_by("user__first_name", "user__last_name", "user__username")
-    )
-    users: dict[str, AbstractBaseUser] = {}
-    everyone, clinicians, advocates = [], [], []
-    for m in members:
-        if not m.user.is_active:
-            continue
-        key, name = str(m.user_id), _name(m.user)
-        users[key] = m.user
-        everyone.append((key, f"{name} ({Role(m.role).label})"))
-        if m.role == Role.CLINICIAN:
-            clinicians.append((key, name))
-        elif m.role == Role.ADVOCATE:
-            advocates.append((key, name))
-    return _Staff(users, everyone, clinicians, advocates)
-
-
-# --- words ----------------------------------------------------------------------------------
-
-
-def _titles(protocol: Protocol) -> dict[Pathway, str]:
-    return {p: protocol.pathways[p].title.staff for p in Pathway}
-
-
-def _urgency_label(value: str) -> str:
-    return str(URGENCY_LABELS[Urgency(value)])
-
-
-def _flag_labels(values: list[str]) -> list[str]:
-    return [str(FLAG_LABELS.get(Flag(v), v)) for v in values if v in _FLAG_VALUES]
-
-
-_FLAG_VALUES = frozenset(f.value for f in Flag)
-
-
-# --- the worklist ---------------------------------------------------------------------------
-
-
-def _has_flag(path: str, flag: Flag) -> Q:
-    """Whether the JSON list at `path` holds `flag`, on every database backend.
-
-    `flags__contains` exists only on PostgreSQL, and matching the JSON text would match any
-    flag whose name contains another's. A stored list holds each flag at most once, so it is
-    at most len(Flag) long: compare each position exactly (JSON path [i] on SQLite, -> i on
-    PostgreSQL)."""
-    return reduce(or_, (Q(**{f"{path}__{i}": flag.value}) for i in range(len(Flag))))
-
-
-def _worklist_rows(user: Any, filters: Mapping[str, Any]) -> QuerySet[Patient]:
-    rows = patients_in_reach(user).select_related("assessment", "advocate")
-    if filters.get("pathway"):
-        rows = rows.filter(assessment__pathway=filters["pathway"])
-    if filters.get("urgency"):
-        rows = rows.filter(assessment__urgency=filters["urgency"])
-    if filters.get("overdue"):
-        rows = rows.filter(_has_flag("assessment__flags", Flag.CHECKIN_OVERDUE))
-    advocate = filters.get("advocate")
-    if advocate == NO_ADVOCATE:
-        rows = rows.filter(advocate__isnull=True)
-    elif advocate:
-        rows = rows.filter(advocate_id=int(advocate))
-    # Most urgent first, then the longest wait; patients never assessed come last.
-    return rows.order_by(
-        F("assessment__urgency_rank").asc(nulls_last=True),
-        F("assessment__since").asc(nulls_last=True),
-        "name",
-        "pk",
-    )
-
-
-@login_required
-def worklist(request: HttpRequest) -> HttpResponse:
-    if not may(request.user, Act.WORKLIST):
-        raise Http404
-    member = member_of(request.user)
-    if member is None:
-        raise Http404
-    titles = _titles(clinic_protocol())
-    form = WorklistFilterForm(
-        request.GET,
-        pathways=pathway_choices(titles),
-        advocates=_staff_of(member.clinic_id).advocates,
-    )
-    valid = form.is_valid()  # invalid filters are named on the page and left out
-    page = Paginator(_worklist_rows(request.user, form.cleaned_data), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    # Counted for this page's patients only: a COUNT joined into the list's query would group
-    # the whole registry before the page is cut (40 ms of 60 at 10,000 patients).
-    open_tasks = dict(
-        Task.objects.filter(patient__in=[p.pk for p in page], status__in=_OPEN)
-        .values_list("patient_id")
-        .annotate(n=Count("pk"))
-        .values_list("patient_id", "n")
-    )
-    rows = []
-    for p in page:
-        a = getattr(p, "assessment", None)
-        rows.append(
-            {
-                "patient": p,
-                "urgency": a.urgency if a else "",
-                "urgency_label": _urgency_label(a.urgency) if a else _("Not assessed"),
-                "title": titles[Pathway(a.pathway)] if a else _("Not assessed yet"),
-                "flags": _flag_labels(a.flags) if a else [],
-                "since": a.since if a else None,
-                "open_tasks": open_tasks.get(p.pk, 0),
-                "advocate": _name(p.advocate),
-            }
-        )
-    return render(
-        request,
-        "venowatch/staff_worklist.html",
-        {
-            "clinic": member.clinic,
-            "zone": _zone(member.clinic.time_zone),
-            "form": form,
-            "page": page,
-            "rows": rows,
-            "now": timezone.now(),
-        },
-        status=200 if valid else 400,
-    )
 
 
 # --- the patient page -----------------------------------------------------------------------
@@ -294,9 +124,9 @@ def _assessment_view(data: Mapping[str, Any], protocol: Protocol) -> dict[str, A
         "pathway": pathway.value,
         "title": protocol.pathways[pathway].title.staff,
         "urgency": data["urgency"],
-        "urgency_label": _urgency_label(data["urgency"]),
+        "urgency_label": urgency_label(data["urgency"]),
         "actions": [protocol.actions[Action(a)].staff for a in data["actions"]],
-        "flags": _flag_labels(list(data["flags"])),
+        "flags": flag_labels(list(data["flags"])),
         "rationale": reasons,
         "clauses": [(c, protocol.clauses[Clause(c)]) for c in cited],
         "repeats_done": data.get("repeats_done", 0),
@@ -340,9 +170,9 @@ def _patient_page(
     bound = bound or _Bound()
     now = timezone.now()
     zone = patient_zone(patient)
-    protocol = clinic_protocol()
-    titles = _titles(protocol)
-    staff = _staff_of(patient.clinic_id)
+    protocol = clinic_protocol(patient.clinic)
+    titles = pathway_titles(protocol)
+    staff = staff_of(patient.clinic_id)
 
     as_of_form, past = _as_of(request, patient, acts, zone, now)
     if as_of_form is not None and as_of_form.is_bound and not as_of_form.is_valid():
@@ -366,8 +196,8 @@ def _patient_page(
             "at": change.at,
             "title": titles[Pathway(change.pathway)],
             "urgency": change.urgency,
-            "urgency_label": _urgency_label(change.urgency),
-            "flags": _flag_labels(change.flags),
+            "urgency_label": urgency_label(change.urgency),
+            "flags": flag_labels(change.flags),
         }
         for change in patient.assessment_changes.order_by("-at", "-pk")
     ]
@@ -376,7 +206,7 @@ def _patient_page(
             "at": p.performed_at,
             "kind": PROCEDURE_LABELS[ProcedureKind(p.kind)],
             "veins": ", ".join(p.veins),
-            "by": _name(p.performed_by),
+            "by": name_of(p.performed_by),
             "note": p.note,
         }
         for p in patient.procedures.select_related("performed_by").order_by("-performed_at", "-pk")
@@ -396,7 +226,7 @@ def _patient_page(
     manage = Act.MANAGE_TASKS in acts
     open_tasks = []
     for task in (
-        patient.tasks.filter(status__in=_OPEN)
+        patient.tasks.filter(status__in=OPEN)
         .select_related("assignee")
         .order_by("created_at", "pk")
     ):
@@ -410,7 +240,7 @@ def _patient_page(
             )
         else:
             form = None
-        open_tasks.append(_TaskRow(task, form, _name(task.assignee)))
+        open_tasks.append(_TaskRow(task, form, name_of(task.assignee)))
     task_alert = None
     if bound.task is not None and bound.task_pk not in {row.task.pk for row in open_tasks}:
         task_alert = [str(e) for errors in bound.task.errors.values() for e in errors]
@@ -429,7 +259,7 @@ def _patient_page(
         {
             "task": t,
             "at": resolutions[t.pk].at if t.pk in resolutions else None,
-            "by": _name(resolutions[t.pk].actor) if t.pk in resolutions else "",
+            "by": name_of(resolutions[t.pk].actor) if t.pk in resolutions else "",
             "note": resolutions[t.pk].note if t.pk in resolutions else "",
         }
         for t in resolved
@@ -516,7 +346,7 @@ def add_procedure(request: HttpRequest, pk: int) -> HttpResponse:
     if Act.RECORD_PROCEDURE not in acts:
         raise Http404
     patient = _patient_in_reach(request, pk)
-    staff = _staff_of(patient.clinic_id)
+    staff = staff_of(patient.clinic_id)
     form = ProcedureForm(
         request.POST, prefix="procedure", zone=patient_zone(patient), clinicians=staff.clinicians
     )
@@ -601,7 +431,7 @@ def task_action(request: HttpRequest, pk: int) -> HttpResponse:
     if task is None:
         raise Http404
     patient = task.patient
-    staff = _staff_of(patient.clinic_id)
+    staff = staff_of(patient.clinic_id)
     prefix = f"task-{task.pk}"
     data = request.POST.copy()
     current = str(task.assignee_id or "")
@@ -619,7 +449,7 @@ def task_action(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == TaskForm.ASSIGN:
                 assignee = staff.user(form.cleaned_data["assignee"])
                 assign(task, assignee, request.user, now)
-                message = _("Task assigned to %(name)s.") % {"name": _name(assignee)}
+                message = _("Task assigned to %(name)s.") % {"name": name_of(assignee)}
             else:
                 resolve(task, request.user, now, form.cleaned_data["note"])
                 message = _("Task resolved.")
