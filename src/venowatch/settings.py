@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "venowatch.clinic",
+    "venowatch.notify",
     "venowatch.web",
 ]
 MIDDLEWARE = [
@@ -118,7 +119,13 @@ WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = env_str("VENOWATCH_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("VENOWATCH_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("VENOWATCH_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("VENOWATCH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("VENOWATCH_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("VENOWATCH_EMAIL_STARTTLS", False)
+EMAIL_TIMEOUT = env_int("VENOWATCH_EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("VENOWATCH_EMAIL_FROM", "venowatch@localhost")
+VENOWATCH_BASE_URL = env_str("VENOWATCH_BASE_URL", "http://localhost:8000").rstrip("/")
+"""Links in emails point here: the address patients and staff reach the site at."""
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -31,8 +31,10 @@ from venowatch.protocol import (
     assess,
     parse_protocol,
 )
+from venowatch.services.alerts import notify_change
 from venowatch.services.assessing import assessment_json
 from venowatch.services.protocols import default_protocol
+from venowatch.services.reminders import restart_reminders
 from venowatch.services.tasks import open_tasks_for_change
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -177,6 +179,7 @@ def _store(patient: models.Patient, now: datetime, plan: _Plan) -> models.Assess
             protocol=data["protocol"],
         )
         open_tasks_for_change(patient, change, previous, now)
+        notify_change(patient, change, previous, clinic_protocol(patient.clinic), now)
     return current
 
 
@@ -277,6 +280,7 @@ def record_procedure(
             note=note,
             recorded_by=by,
         )
+        restart_reminders(patient, performed_at, now)
         reassess(patient, now)
     return procedure
 
