@@ -97,7 +97,36 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.set_defaults(run=_serve)
+
+    sweep = commands.add_parser(
+        "sweep", help="one pass of the scheduled work (serve runs it every minute)",
+        description="Re-assess the patients whose assessment has expired, queue due check-in "
+        "reminders and digests, and deliver the outbox. Safe to run from several machines at "
+        "once on PostgreSQL.",
+    )  # fmt: skip
+    sweep.add_argument("--verbose", action="store_true", help="progress bar and a summary")
+    sweep.set_defaults(run=_sweep)
+
+    worker = commands.add_parser(
+        "worker", help="run the sweep in a loop (serve starts one)",
+        description="Deliver the outbox every few seconds and sweep every minute, until stopped.",
+    )  # fmt: skip
+    worker.add_argument("--deliver-every", type=float, default=1.0, metavar="SECONDS")
+    worker.add_argument("--sweep-every", type=float, default=60.0, metavar="SECONDS")
+    worker.set_defaults(run=_worker)
     return parser
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from venowatch.cli.sweep import sweep_once
+
+    return sweep_once(args)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from venowatch.cli.sweep import work
+
+    return work(args)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +54,14 @@ def serve(args: argparse.Namespace) -> int:
             print(f"  {login:<10} {role}")
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Serving on http://{host}:{args.port}/  (Ctrl+C to stop)", flush=True)
-    _gunicorn(f"{host}:{args.port}")
+    # The sweep and the outbox run in their own process: forking gunicorn's workers from a
+    # process with a busy thread in it is asking for deadlocks.
+    worker = subprocess.Popen([sys.executable, "-m", "venowatch", "worker"])
+    try:
+        _gunicorn(f"{host}:{args.port}")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
     return 0
 
 

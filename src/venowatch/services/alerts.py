@@ -50,7 +50,8 @@ def notify_change(
             to=patient.advocate.email, key=f"urgent:{change.pk}",
             subject=_("Urgent: %(title)s (%(name)s)") % names, context={**context, "task": task},
         )  # fmt: skip
-    _tell_patient(patient, change, protocol, now)
+    if previous is not None:  # the first assessment, at the procedure, changes nothing for them
+        _tell_patient(patient, change, protocol, now)
 
 
 def _alert_emergency(

@@ -35,12 +35,12 @@ def expired_count(now: datetime) -> int:
     return models.Assessment.objects.filter(valid_until__lte=now).count()
 
 
-def sweep(now: datetime, progress: Progress | None = None) -> Swept:
+def sweep(now: datetime, progress: Progress | None = None, batch: int = 200) -> Swept:
     swept = Swept()
-    swept.reassessed = reassess_expired(now, progress=progress)
-    swept.reminders = send_due_reminders(now)
+    swept.reassessed = reassess_expired(now, batch=batch, progress=progress)
+    swept.reminders = send_due_reminders(now, batch=batch)
     swept.digests = send_due_digests(now)
-    swept.delivered = deliver_due(now)
+    swept.delivered = deliver_due(now, batch=batch)
     return swept
 
 

@@ -1,0 +1,92 @@
+"""`venowatch sweep` (one pass, for cron or by hand) and `venowatch worker` (the loop that
+`venowatch serve` runs beside the web server, so the embedded default needs nothing else)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+from types import FrameType
+
+from venowatch.cli.serve import prepare_environment
+
+log = logging.getLogger("venowatch.worker")
+
+
+def sweep_once(args: argparse.Namespace) -> int:
+    prepare_environment()
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from venowatch.services.sweep import expired_count, sweep
+
+    now = timezone.now()
+    bar = None
+    if args.verbose:
+        from tqdm import tqdm
+
+        bar = tqdm(total=expired_count(now), desc="re-assessing", unit="patient", file=sys.stderr)
+
+    def advance(n: int) -> None:
+        if bar is not None:
+            bar.update(n)
+
+    swept = sweep(now, progress=advance)
+    if bar is not None:
+        bar.close()
+    d = swept.delivered
+    for error in d.errors:
+        print(f"venowatch sweep: not delivered: {error}", file=sys.stderr)
+    if args.verbose:
+        print(
+            f"re-assessed {swept.reassessed}, reminders {swept.reminders}, digests "
+            f"{swept.digests}; emails sent {d.sent}, to retry {d.retried}, failed for good "
+            f"{d.failed}, no longer needed {d.cancelled}"
+        )
+    return 0
+
+
+def work(args: argparse.Namespace) -> int:
+    """Deliver the outbox every `--deliver-every` seconds (a clot alert must not wait a
+    minute) and run the whole sweep every `--sweep-every` seconds, until stopped."""
+    prepare_environment()
+    import django
+
+    django.setup()
+    from django.db import close_old_connections
+    from django.utils import timezone
+
+    from venowatch.services.delivery import deliver_due
+    from venowatch.services.sweep import sweep
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    next_sweep = 0.0
+    while not stopping:
+        try:
+            if time.monotonic() >= next_sweep:
+                next_sweep = time.monotonic() + args.sweep_every
+                swept = sweep(timezone.now())
+                if swept.reassessed or swept.delivered.sent or swept.delivered.errors:
+                    log.info("swept: %s", swept)
+            else:
+                delivered = deliver_due(timezone.now())
+                if delivered.sent or delivered.errors:
+                    log.info("delivered: %s", delivered)
+        except Exception:  # the loop must outlive a locked database or a bug
+            log.exception("sweep failed; trying again shortly")
+        finally:
+            close_old_connections()
+        time.sleep(args.deliver_every)
+    return 0
