@@ -75,3 +75,11 @@ def smtp(settings: Any) -> Iterator[Inbox]:
         yield inbox
     finally:
         inbox.stop()
+
+
+def plain(message: EmailMessage) -> str:
+    """The text/plain part: every venowatch email has one beside its HTML."""
+    part = message.get_body(("plain",))
+    assert part is not None
+    text: str = part.get_content()
+    return text

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.alert_fixtures import NOW, ONCALL, Staffed, clot
-from tests.smtp import Inbox
+from tests.smtp import Inbox, plain
 from venowatch.clinic.models import Task, TaskKind
 from venowatch.notify.models import Attempt, Kind, Notification, State
 from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind
@@ -32,7 +32,7 @@ def test_a_possible_clot_reaches_advocate_ir_and_on_call_at_once(smtp: Inbox) ->
         (alert,) = smtp.to(to)
         assert "possible blood clot" in alert["Subject"].lower()
         assert alert["Importance"] == "high"
-        assert f"/staff/patients/{p.pk}/" in alert.get_body(("plain",)).get_content()
+        assert f"/staff/patients/{p.pk}/" in plain(alert)
         assert alert.get_body(("html",)) is not None
 
 
@@ -42,7 +42,7 @@ def test_the_patient_email_carries_the_guidance_and_no_other_health_details(smtp
     clot(p)
     deliver_due(NOW)
     (mail,) = smtp.to(p.user.email)  # type: ignore[union-attr]
-    body = mail.get_body(("plain",)).get_content()
+    body = plain(mail)
     assert "/me/" in body
     assert s.clinic.ir_phone in body  # the emergency guidance: whom to call
     for detail in ("dizzy", "much worse", "symptoms you had before", "Maria Keller's"):
@@ -108,7 +108,7 @@ def test_an_urgent_pathway_reaches_the_advocate_with_its_task(smtp: Inbox) -> No
     (mail,) = smtp.to(s.advocate.email)
     assert mail["Subject"].startswith("Urgent: ")
     reason = Task.objects.get(patient=p, kind=TaskKind.REVIEW_LABS).reason
-    assert reason in mail.get_body(("plain",)).get_content()
+    assert reason in plain(mail)
     assert smtp.to(ONCALL) == []
 
 
@@ -128,8 +128,9 @@ def test_attention_and_routine_changes_wait_for_one_daily_digest(smtp: Inbox) ->
     assert send_due_digests(morning + 60 * M) == 0  # once a day
     deliver_due(morning)
     (digest,) = smtp.to(s.advocate.email)
-    body = digest.get_body(("plain",)).get_content()
-    assert "Ann Lee" in body and "Bo Chan" in body
+    body = plain(digest)
+    assert "Ann Lee" in body
+    assert "Bo Chan" in body
     assert "Cy Park" not in body  # better: nothing for staff to do
     assert send_due_digests(morning + timedelta(days=1)) == 0  # no news, no email
 

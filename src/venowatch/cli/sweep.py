@@ -24,6 +24,8 @@ def sweep_once(args: argparse.Namespace) -> int:
 
     from venowatch.services.sweep import expired_count, sweep
 
+    _require_migrated()
+
     now = timezone.now()
     bar = None
     if args.verbose:
@@ -63,6 +65,7 @@ def work(args: argparse.Namespace) -> int:
     from venowatch.services.delivery import deliver_due
     from venowatch.services.sweep import sweep
 
+    _require_migrated()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stopping = False
 
@@ -90,3 +93,22 @@ def work(args: argparse.Namespace) -> int:
             close_old_connections()
         time.sleep(args.deliver_every)
     return 0
+
+
+def _require_migrated() -> None:
+    """Sweeping a database that is not set up would only fail table by table."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from venowatch.cli.main import UsageError
+
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        raise UsageError(f"cannot read the database: {exc}") from None
+    if pending:
+        raise UsageError(
+            "the database is not set up or not up to date: run `venowatch serve` once (it "
+            "applies migrations), or `python -m django migrate --settings venowatch.settings`"
+        )

@@ -154,7 +154,8 @@ def _record(n: Notification, outcome: Outcome, detail: str, now: datetime, worke
 
 
 def _headers(n: Notification) -> dict[str, str]:
-    headers = {"Auto-Submitted": "auto-generated"}
+    # The id lets support trace a message to its outbox row and its attempts.
+    headers = {"Auto-Submitted": "auto-generated", "X-Venowatch-Notification": str(n.pk)}
     if n.kind in (Kind.EMERGENCY, Kind.ESCALATION):
         headers |= {"Importance": "high", "X-Priority": "1"}
     return headers
