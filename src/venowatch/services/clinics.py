@@ -14,7 +14,9 @@ from django.db import transaction
 from venowatch.clinic import models
 from venowatch.protocol import Protocol, parse_protocol
 from venowatch.services.protocols import default_protocol
-from venowatch.services.records import reassess
+from venowatch.services.records import reassess_many
+
+_BATCH = 500
 
 
 def check_protocol_text(text: str) -> Protocol:
@@ -31,8 +33,12 @@ def change_protocol(clinic: models.Clinic, text: str, now: datetime) -> int:
         # A patient never assessed has no records yet; there is nothing to re-assess.
         patients = models.Patient.objects.filter(clinic=clinic, assessment__isnull=False)
         count = 0
-        for patient in patients.iterator(chunk_size=500):
+        batch: list[models.Patient] = []
+        for patient in patients.order_by("pk").iterator(chunk_size=_BATCH):
             patient.clinic = clinic
-            reassess(patient, now)
-            count += 1
+            batch.append(patient)
+            if len(batch) == _BATCH:
+                count += len(reassess_many(batch, now))
+                batch = []
+        count += len(reassess_many(batch, now)) if batch else 0
     return count

@@ -8,7 +8,7 @@ records and a failure leaves nothing half-saved.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -78,32 +78,46 @@ def local(t: datetime, zone: ZoneInfo) -> datetime:
 
 
 def timeline_of(patient: models.Patient) -> Timeline:
-    """The patient's records in the engine's form, instants in the patient's own offsets.
-    Rows are read as tuples, not model instances: this runs on every write."""
-    zone = patient_zone(patient)
-    procedures = patient.procedures.order_by("performed_at", "pk").values_list(
-        "kind", "performed_at", "veins", "note"
-    )
-    checkins = patient.checkins.order_by("at", "pk").values_list(
-        "at", "pgic", "symptoms_returned", "symptoms", "note"
-    )
-    labs = patient.labs.order_by("at", "pk").values_list("at", "kind", "result", "finding")
-    pgic = {p.value: p for p in Pgic}
-    return Timeline(
-        patient_id=str(patient.pk),
-        procedures=tuple(
-            Procedure(ProcedureKind(kind), local(at, zone), tuple(veins), note)
-            for kind, at, veins, note in procedures
-        ),
-        checkins=tuple(
-            CheckIn(local(at, zone), pgic[answer], back, tuple(sorted(ratings.items())), note)
-            for at, answer, back, ratings, note in checkins
-        ),
-        labs=tuple(
-            Lab(local(at, zone), LabKind(kind), LabResult(result), finding)
-            for at, kind, result, finding in labs
-        ),
-    )
+    """The patient's records in the engine's form, instants in the patient's own offsets."""
+    return timelines_of([patient])[patient.pk]
+
+
+def timelines_of(patients: Sequence[models.Patient]) -> dict[int, Timeline]:
+    """Several patients' timelines in three queries. Rows are read as tuples, not model
+    instances: this runs on every write and for every patient of a full re-assessment."""
+    zones = {p.pk: patient_zone(p) for p in patients}
+    records: dict[int, tuple[list[Procedure], list[CheckIn], list[Lab]]] = {
+        pk: ([], [], []) for pk in zones
+    }
+    mine = {"patient_id__in": list(zones)}
+    for pk, kind, at, veins, note in (
+        models.Procedure.objects.filter(**mine)
+        .order_by("patient_id", "performed_at", "pk")
+        .values_list("patient_id", "kind", "performed_at", "veins", "note")
+    ):
+        records[pk][0].append(
+            Procedure(ProcedureKind(kind), local(at, zones[pk]), tuple(veins), note)
+        )
+    for pk, at, answer, back, ratings, note in (
+        models.CheckIn.objects.filter(**mine)
+        .order_by("patient_id", "at", "pk")
+        .values_list("patient_id", "at", "pgic", "symptoms_returned", "symptoms", "note")
+    ):
+        ratings_ = tuple(sorted(ratings.items()))
+        records[pk][1].append(CheckIn(local(at, zones[pk]), _PGIC[answer], back, ratings_, note))
+    for pk, at, kind, result, finding in (
+        models.Lab.objects.filter(**mine)
+        .order_by("patient_id", "at", "pk")
+        .values_list("patient_id", "at", "kind", "result", "finding")
+    ):
+        records[pk][2].append(Lab(local(at, zones[pk]), LabKind(kind), LabResult(result), finding))
+    return {
+        pk: Timeline(str(pk), tuple(procs), tuple(checkins), tuple(labs))
+        for pk, (procs, checkins, labs) in records.items()
+    }
+
+
+_PGIC = {p.value: p for p in Pgic}
 
 
 def assess_patient(
@@ -193,6 +207,24 @@ def reassess(
     current = _store(patient, now, _plan(patient, now, timeline, stored))
     assert current is not None, "the row is locked, so its revision cannot have moved"
     return current
+
+
+def reassess_many(patients: Sequence[models.Patient], now: datetime) -> list[models.Assessment]:
+    """`reassess` for a batch (the sweep, a new protocol): three reads for all their records
+    and one for their stored assessments, locked; then each is stored as `reassess` would."""
+    timelines = timelines_of(patients)
+    stored = {
+        a.patient_id: a
+        for a in models.Assessment.objects.select_for_update().filter(
+            patient_id__in=[p.pk for p in patients]
+        )
+    }
+    done = []
+    for p in patients:
+        current = _store(p, now, _plan(p, now, timelines[p.pk], stored.get(p.pk)))
+        assert current is not None, "the rows are locked, so no revision can have moved"
+        done.append(current)
+    return done
 
 
 def _decision(data: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -17,7 +17,7 @@ from django.db import transaction
 from venowatch.clinic import models
 from venowatch.services.delivery import Delivered, deliver_due
 from venowatch.services.digests import send_due_digests
-from venowatch.services.records import reassess
+from venowatch.services.records import reassess_many
 from venowatch.services.reminders import send_due_reminders
 
 Progress = Callable[[int], None]
@@ -57,10 +57,9 @@ def reassess_expired(now: datetime, batch: int = 200, progress: Progress | None 
                 .select_related("patient__clinic", "patient__advocate", "patient__user")
                 .order_by("valid_until", "pk")[:batch]
             )
-            for stored in expired:
-                current = reassess(stored.patient, now)
+            for current in reassess_many([stored.patient for stored in expired], now):
                 if current.valid_until is not None and current.valid_until <= now:
-                    stuck.add(stored.pk)
+                    stuck.add(current.pk)
         done += len(expired)
         if progress is not None and expired:
             progress(len(expired))
