@@ -41,7 +41,10 @@ def _declined_at_60_hours(c: Clinic) -> Patient:
 
 
 def _form(c: Clinic, text: str) -> dict[str, Any]:
-    fields = ("name", "ir_name", "ir_phone", "oncall_phone", "oncall_email", "time_zone")
+    fields = (
+        "name", "ir_name", "ir_phone", "oncall_phone", "oncall_email", "time_zone",
+        "escalate_after", "escalation_emails", "reminder_schedule", "digest_hour",
+    )  # fmt: skip
     return {**{f: getattr(c, f) for f in fields}, "protocol_text": text}
 
 
@@ -98,3 +101,21 @@ def test_a_bad_protocol_file_is_refused_inline_and_nothing_changes(text: str, na
     assert c.protocol_text == ""
     after = Assessment.objects.get(patient=p)
     assert (after.revision, after.protocol) == (before.revision, before.protocol)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [
+        ("reminder_schedule", "6h 2x", "&#x27;2x&#x27; is not a time"),
+        ("reminder_schedule", "24h 6h", "each later than the one before"),
+        ("escalation_emails", "chief@example.org\nnot-an-address", "not-an-address is not an"),
+        ("digest_hour", "24", "from 0 to 23"),
+    ],
+)
+def test_bad_alert_settings_are_refused_inline(field: str, value: str, says: str) -> None:
+    c = clinic()
+    response = _admin().post(f"/admin/clinic/clinic/{c.pk}/change/", {**_form(c, ""), field: value})
+    assert response.status_code == 200
+    assert says in response.content.decode()
+    c.refresh_from_db()
+    assert getattr(c, field) != value

@@ -5,11 +5,13 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.validators import validate_email
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from venowatch.clinic import models
+from venowatch.notify.schedule import ScheduleError, parse_schedule
 from venowatch.protocol import ProtocolError
 from venowatch.services.clinics import change_protocol, check_protocol_text
 from venowatch.services.records import clinic_protocol
@@ -38,6 +40,33 @@ class ClinicForm(forms.ModelForm[models.Clinic]):
             raise forms.ValidationError(_("This protocol file is refused: %(why)s") % why) from None
         return text
 
+    def clean_reminder_schedule(self) -> str:
+        text: str = self.cleaned_data["reminder_schedule"]
+        try:
+            parse_schedule(text)
+        except ScheduleError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return text
+
+    def clean_escalation_emails(self) -> str:
+        text: str = self.cleaned_data["escalation_emails"]
+        for line in text.splitlines():
+            try:
+                validate_email(line.strip())
+            except forms.ValidationError:
+                if line.strip():
+                    bad = {"line": line.strip()}
+                    raise forms.ValidationError(
+                        _("%(line)s is not an email address") % bad
+                    ) from None
+        return text
+
+    def clean_digest_hour(self) -> int:
+        hour: int = self.cleaned_data["digest_hour"]
+        if hour > 23:
+            raise forms.ValidationError(_("an hour of the day, from 0 to 23"))
+        return hour
+
 
 @admin.register(models.Clinic)
 class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
@@ -49,6 +78,10 @@ class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
     fieldsets = (
         (None, {"fields": ("name", "time_zone")}),
         (_("Contacts"), {"fields": ("ir_name", "ir_phone", "oncall_phone", "oncall_email")}),
+        (
+            _("Alerts and reminders"),
+            {"fields": ("escalate_after", "escalation_emails", "reminder_schedule", "digest_hour")},
+        ),
         (_("Protocol"), {"fields": ("protocol", "protocol_text")}),
     )
 
