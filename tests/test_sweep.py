@@ -21,7 +21,8 @@ from tests.web_fixtures import D
 from venowatch.clinic.models import Assessment, Patient, Task, TaskKind
 from venowatch.notify.models import Reminder
 from venowatch.protocol import Pgic
-from venowatch.services.records import record_checkin
+from venowatch.services.assessing import assessment_json
+from venowatch.services.records import assess_patient, record_checkin
 from venowatch.services.sweep import sweep
 
 
@@ -39,7 +40,12 @@ def test_only_expired_assessments_are_reassessed() -> None:
     assert sweep(NOW).reassessed == 1
     after = dict(Assessment.objects.values_list("patient_id", "revision"))
     assert after == {due.pk: before[due.pk] + 1, fresh.pk: before[fresh.pk]}
-    assert Assessment.objects.get(patient=due).valid_until > NOW  # type: ignore[operator]
+    stored = Assessment.objects.get(patient=due)
+    fresh = assess_patient(due, NOW)
+    assert stored.valid_until == fresh.valid_until
+    assert stored.valid_until > NOW  # type: ignore[operator]
+    assert stored.rationale == assessment_json(fresh)["rationale"]
+    assert stored.as_of == fresh.as_of
 
 
 @pytest.mark.django_db

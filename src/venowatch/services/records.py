@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Field
 
 from venowatch.clinic import models
 from venowatch.protocol import (
@@ -166,6 +167,12 @@ def _plan(
     return _Plan(fields, data, stored)
 
 
+_PLANNED = (
+    "as_of", "pathway", "urgency", "urgency_rank", "actions", "flags", "repeats_done",
+    "earliest_next_procedure_at", "valid_until", "rationale", "protocol", "since",
+)  # fmt: skip
+
+
 def _store(patient: models.Patient, now: datetime, plan: _Plan) -> models.Assessment | None:
     """Store the plan if the stored row is still the one it was planned against (else None,
     storing nothing), and record a change, with its tasks, if the decision differs."""
@@ -219,12 +226,43 @@ def reassess_many(patients: Sequence[models.Patient], now: datetime) -> list[mod
             patient_id__in=[p.pk for p in patients]
         )
     }
-    done = []
+    done, same = [], []
     for p in patients:
-        current = _store(p, now, _plan(p, now, timelines[p.pk], stored.get(p.pk)))
+        plan = _plan(p, now, timelines[p.pk], stored.get(p.pk))
+        if plan.stored is not None and _decision(_stored_json(plan.stored)) == _decision(plan.data):
+            same.append(_revised(p, plan.stored, plan))
+            continue
+        current = _store(p, now, plan)
         assert current is not None, "the rows are locked, so no revision can have moved"
         done.append(current)
-    return done
+    _update_all(same)
+    return [*done, *same]
+
+
+def _update_all(rows: Sequence[models.Assessment]) -> None:
+    """Most decisions stand (a sweep mostly refreshes explanations and valid_until), and their
+    rows are locked: one prepared UPDATE run for all of them. Django's bulk_update builds a
+    CASE per field and row, which cost more than the re-assessment itself."""
+    if not rows:
+        return
+    meta = models.Assessment._meta
+    fields = [meta.get_field(name) for name in (*_PLANNED, "revision")]
+    concrete = [f for f in fields if isinstance(f, Field)]
+    assert len(concrete) == len(fields)
+    assert meta.pk is not None
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in concrete)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
+    params = [
+        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in concrete] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _revised(p: models.Patient, stored: models.Assessment, plan: _Plan) -> models.Assessment:
+    return models.Assessment(pk=stored.pk, patient=p, revision=stored.revision + 1, **plan.fields)
 
 
 def _decision(data: Mapping[str, Any]) -> tuple[Any, ...]:
