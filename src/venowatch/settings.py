@@ -7,7 +7,8 @@ Variables (all prefixed VENOWATCH_ except DATABASE_URL):
                          (default: SQLite in the data directory)
   VENOWATCH_DEBUG        true/false (default false)
   VENOWATCH_ALLOWED_HOSTS  comma-separated (default localhost,127.0.0.1,[::1])
-  VENOWATCH_EMAIL_*      see the email section below
+  VENOWATCH_EMAIL_*      HOST, PORT, USER, PASSWORD, STARTTLS, TIMEOUT, FROM: the SMTP server
+  VENOWATCH_BASE_URL     where people reach the site; links in emails point here
 """
 
 from __future__ import annotations
