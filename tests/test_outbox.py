@@ -59,6 +59,11 @@ def test_retries_back_off_and_end_in_a_failure_admins_see(
     assert max(delays[:-1]) == timedelta(hours=4)
     page = admin_client.get("/admin/notify/notification/?state__exact=failed").content.decode()
     assert ONCALL in page
+    staff = Client()
+    staff.force_login(s.admin)
+    assert "1 email could not be delivered" in staff.get("/staff/").content.decode()
+    staff.force_login(s.advocate)
+    assert "could not be delivered" not in staff.get("/staff/").content.decode()
 
 
 def test_a_recipient_refused_for_good_fails_at_once_and_the_rest_go(smtp: Inbox) -> None:

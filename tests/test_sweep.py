@@ -41,11 +41,11 @@ def test_only_expired_assessments_are_reassessed() -> None:
     after = dict(Assessment.objects.values_list("patient_id", "revision"))
     assert after == {due.pk: before[due.pk] + 1, fresh.pk: before[fresh.pk]}
     stored = Assessment.objects.get(patient=due)
-    fresh = assess_patient(due, NOW)
-    assert stored.valid_until == fresh.valid_until
+    now_says = assess_patient(due, NOW)
+    assert stored.valid_until == now_says.valid_until
     assert stored.valid_until > NOW  # type: ignore[operator]
-    assert stored.rationale == assessment_json(fresh)["rationale"]
-    assert stored.as_of == fresh.as_of
+    assert stored.rationale == assessment_json(now_says)["rationale"]
+    assert stored.as_of == now_says.as_of
 
 
 @pytest.mark.django_db

@@ -159,3 +159,8 @@ def _headers(n: Notification) -> dict[str, str]:
     if n.kind in (Kind.EMERGENCY, Kind.ESCALATION):
         headers |= {"Importance": "high", "X-Priority": "1"}
     return headers
+
+
+def undelivered(clinic_id: int) -> int:
+    """Notifications of the clinic that failed for good."""
+    return Notification.objects.filter(clinic_id=clinic_id, state=State.FAILED).count()

@@ -22,9 +22,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from venowatch.clinic.models import Patient, Task
+from venowatch.clinic.models import Patient, Role, Task
 from venowatch.protocol import Flag, Pathway
 from venowatch.services.access import Act, may, member_of, patients_in_reach
+from venowatch.services.delivery import undelivered
 from venowatch.services.records import clinic_protocol
 from venowatch.web.staff_common import (
     OPEN,
@@ -128,6 +129,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "now": timezone.now(),
+            # Administrators see at once that an email failed for good: someone was not told.
+            "undelivered": undelivered(member.clinic_id) if member.role == Role.ADMIN else 0,
         },
         status=200 if valid else 400,
     )
