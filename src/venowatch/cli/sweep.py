@@ -66,7 +66,8 @@ def work(args: argparse.Namespace) -> int:
     from venowatch.services.sweep import sweep
 
     _require_migrated()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # What the worker sent is worth a line in the log even where the rest logs warnings only.
+    log.setLevel(logging.INFO)
     stopping = False
 
     def stop(signum: int, frame: FrameType | None) -> None:
