@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -87,18 +89,18 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-@pytest.mark.django_db
-def test_the_sweep_command(tmp_path: Path, smtp: Inbox) -> None:
-    env = {
+def _env(tmp_path: Path, smtp: Inbox) -> dict[str, str]:
+    return {
         "VENOWATCH_DATA_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'clinic.sqlite3'}",
         "VENOWATCH_EMAIL_PORT": str(smtp.port),
         "VENOWATCH_EMAIL_HOST": "127.0.0.1",
     }
-    unset = _cli("sweep", env=env)
-    assert unset.returncode == 2
-    assert "not set up" in unset.stderr
-    assert "Traceback" not in unset.stderr
+
+
+def _demo_clinic(env: dict[str, str]) -> None:
+    """A demo clinic made three days ago in its own database: some answers have expired, and
+    its emergency has alerts waiting in the outbox."""
     setup = (
         "import django, datetime; django.setup();"
         "from django.core.management import call_command; call_command('migrate', verbosity=0);"
@@ -111,6 +113,16 @@ def test_the_sweep_command(tmp_path: Path, smtp: Inbox) -> None:
         check=False,
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
+
+
+@pytest.mark.django_db
+def test_the_sweep_command(tmp_path: Path, smtp: Inbox) -> None:
+    env = _env(tmp_path, smtp)
+    unset = _cli("sweep", env=env)
+    assert unset.returncode == 2
+    assert "not set up" in unset.stderr
+    assert "Traceback" not in unset.stderr
+    _demo_clinic(env)
     first = _cli("sweep", "--verbose", env=env)
     assert first.returncode == 0, first.stderr
     swept = re.search(r"re-assessed (\d+).*emails sent (\d+)", first.stdout)
@@ -120,3 +132,25 @@ def test_the_sweep_command(tmp_path: Path, smtp: Inbox) -> None:
     again = _cli("sweep", "--verbose", env=env)
     assert "re-assessed 0," in again.stdout
     assert "emails sent 0," in again.stdout
+
+
+@pytest.mark.django_db
+def test_the_worker_delivers_within_seconds_and_stops_when_told(
+    tmp_path: Path, smtp: Inbox
+) -> None:
+    env = _env(tmp_path, smtp)
+    _demo_clinic(env)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "venowatch", "worker", "--deliver-every", "0.2"],
+        env={**os.environ, **env}, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while not smtp.messages and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert smtp.messages, "the worker sent nothing within 20 s"
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, errors = worker.communicate(timeout=20)
+    assert worker.returncode == 0, errors
+    assert "delivered" in errors or "swept" in errors  # its log says what it did
