@@ -119,6 +119,7 @@ WHITENOISE_USE_FINDERS = True
 
 EMAIL_BACKEND = env_str("VENOWATCH_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("VENOWATCH_EMAIL_HOST", "localhost")
+EMAIL_FILE_PATH = DATA_DIR / "sent-mail"  # for the file backend `serve --demo` uses
 EMAIL_PORT = env_int("VENOWATCH_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("VENOWATCH_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("VENOWATCH_EMAIL_PASSWORD", "")

@@ -37,6 +37,10 @@ def prepare_environment() -> Path:
 
 def serve(args: argparse.Namespace) -> int:
     data_dir = prepare_environment()
+    if args.demo and not os.environ.get("VENOWATCH_EMAIL_BACKEND"):
+        # A demo has no mail server: its alerts and reminders land as files to read instead.
+        os.environ["VENOWATCH_EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+        print(f"Demo: emails are written to {data_dir / 'sent-mail'}, not sent.")
     import django
 
     django.setup()

@@ -9,8 +9,12 @@ import signal
 import sys
 import time
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from venowatch.cli.serve import prepare_environment
+
+if TYPE_CHECKING:
+    from venowatch.services.delivery import Delivered
 
 log = logging.getLogger("venowatch.worker")
 
@@ -83,17 +87,22 @@ def work(args: argparse.Namespace) -> int:
                 next_sweep = time.monotonic() + args.sweep_every
                 swept = sweep(timezone.now())
                 if swept.reassessed or swept.delivered.sent or swept.delivered.errors:
-                    log.info("swept: %s", swept)
+                    log.info("swept: re-assessed %d; %s", swept.reassessed, _said(swept.delivered))
             else:
                 delivered = deliver_due(timezone.now())
                 if delivered.sent or delivered.errors:
-                    log.info("delivered: %s", delivered)
+                    log.info("delivered: %s", _said(delivered))
         except Exception:  # the loop must outlive a locked database or a bug
             log.exception("sweep failed; trying again shortly")
         finally:
             close_old_connections()
         time.sleep(args.deliver_every)
     return 0
+
+
+def _said(d: Delivered) -> str:
+    first = f"; first error: {d.errors[0]}" if d.errors else ""
+    return f"sent {d.sent}, to retry {d.retried}, failed {d.failed}{first}"
 
 
 def _require_migrated() -> None:
