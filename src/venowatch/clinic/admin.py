@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from venowatch.clinic import models
 from venowatch.notify.schedule import ScheduleError, parse_schedule
 from venowatch.protocol import ProtocolError
+from venowatch.services.alerts import escalation_contacts
 from venowatch.services.clinics import change_protocol, check_protocol_text
 from venowatch.services.records import clinic_protocol
 
@@ -50,15 +51,12 @@ class ClinicForm(forms.ModelForm[models.Clinic]):
 
     def clean_escalation_emails(self) -> str:
         text: str = self.cleaned_data["escalation_emails"]
-        for line in text.splitlines():
+        for address in escalation_contacts(text):
             try:
-                validate_email(line.strip())
+                validate_email(address)
             except forms.ValidationError:
-                if line.strip():
-                    bad = {"line": line.strip()}
-                    raise forms.ValidationError(
-                        _("%(line)s is not an email address") % bad
-                    ) from None
+                bad = {"line": address}
+                raise forms.ValidationError(_("%(line)s is not an email address") % bad) from None
         return text
 
     def clean_digest_hour(self) -> int:

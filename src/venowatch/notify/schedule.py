@@ -49,6 +49,11 @@ class Schedule:
             return None
         return len(self.offsets) + (elapsed - self.offsets[-1]) // self.every
 
+    def next_due(self, procedure_at: datetime, after: datetime) -> tuple[int, datetime] | None:
+        """The next step (see next_step) and when it falls."""
+        step = self.next_step(procedure_at, after)
+        return None if step is None else (step, procedure_at + self._offset(step))
+
     def _offset(self, step: int) -> timedelta:
         offset = self.offset(step)
         if offset is None:

@@ -91,12 +91,17 @@ def escalation_interval(clinic: models.Clinic) -> timedelta:
 def escalation_chain(clinic: models.Clinic) -> list[str]:
     """The clinic's escalation contacts in order; without any, its administrators, then the
     on-call address, so an alert never escalates into silence."""
-    listed = [line.strip() for line in clinic.escalation_emails.splitlines() if line.strip()]
+    listed = escalation_contacts(clinic.escalation_emails)
     if listed:
         return _unique(listed)
     admins = models.Member.objects.filter(clinic=clinic, role=models.Role.ADMIN)
     emails = admins.order_by("pk").values_list("user__email", flat=True)
     return _unique([*emails, clinic.oncall_email])
+
+
+def escalation_contacts(text: str) -> list[str]:
+    """The addresses of the clinic's escalation list: one per line, blank lines ignored."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _tell_patient(
@@ -139,8 +144,9 @@ def _ir_email(patient: models.Patient) -> str:
 
 
 def _unique(emails: Sequence[str]) -> list[str]:
-    seen: list[str] = []
+    """Non-empty addresses in order, each once whatever its case."""
+    seen: dict[str, str] = {}
     for e in emails:
-        if e and e.lower() not in (s.lower() for s in seen):
-            seen.append(e)
-    return seen
+        if e:
+            seen.setdefault(e.lower(), e)
+    return list(seen.values())

@@ -141,7 +141,7 @@ _STATE = {
 def _record(n: Notification, outcome: Outcome, detail: str, now: datetime, worker: str) -> None:
     attempts = n.attempts + (0 if outcome is Outcome.CANCELLED else 1)
     fields: dict[str, object] = {"state": _STATE[outcome], "attempts": attempts}
-    fields["claimed_until"] = None
+    fields["claimed_until"] = None  # released: a retry is for whichever worker comes next
     if outcome is Outcome.SENT:
         fields["sent_at"] = now
     if outcome is Outcome.RETRY:

@@ -5,7 +5,6 @@ waited for here; they went out at once (services.alerts)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -15,7 +14,7 @@ from venowatch.clinic import models
 from venowatch.notify.models import Digest, Kind
 from venowatch.protocol import Pathway, Urgency
 from venowatch.services.outbox import queue
-from venowatch.services.records import clinic_protocol
+from venowatch.services.records import clinic_protocol, zone_named
 
 _DIGESTED = (Urgency.ATTENTION.value, Urgency.ROUTINE.value)
 
@@ -26,7 +25,7 @@ def send_due_digests(now: datetime) -> int:
     for clinic_id, zone_name, hour, sent_on in models.Clinic.objects.values_list(
         "pk", "time_zone", "digest_hour", "digest_sent_on"
     ):
-        today = now.astimezone(_zone(zone_name))
+        today = now.astimezone(zone_named(zone_name))
         if today.hour < hour or sent_on == today.date():
             continue
         with transaction.atomic():
@@ -65,14 +64,7 @@ def _digests_for(clinic: models.Clinic, day: date, now: datetime) -> int:
             clinic=clinic, kind=Kind.DIGEST, to=advocate.email, now=now,
             key=f"digest:{advocate.pk}:{day}",
             subject=_("Your daily venowatch digest: %(n)d changes") % {"n": len(rows)},
-            context={"advocate": advocate, "rows": rows, "zone": _zone(clinic.time_zone)},
+            context={"advocate": advocate, "rows": rows, "zone": zone_named(clinic.time_zone)},
         ):  # fmt: skip
             sent += 1
     return sent
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")

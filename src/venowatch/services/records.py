@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import connection, transaction
-from django.db.models import Field
 
 from venowatch.clinic import models
 from venowatch.protocol import (
@@ -65,8 +64,13 @@ def _parsed(text: str) -> Protocol:
 
 
 def patient_zone(patient: models.Patient) -> ZoneInfo:
+    return zone_named(patient.time_zone)
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """A stored time zone name as a zone; UTC for a name this machine does not know."""
     try:
-        return ZoneInfo(patient.time_zone)
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
 
@@ -140,6 +144,11 @@ class _Plan:
     data: dict[str, Any]
     stored: models.Assessment | None
 
+    @property
+    def decides_anew(self) -> bool:
+        """Whether pathway, urgency, actions or flags differ from the stored decision."""
+        return self.stored is None or _decision(_stored_json(self.stored)) != _decision(self.data)
+
 
 def _plan(
     patient: models.Patient,
@@ -167,12 +176,6 @@ def _plan(
     return _Plan(fields, data, stored)
 
 
-_PLANNED = (
-    "as_of", "pathway", "urgency", "urgency_rank", "actions", "flags", "repeats_done",
-    "earliest_next_procedure_at", "valid_until", "rationale", "protocol", "since",
-)  # fmt: skip
-
-
 def _store(patient: models.Patient, now: datetime, plan: _Plan) -> models.Assessment | None:
     """Store the plan if the stored row is still the one it was planned against (else None,
     storing nothing), and record a change, with its tasks, if the decision differs."""
@@ -187,8 +190,8 @@ def _store(patient: models.Patient, now: datetime, plan: _Plan) -> models.Assess
         if not updated:
             return None
         current = models.Assessment(pk=stored.pk, patient=patient, revision=revision, **plan.fields)
-    previous = None if stored is None else _stored_json(stored)
-    if previous is None or _decision(previous) != _decision(data):
+    if plan.decides_anew:
+        previous = None if stored is None else _stored_json(stored)
         change = models.AssessmentChange.objects.create(
             patient=patient,
             at=now,
@@ -204,21 +207,16 @@ def _store(patient: models.Patient, now: datetime, plan: _Plan) -> models.Assess
     return current
 
 
-def reassess(
-    patient: models.Patient, now: datetime, timeline: Timeline | None = None
-) -> models.Assessment:
+def reassess(patient: models.Patient, now: datetime) -> models.Assessment:
     """Assess now, store it as current, and record a change (and its tasks) if the decision
-    differs from the last one. Call inside the transaction that changed the records; pass the
-    timeline if the caller already holds it as stored."""
-    stored = models.Assessment.objects.select_for_update().filter(patient=patient).first()
-    current = _store(patient, now, _plan(patient, now, timeline, stored))
-    assert current is not None, "the row is locked, so its revision cannot have moved"
+    differs from the last one. Call inside the transaction that changed the records."""
+    (current,) = reassess_many([patient], now)
     return current
 
 
 def reassess_many(patients: Sequence[models.Patient], now: datetime) -> list[models.Assessment]:
     """`reassess` for a batch (the sweep, a new protocol): three reads for all their records
-    and one for their stored assessments, locked; then each is stored as `reassess` would."""
+    and one for their stored assessments, locked; then each is stored."""
     timelines = timelines_of(patients)
     stored = {
         a.patient_id: a
@@ -229,12 +227,12 @@ def reassess_many(patients: Sequence[models.Patient], now: datetime) -> list[mod
     done, same = [], []
     for p in patients:
         plan = _plan(p, now, timelines[p.pk], stored.get(p.pk))
-        if plan.stored is not None and _decision(_stored_json(plan.stored)) == _decision(plan.data):
+        if plan.stored is None or plan.decides_anew:
+            current = _store(p, now, plan)
+            assert current is not None, "the rows are locked, so no revision can have moved"
+            done.append(current)
+        else:
             same.append(_revised(p, plan.stored, plan))
-            continue
-        current = _store(p, now, plan)
-        assert current is not None, "the rows are locked, so no revision can have moved"
-        done.append(current)
     _update_all(same)
     return [*done, *same]
 
@@ -246,15 +244,13 @@ def _update_all(rows: Sequence[models.Assessment]) -> None:
     if not rows:
         return
     meta = models.Assessment._meta
-    fields = [meta.get_field(name) for name in (*_PLANNED, "revision")]
-    concrete = [f for f in fields if isinstance(f, Field)]
-    assert len(concrete) == len(fields)
-    assert meta.pk is not None
+    # Every column a plan sets, and the revision: all but the keys.
+    fields = [f for f in meta.concrete_fields if not f.primary_key and f.name != "patient"]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in concrete)
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
     params = [
-        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in concrete] + [row.pk]
+        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [row.pk]
         for row in rows
     ]
     with connection.cursor() as cursor:

@@ -69,14 +69,13 @@ def _remind(reminder: Reminder, now: datetime) -> None:
 def _move(
     patient: models.Patient, current: Reminder | None, procedure_at: datetime, after: datetime
 ) -> None:
-    schedule = clinic_schedule(patient.clinic)
-    step = schedule.next_step(procedure_at, after)
-    offset = None if step is None else schedule.offset(step)
-    if step is None or offset is None:
+    following = clinic_schedule(patient.clinic).next_due(procedure_at, after)
+    if following is None:
         if current is not None:
             current.delete()
         return
-    fields = {"procedure_at": procedure_at, "step": step, "due_at": procedure_at + offset}
+    step, due_at = following
+    fields = {"procedure_at": procedure_at, "step": step, "due_at": due_at}
     if current is None:
         Reminder.objects.create(patient=patient, **fields)
     else:

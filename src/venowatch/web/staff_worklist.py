@@ -8,11 +8,9 @@ whatever the number of patients, and invalid filters come back with status 400, 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import tzinfo
 from functools import reduce
 from operator import or_
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -26,7 +24,7 @@ from venowatch.clinic.models import Patient, Role, Task
 from venowatch.protocol import Flag, Pathway
 from venowatch.services.access import Act, may, member_of, patients_in_reach
 from venowatch.services.delivery import undelivered
-from venowatch.services.records import clinic_protocol
+from venowatch.services.records import clinic_protocol, zone_named
 from venowatch.web.staff_common import (
     OPEN,
     flag_labels,
@@ -38,13 +36,6 @@ from venowatch.web.staff_common import (
 from venowatch.web.staff_forms import NO_ADVOCATE, WorklistFilterForm, pathway_choices
 
 PAGE_SIZE = 50
-
-
-def _zone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _has_flag(path: str, flag: Flag) -> Q:
@@ -124,7 +115,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "venowatch/staff_worklist.html",
         {
             "clinic": member.clinic,
-            "zone": _zone(member.clinic.time_zone),
+            "zone": zone_named(member.clinic.time_zone),
             "form": form,
             "page": page,
             "rows": rows,
