@@ -11,6 +11,8 @@ from datetime import datetime, timezone, tzinfo
 from operator import attrgetter
 
 from venowatch.protocol import rationale as say
+from venowatch.protocol import rationale_causes as causes
+from venowatch.protocol import rationale_course as course
 from venowatch.protocol.model import (
     Action,
     Assessment,
@@ -149,13 +151,13 @@ class _Assessor:
             if c.at > window_end:
                 return None
             improved = c.pgic.improved
-            cause = say.TriggerCause.of(c, improved, seen_improved, worse_rank)
+            cause = causes.TriggerCause.of(c, improved, seen_improved, worse_rank)
             if cause is not None:
                 return self._thrombosis_from(i, cause)
             seen_improved = seen_improved or improved
         return None
 
-    def _thrombosis_from(self, i: int, cause: say.TriggerCause) -> Assessment | None:
+    def _thrombosis_from(self, i: int, cause: causes.TriggerCause) -> Assessment | None:
         assert self.index is not None
         trigger = self.checkins[i]
         alert_until = trigger.at + self.prm.thrombosis_alert_for
@@ -164,7 +166,7 @@ class _Assessor:
             None,
         )
         active = cleared_by is None and self.as_of < alert_until
-        reason = say.thrombosis(
+        reason = causes.thrombosis(
             trigger, cause, self.index, alert_until, active, cleared_by, self.prm, self.tz
         )
         if not active:
@@ -188,9 +190,9 @@ class _Assessor:
         tz = self.tz
         if qualifying:
             best = qualifying[-1]
-            self.reasons.append(say.noticeable_improvement(best, self.prm, tz))
+            self.reasons.append(course.noticeable_improvement(best, self.prm, tz))
             restenosis = r_span >= self.prm.reverted_min
-            self.reasons.append(say.reverted(reversion, restenosis, self.prm, tz))
+            self.reasons.append(course.reverted(reversion, restenosis, self.prm, tz))
             pathway = Pathway.SUSPECTED_RESTENOSIS if restenosis else Pathway.ADJUSTMENT_PERIOD
             return pathway, d0
         if checkins[-1].pgic.klass is PgicClass.WORSE:
@@ -200,14 +202,14 @@ class _Assessor:
             worse = checkins[w_start:]
             long_enough = worse[-1].at - worse[0].at >= self.prm.worsening_min
             not_easing = worse[-1].pgic.rank >= worse[0].pgic.rank
-            self.reasons.append(say.worsening(worse, long_enough, not_easing, self.prm, tz))
+            self.reasons.append(course.worsening(worse, long_enough, not_easing, self.prm, tz))
             retest = long_enough and not_easing
             return (Pathway.WORSENING_RETEST if retest else Pathway.WORSENING_WATCH), d0
         if r_start > 0:
-            self.reasons.append(say.slight_or_brief(checkins, r_start, spans, self.prm, tz))
+            self.reasons.append(course.slight_or_brief(checkins, r_start, spans, self.prm, tz))
             waiting = self.as_of < self.index.performed_at + self.prm.tune_up_min_wait
             return (Pathway.TUNE_UP_WAIT if waiting else Pathway.TUNE_UP_ELIGIBLE), d0
-        self.reasons.append(say.no_improvement(len(checkins)))
+        self.reasons.append(course.no_improvement(len(checkins)))
         return Pathway.NO_IMPROVEMENT, d0
 
     def _rule_out_other_causes(self, pathway: Pathway, d0: datetime) -> Assessment:
@@ -219,15 +221,15 @@ class _Assessor:
         latest: dict[LabKind, LabRecord] = {lab.kind: lab for lab in counted}
         abnormal = [lab for lab in latest.values() if lab.result is LabResult.ABNORMAL]
         if abnormal:
-            self.reasons.extend(say.abnormal_lab(lab, self.tz) for lab in abnormal)
+            self.reasons.extend(causes.abnormal_lab(lab, self.tz) for lab in abnormal)
             return self._result(Pathway.TREAT_UNDERLYING_CAUSE)
         if len(latest) == len(LabKind):
             self.reasons.append(
-                say.labs_normal(latest[LabKind.BLOOD], latest[LabKind.URINE], self.tz)
+                causes.labs_normal(latest[LabKind.BLOOD], latest[LabKind.URINE], self.tz)
             )
             return self._result(pathway)
         self.reasons.append(
-            say.labs_needed(since, latest.get(LabKind.BLOOD), latest.get(LabKind.URINE), self.tz)
+            causes.labs_needed(since, latest.get(LabKind.BLOOD), latest.get(LabKind.URINE), self.tz)
         )
         return self._result(pathway, test=True)
 

@@ -12,6 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from venowatch.protocol.message import ENGLISH, Audience, Message, render
+
+_PATIENT_ENGLISH = ENGLISH[Audience.PATIENT]
+_STAFF_ENGLISH = ENGLISH[Audience.STAFF]
+
 
 class Pgic(enum.Enum):
     """Patient's global impression of change, best first (the order is clinical)."""
@@ -211,12 +216,24 @@ class TimelineRecord(Protocol):
 @dataclass(frozen=True, slots=True)
 class Reason:
     """One fact behind an assessment, tied to the source clause it applies (None: a rule
-    of the follow-up routine that the source guide does not cover)."""
+    of the follow-up routine that the source guide does not cover), in a wording for the
+    patient and one for staff that an edge can write in the reader's language."""
 
     clause: Clause | None
     code: str
-    patient: str
-    staff: str
+    patient_message: Message
+    staff_message: Message
+
+    # The English is written when it is read, not when `assess` decides: writing both wordings
+    # of every reason up front made `assess` half as fast (bench/run.py), and a caller that
+    # only decides never reads them.
+    @property
+    def patient(self) -> str:
+        return render(self.patient_message, _PATIENT_ENGLISH)
+
+    @property
+    def staff(self) -> str:
+        return render(self.staff_message, _STAFF_ENGLISH)
 
 
 @dataclass(frozen=True, slots=True)

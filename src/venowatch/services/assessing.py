@@ -6,7 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from venowatch.protocol import Assessment, Protocol, TimelineRecord, assess
+from venowatch.protocol import Assessment, Protocol, Reason, TimelineRecord, assess
+from venowatch.services.message_json import message_json
 
 Clock = Callable[[], datetime]
 
@@ -37,8 +38,11 @@ def assess_timeline(
     return assess(timeline, as_of or timeline.as_of or clock(), protocol)
 
 
-def assessment_json(a: Assessment) -> dict[str, Any]:
-    """The JSON form of an assessment: the contract of `assess --json` and of the API."""
+def assessment_json(a: Assessment, *, messages: bool = False) -> dict[str, Any]:
+    """The JSON form of an assessment: the contract of `assess --json` and of the API. With
+    `messages`, each reason also carries its two wordings as messages ("message" and
+    "staff_message", see message_json), as stored assessments do, so that pages can write them
+    in the reader's language; `assess --json` keeps to the four keys its readers expect."""
     return {
         "patient_id": a.patient_id,
         "as_of": a.as_of.isoformat(),
@@ -49,21 +53,26 @@ def assessment_json(a: Assessment) -> dict[str, Any]:
         "repeats_done": a.repeats_done,
         "earliest_next_procedure_at": _instant(a.earliest_next_procedure_at),
         "valid_until": _instant(a.valid_until),
-        "rationale": [
-            {
-                "clause": None if r.clause is None else r.clause.value,
-                "code": r.code,
-                "text": r.patient,
-                "staff": r.staff,
-            }
-            for r in a.rationale
-        ],
+        "rationale": [_reason_json(r, messages) for r in a.rationale],
         "protocol": {
             "id": a.protocol.id,
             "version": a.protocol.version,
             "sha256": a.protocol.sha256,
         },
     }
+
+
+def _reason_json(r: Reason, messages: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "clause": None if r.clause is None else r.clause.value,
+        "code": r.code,
+        "text": r.patient,
+        "staff": r.staff,
+    }
+    if messages:
+        data["message"] = message_json(r.patient_message)
+        data["staff_message"] = message_json(r.staff_message)
+    return data
 
 
 def _instant(value: datetime | None) -> str | None:

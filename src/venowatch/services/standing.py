@@ -32,7 +32,7 @@ def standing(patient: models.Patient, now: datetime) -> dict[str, Any]:
             "protocol": stored.protocol,
         }
     result = assess_patient(patient, now)
-    data = assessment_json(result)
+    data = assessment_json(result, messages=True)
     data.update(
         as_of=result.as_of,
         earliest_next_procedure_at=result.earliest_next_procedure_at,

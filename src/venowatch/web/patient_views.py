@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from venowatch.clinic.models import Patient
 from venowatch.protocol import Action, Parameters, Pathway, Pgic
+from venowatch.protocol.message import Audience
 from venowatch.services.access import Act, may, patients_in_reach
 from venowatch.services.charts import describe, history_svg
 from venowatch.services.records import (
@@ -29,6 +30,7 @@ from venowatch.services.records import (
 )
 from venowatch.services.standing import standing
 from venowatch.web.forms import PGIC_LABELS, CheckInForm
+from venowatch.web.wording import rationale
 
 
 def _own_patient(request: HttpRequest, act: Act, *related: str) -> Patient:
@@ -55,6 +57,7 @@ def status(request: HttpRequest) -> HttpResponse:
     current = standing(patient, now)
     rule = protocol.pathways[Pathway(current["pathway"])]
     actions = [protocol.actions[Action(a)].patient for a in current["actions"]]
+    zone = patient_zone(patient)
     return render(
         request,
         "venowatch/patient_status.html",
@@ -64,10 +67,11 @@ def status(request: HttpRequest) -> HttpResponse:
             "current": current,
             "title": rule.title.patient,
             "actions": actions,
+            "rationale": rationale(current["rationale"], Audience.PATIENT, zone),
             "emergency": current["urgency"] == "emergency",
             "checkin_due": "checkin_overdue" in current["flags"]
             or current["pathway"] == "awaiting_checkin",
-            "zone": patient_zone(patient),
+            "zone": zone,
         },
     )
 

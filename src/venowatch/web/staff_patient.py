@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from venowatch.clinic.models import Patient, Task, TaskEvent, TaskStatus
 from venowatch.protocol import Action, Clause, LabKind, LabResult, Pathway, ProcedureKind, Protocol
+from venowatch.protocol.message import Audience
 from venowatch.services.access import Act, acts_of, patients_in_reach
 from venowatch.services.assessing import assessment_json
 from venowatch.services.charts import describe, history_svg
@@ -62,6 +63,7 @@ from venowatch.web.staff_forms import (
     ProcedureForm,
     TaskForm,
 )
+from venowatch.web.wording import rationale
 
 RECENT_CHECKINS = 50
 RECENT_RESOLVED = 10
@@ -112,13 +114,10 @@ class _TaskRow:
     assignee: str
 
 
-def _assessment_view(data: Mapping[str, Any], protocol: Protocol) -> dict[str, Any]:
+def _assessment_view(data: Mapping[str, Any], protocol: Protocol, zone: tzinfo) -> dict[str, Any]:
     """An assessment (stored, fresh or as of a past instant) in staff words."""
     pathway = Pathway(data["pathway"])
-    reasons = [
-        {"clause": r.get("clause"), "text": r.get("staff") or r.get("text", "")}
-        for r in data["rationale"]
-    ]
+    reasons = rationale(data["rationale"], Audience.STAFF, zone)
     cited = dict.fromkeys(r["clause"] for r in reasons if r["clause"])
     return {
         "pathway": pathway.value,
@@ -151,7 +150,7 @@ def _as_of(
     if not form.is_valid():
         return form, None
     result = assess_patient(patient, form.cleaned_data["as_of"])
-    data = assessment_json(result)
+    data = assessment_json(result, messages=True)
     data.update(
         as_of=result.as_of,
         earliest_next_procedure_at=result.earliest_next_procedure_at,
@@ -178,7 +177,7 @@ def _patient_page(
     if as_of_form is not None and as_of_form.is_bound and not as_of_form.is_valid():
         status = 400
         bound.problem = bound.problem or ("as-of", _("Show the assessment as of"))
-    current = _assessment_view(past if past is not None else standing(patient, now), protocol)
+    current = _assessment_view(past if past is not None else standing(patient, now), protocol, zone)
 
     timeline = timeline_of(patient)
     chart_title = _("How %(name)s has felt since the procedures") % {"name": patient.name}
