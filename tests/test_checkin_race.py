@@ -33,7 +33,7 @@ def _abnormal_blood(p: Patient) -> None:
 
 def _assert_stored_is_fresh(p: Patient) -> None:
     stored = Assessment.objects.get(patient=p)
-    fresh = assessment_json(records.assess_patient(p, NOW))
+    fresh = assessment_json(records.assess_patient(p, NOW), messages=True)
     got = {k: getattr(stored, k) for k in ("pathway", "urgency", "actions", "flags", "rationale")}
     assert got == {k: fresh[k] for k in got}
     latest = AssessmentChange.objects.filter(patient=p).latest("pk")

@@ -46,7 +46,7 @@ def test_only_expired_assessments_are_reassessed() -> None:
     now_says = assess_patient(due, NOW)
     assert stored.valid_until == now_says.valid_until
     assert stored.valid_until > NOW  # type: ignore[operator]
-    assert stored.rationale == assessment_json(now_says)["rationale"]
+    assert stored.rationale == assessment_json(now_says, messages=True)["rationale"]
     assert stored.as_of == now_says.as_of
 
 

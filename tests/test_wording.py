@@ -164,10 +164,6 @@ def test_under_a_pseudo_translation_no_english_is_left_of_a_reason(
     assert seen & german_calendar, "patients read dates with Django's German names"
 
 
-@pytest.mark.xfail(
-    reason="services/records.py stores assessment_json(result) without messages=True, so a "
-    "stored reason shows its English until that line changes (see docs/decisions.md)",
-)
 @pytest.mark.django_db
 def test_a_stored_assessment_keeps_its_messages() -> None:
     p = patient("Maria Keller", clinic())

@@ -157,7 +157,7 @@ def _plan(
     stored: models.Assessment | None,
 ) -> _Plan:
     result = assess_patient(patient, now, timeline)
-    data = assessment_json(result)
+    data = assessment_json(result, messages=True)
     since = now if stored is None or stored.urgency != data["urgency"] else stored.since
     fields: dict[str, Any] = {
         "as_of": result.as_of,
