@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "venowatch.clinic",
     "venowatch.notify",
     "venowatch.web",
+    "venowatch.api",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from venowatch.api.v1 import api
 from venowatch.web import views
 
 urlpatterns = [
@@ -11,4 +12,5 @@ urlpatterns = [
     path("me/", include("venowatch.web.patient_urls")),
     path("staff/", include("venowatch.web.staff_urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]

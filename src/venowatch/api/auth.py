@@ -1,0 +1,32 @@
+"""How API requests are authenticated: a bearer token for integrations, or the browser's
+session with its CSRF token. Both set request.user, so the web's access rules apply as they
+are; a token also carries its scope (`may_write`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer, django_auth
+
+from venowatch.api.models import ApiToken, Scope
+from venowatch.services import tokens
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = tokens.authenticate(token, timezone.now())
+        if found is not None:
+            request.user = found.user
+        return found
+
+
+AUTH: list[Any] = [TokenAuth(), django_auth]
+"""Every endpoint's authentication, tried in this order."""
+
+
+def may_write(request: HttpRequest) -> bool:
+    """A session may do what its user may; a token only if it was made for writing."""
+    auth = getattr(request, "auth", None)
+    return not isinstance(auth, ApiToken) or auth.scope == Scope.WRITE
