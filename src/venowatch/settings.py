@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Its own copy of the API docs' scripts, served from the package, never from a CDN.
+    "ninja",
     "venowatch.clinic",
     "venowatch.notify",
     "venowatch.web",
