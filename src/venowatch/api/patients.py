@@ -6,17 +6,17 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
-from pydantic import AwareDatetime
+from ninja.pagination import paginate
 
 from venowatch.api.access import patient_for
-from venowatch.api.errors import READ_ERRORS, not_found
-from venowatch.api.schemas import AssessmentOut, ChangeOut, PatientOut
+from venowatch.api.errors import READ_ERRORS, ApiError, not_found
+from venowatch.api.pages import Pages
+from venowatch.api.schemas import AssessmentOut, ChangeOut, Instant, PatientOut
 from venowatch.clinic.models import AssessmentChange, Patient
 from venowatch.protocol import Pathway, Urgency
 from venowatch.services.access import Act, may
 from venowatch.services.assessing import assessment_json
-from venowatch.services.records import assess_patient
+from venowatch.services.records import RecordError, assess_patient, plausible
 from venowatch.services.standing import standing
 from venowatch.services.worklist import worklist_rows
 
@@ -30,7 +30,7 @@ class Filters(Schema):
 
 
 @router.get("", response={200: list[PatientOut], **READ_ERRORS})
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_patients(request: HttpRequest, filters: Query[Filters]) -> Any:
     """The patients in your reach, most urgent first, then the longest wait."""
     if not may(request.user, Act.VIEW):
@@ -49,19 +49,21 @@ def get_patient(request: HttpRequest, pk: int) -> Patient:
 
 
 @router.get("/{int:pk}/assessment", response={200: AssessmentOut, **READ_ERRORS})
-def get_assessment(
-    request: HttpRequest, pk: int, as_of: AwareDatetime | None = None
-) -> dict[str, Any]:
+def get_assessment(request: HttpRequest, pk: int, as_of: Instant | None = None) -> dict[str, Any]:
     """What the protocol says now; with `as_of`, what it said then, from the records as they
     are (staff only)."""
     if as_of is None:
         return standing(patient_for(request, pk, Act.VIEW), timezone.now())
     patient = patient_for(request, pk, Act.VIEW_AS_OF)
+    try:
+        plausible("as_of", as_of, timezone.now())
+    except RecordError as exc:
+        raise ApiError(422, exc.message, "query", "as_of") from None
     return assessment_json(assess_patient(patient, as_of))
 
 
 @router.get("/{int:pk}/assessments", response={200: list[ChangeOut], **READ_ERRORS})
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_changes(request: HttpRequest, pk: int) -> Any:
     """How the assessment changed, and when: newest first."""
     patient = patient_for(request, pk, Act.VIEW)

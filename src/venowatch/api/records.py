@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.params.functions import Header
 
 from venowatch.api.access import patient_for
 from venowatch.api.errors import READ_ERRORS, WRITE_ERRORS, ApiError
+from venowatch.api.pages import Pages
 from venowatch.api.schemas import (
     AssessmentOut,
     CheckInIn,
@@ -36,7 +37,7 @@ class CheckInResult(Schema):
 
 
 @router.get("/{int:pk}/procedures", response={200: list[ProcedureOut], **READ_ERRORS})
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_procedures(request: HttpRequest, pk: int) -> Any:
     patient = patient_for(request, pk, Act.VIEW)
     return Procedure.objects.filter(patient=patient).order_by("-performed_at", "-pk")
@@ -74,7 +75,7 @@ def _clinician(patient: Patient, user_id: int) -> Any:
 
 
 @router.get("/{int:pk}/checkins", response={200: list[CheckInOut], **READ_ERRORS})
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_checkins(request: HttpRequest, pk: int) -> Any:
     patient = patient_for(request, pk, Act.VIEW)
     return CheckIn.objects.filter(patient=patient).order_by("-at", "-pk")
@@ -133,7 +134,7 @@ def _fresh(patient: Patient) -> Patient:
 
 
 @router.get("/{int:pk}/labs", response={200: list[LabOut], **READ_ERRORS})
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_labs(request: HttpRequest, pk: int) -> Any:
     patient = patient_for(request, pk, Act.VIEW)
     return Lab.objects.filter(patient=patient).order_by("-at", "-pk")

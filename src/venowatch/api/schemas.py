@@ -4,17 +4,37 @@ decides which protocol window it falls in, and a guessed zone would move it."""
 from __future__ import annotations
 
 import enum
+import re
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from venowatch.clinic.models import TaskKind, TaskStatus
 from venowatch.protocol import LabKind, LabResult, Pathway, Pgic, ProcedureKind, Urgency
 
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")
+
+
+def _rfc3339(value: Any) -> Any:
+    # Pydantic would also read a number, or a numeric string, as seconds since 1970.
+    if isinstance(value, str) and not _RFC3339.match(value):
+        raise ValueError("give a date and time as RFC 3339, e.g. 2026-01-12T10:00:00-05:00")
+    if isinstance(value, int | float):
+        raise ValueError("give a date and time as RFC 3339 text, not a number")
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+"""An instant sent to the API: RFC 3339 text with its UTC offset."""
 Note = Annotated[str, StringConstraints(max_length=4000)]
 Vein = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Rating = Annotated[int, Field(ge=0, le=10)]
+
+
+class In(Schema):
+    # A misspelt field is named as an error rather than silently ignored.
+    model_config = ConfigDict(extra="forbid")
 
 
 class Out(Schema):
@@ -50,9 +70,9 @@ class PatientOut(Out):
         return getattr(obj, "assessment", None)
 
 
-class ProcedureIn(Schema):
+class ProcedureIn(In):
     kind: ProcedureKind
-    performed_at: AwareDatetime
+    performed_at: Instant
     veins: list[Vein] = Field(default_factory=list, max_length=20)
     performed_by_id: int | None = None
     note: Note = ""
@@ -68,8 +88,8 @@ class ProcedureOut(Out):
     recorded_at: AwareDatetime
 
 
-class CheckInIn(Schema):
-    at: AwareDatetime | None = Field(None, description="When; now if left out.")
+class CheckInIn(In):
+    at: Instant | None = Field(None, description="When; now if left out.")
     pgic: Pgic
     symptoms_returned: bool = False
     symptoms: dict[str, Rating] = Field(
@@ -88,8 +108,8 @@ class CheckInOut(Out):
     recorded_at: AwareDatetime
 
 
-class LabIn(Schema):
-    at: AwareDatetime
+class LabIn(In):
+    at: Instant
     kind: LabKind
     result: LabResult
     finding: Note = ""
@@ -158,7 +178,7 @@ class TaskAction(enum.Enum):
     RESOLVE = "resolve"
 
 
-class TaskMove(Schema):
+class TaskMove(In):
     """acknowledge; assign (to `assignee_id`); or resolve (with a `note`)."""
 
     action: TaskAction

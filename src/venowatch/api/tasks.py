@@ -5,10 +5,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from venowatch.api.auth import may_write
 from venowatch.api.errors import READ_ERRORS, WRITE_ERRORS, ApiError, not_found
+from venowatch.api.pages import Pages
 from venowatch.api.schemas import TaskAction, TaskMove, TaskOut
 from venowatch.clinic.models import Member, Task, TaskStatus
 from venowatch.services import tasks
@@ -29,7 +30,7 @@ def _tasks(request: HttpRequest) -> Any:
 
 
 @router.get("", response={200: list[TaskOut], **READ_ERRORS})
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> Any:
     """Tasks of the patients in your reach, newest first."""
     rows = _tasks(request)
