@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "venowatch.notify",
     "venowatch.web",
     "venowatch.api",
+    "venowatch.fhir",
     "venowatch.cdshooks",
 ]
 MIDDLEWARE = [
