@@ -85,5 +85,5 @@ def _clause(reason: Reason) -> str:
 
 def _md(text: str) -> str:
     """Text from records and the protocol file, shown as itself: a finding someone typed must
-    not become a link or an image in the EHR."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    not become a link or an image in the EHR, nor a note's lines break the list."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))

@@ -62,8 +62,10 @@ def gather(
     found: list[Mapping[str, Any]] = []
     for key, template in PREFETCH.items():
         value = prefetch.get(key)
-        resource = value if isinstance(value, dict) and _usable(value) else None
-        if resource is None:
+        resource: Mapping[str, Any]
+        if isinstance(value, dict) and _usable(value):
+            resource = value
+        else:
             if access is None:
                 raise MissingDataError(
                     f"prefetch {key!r} ({template}) is missing and no fhirServer with "
