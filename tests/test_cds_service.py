@@ -230,6 +230,17 @@ def test_a_next_page_on_another_host_is_not_fetched(client: Client) -> None:
     assert elsewhere.requests == []
 
 
+def test_a_bundle_without_an_entry_list_is_412(client: Client) -> None:
+    trust(web.clinic())
+    prefetch = fhir.prefetch({}, "pt-1")
+    prefetch["procedures"]["entry"] = 5
+
+    response = call(client, request_for("pt-1", prefetch))
+
+    assert response.status_code == 412
+    assert "'procedures' is a Bundle" in response.json()["message"]
+
+
 def test_a_fhir_server_refusal_is_412(client: Client) -> None:
     trust(web.clinic())
     with serving() as ehr:
@@ -266,6 +277,24 @@ def test_a_bad_request_is_400_saying_why(client: Client, change: Any, why: str) 
 def test_a_body_that_is_not_json_is_400(client: Client) -> None:
     trust(web.clinic())
     assert call(client, b"{not json").status_code == 400
+
+
+def test_a_prefetch_larger_than_djangos_form_limit_is_read(client: Client) -> None:
+    trust(web.clinic())
+    prefetch = fhir.prefetch({}, "pt-1")
+    prefetch["patient"]["text"] = {"status": "generated", "div": "x" * 3_000_000}
+
+    the_card(call(client, request_for("pt-1", prefetch)))
+
+
+def test_an_oversized_body_is_413(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    trust(web.clinic())
+    monkeypatch.setattr("venowatch.cdshooks.views.MAX_BODY", 100)
+
+    response = call(client, request_for("pt-1", fhir.prefetch({}, "pt-1")))
+
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
 
 
 def test_no_token_is_401_with_a_json_reason(client: Client) -> None:

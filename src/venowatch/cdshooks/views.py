@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -15,6 +14,8 @@ from venowatch.services.assessing import utc_now
 from venowatch.services.cds_auth import TokenError, authenticate
 from venowatch.services.cds_patient_view import SERVICE, BadRequestError, patient_view
 from venowatch.services.cds_prefetch import MissingDataError
+
+MAX_BODY = 64 << 20
 
 
 def discovery(request: HttpRequest) -> JsonResponse:
@@ -34,10 +35,11 @@ def patient_view_service(request: HttpRequest) -> JsonResponse:
         response = _error(401, "invalid_token", exc.reason)
         response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
         return response
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        return _error(413, "too_large", "the request body is larger than this service accepts")
+    # Read directly, not through request.body and its 2.5 MB limit for forms: a prefetch of
+    # years of a patient's observations is larger than that.
+    body = request.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        return _error(413, "too_large", f"the request body is larger than {MAX_BODY} bytes")
     link = _absolute(request, reverse("home"))
     try:
         return JsonResponse(patient_view(caller.issuer.clinic, body, now, link))

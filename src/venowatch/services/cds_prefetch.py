@@ -73,9 +73,16 @@ def gather(
                 )
             relative = template.replace(PATIENT_TOKEN, urllib.parse.quote(patient_id, safe=""))
             resource = _resource(get(f"{access.server}/{relative}", access), key)
-        found.append(resource)
+        found.append(_whole(resource, key))
         found += _next_pages(resource, key, access, get)
     return found
+
+
+def _whole(resource: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """A Bundle must list its entries; the FHIR reader takes the rest as it comes."""
+    if resource.get("resourceType") == "Bundle" and not isinstance(resource.get("entry", []), list):
+        raise MissingDataError(f"{key!r} is a Bundle whose entry is not a list")
+    return resource
 
 
 def _usable(value: object) -> bool:
@@ -104,7 +111,7 @@ def _next_pages(
             raise MissingDataError(f"the next page of {key!r} is not on the fhirServer: {url}")
         if len(pages) == MAX_PAGES:
             raise MissingDataError(f"{key!r} has more than {MAX_PAGES} pages")
-        page = _resource(get(url, access), key)
+        page = _whole(_resource(get(url, access), key), key)
         pages.append(page)
     return pages
 
