@@ -1,0 +1,380 @@
+"""FHIR R4 resources read into the engine's records: procedures, check-ins and labs.
+
+Pure apart from parsing: no database, no clock. Each resource venowatch reads is parsed with the
+R4B models (the default R5 models misread R4); everything it does not understand is reported
+as `Skipped` with the reason, never guessed at. Bundles among the resources are opened, and
+their `fullUrl`s resolve references (`urn:uuid:` in a transaction).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from fhir.resources.R4B.codeableconcept import CodeableConcept
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.procedure import Procedure as FhirProcedure
+from fhir.resources.R4B.questionnaireresponse import (
+    QuestionnaireResponse,
+    QuestionnaireResponseItem,
+)
+from fhir.resources.R4B.reference import Reference
+from pydantic import ValidationError
+
+from venowatch.fhir import codes
+from venowatch.protocol import (
+    CheckIn,
+    Lab,
+    LabKind,
+    LabResult,
+    Pgic,
+    Procedure,
+    ProcedureKind,
+    Timeline,
+)
+
+_MODELS: dict[str, Any] = {
+    "Patient": Patient,
+    "Procedure": FhirProcedure,
+    "QuestionnaireResponse": QuestionnaireResponse,
+    "Observation": Observation,
+}
+_PGIC = {p.value: p for p in Pgic}
+_PROCEDURE_KIND = {code: kind for kind, code in codes.PROCEDURE_CODE.items()}
+_LAB_KIND = {code: kind for kind, code in codes.LAB_CODE.items()}
+_FINAL = frozenset({"final", "amended", "corrected"})
+_ANSWERED = frozenset({"completed", "amended"})
+_LOCAL = re.compile(r"([A-Za-z]+/[A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
+
+Record = Procedure | CheckIn | Lab
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A resource venowatch did not take, and why."""
+
+    resource_type: str
+    id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PatientFacts:
+    """What venowatch keeps of a Patient resource; `key` is how records refer to it."""
+
+    key: str
+    name: str
+    identifiers: tuple[tuple[str, str], ...]
+    time_zone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One record read from a resource, about the patient `patient` (a key). `source` is how
+    references name the resource: "Procedure/12", or its fullUrl if it has no id."""
+
+    resource_type: str
+    id: str | None
+    source: str
+    patient: str
+    record: Record
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    patients: tuple[PatientFacts, ...]
+    records: tuple[Found, ...]
+    skipped: tuple[Skipped, ...]
+
+    def timeline(self, key: str, patient_id: str) -> Timeline:
+        """The records about `key`, each kind in time order (input order breaks ties)."""
+        mine = [f.record for f in self.records if f.patient == key]
+        return Timeline(
+            patient_id,
+            procedures=tuple(_by_time([r for r in mine if isinstance(r, Procedure)])),
+            checkins=tuple(_by_time([r for r in mine if isinstance(r, CheckIn)])),
+            labs=tuple(_by_time([r for r in mine if isinstance(r, Lab)])),
+        )
+
+
+def read_timeline(
+    resources: Iterable[Mapping[str, Any]], patient_id: str
+) -> tuple[Timeline, tuple[Skipped, ...]]:
+    """The engine timeline of `Patient/<patient_id>`, and every resource not taken into it
+    (including those about other patients)."""
+    reading = read(resources)
+    key = f"Patient/{patient_id}"
+    others = [
+        Skipped(f.resource_type, f.id, f"about {f.patient}, not {key}")
+        for f in reading.records
+        if f.patient != key
+    ]
+    others += [
+        Skipped("Patient", p.key.removeprefix("Patient/"), f"not {key}")
+        for p in reading.patients
+        if p.key != key
+    ]
+    return reading.timeline(key, patient_id), (*reading.skipped, *others)
+
+
+def read(resources: Iterable[Mapping[str, Any]]) -> Reading:
+    """Every patient and record in `resources` (Bundles opened), and what was skipped."""
+    entries = list(_flatten(resources, None))
+    aliases = {url: _key(r) or url for url, r in entries if url}
+    patient_urls = {url for url, r in entries if url and r.get("resourceType") == "Patient"}
+    reader = _Reader(aliases, patient_urls)
+    for url, resource in entries:
+        reader.take(url, resource)
+    return reader.finish()
+
+
+def _flatten(
+    resources: Iterable[Mapping[str, Any]], url: str | None
+) -> Iterator[tuple[str | None, Mapping[str, Any]]]:
+    for resource in resources:
+        if resource.get("resourceType") != "Bundle":
+            yield url, resource
+            continue
+        for entry in resource.get("entry") or ():
+            if isinstance(entry, Mapping) and isinstance(entry.get("resource"), Mapping):
+                yield from _flatten([entry["resource"]], entry.get("fullUrl"))
+
+
+def _key(resource: Mapping[str, Any]) -> str | None:
+    kind, id_ = resource.get("resourceType"), resource.get("id")
+    return f"{kind}/{id_}" if isinstance(kind, str) and isinstance(id_, str) else None
+
+
+class _UnreadableError(Exception):
+    """Why one resource cannot be taken."""
+
+
+class _Reader:
+    def __init__(self, aliases: Mapping[str, str], patient_urls: set[str]) -> None:
+        self.aliases = aliases
+        self.patient_urls = patient_urls
+        self.patients: list[PatientFacts] = []
+        self.found: list[tuple[Found, tuple[str, ...]]] = []
+        self.skipped: list[Skipped] = []
+
+    def take(self, url: str | None, resource: Mapping[str, Any]) -> None:
+        kind = str(resource.get("resourceType") or "(no resourceType)")
+        id_ = resource.get("id") if isinstance(resource.get("id"), str) else None
+        model = _MODELS.get(kind)
+        if model is None:
+            self.skipped.append(Skipped(kind, id_, f"venowatch does not read {kind} resources"))
+            return
+        try:
+            parsed = model.model_validate(resource)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            reason = f"not valid FHIR R4: {where}: {first['msg']}"
+            self.skipped.append(Skipped(kind, id_, reason))
+            return
+        source = _key(resource) or url or kind
+        try:
+            if isinstance(parsed, Patient):
+                self.patients.append(_patient(parsed, source))
+                return
+            record, derived = self._record(parsed)
+            found = Found(kind, id_, source, self._subject(parsed.subject), record)
+        except _UnreadableError as exc:
+            self.skipped.append(Skipped(kind, id_, str(exc)))
+            return
+        self.found.append((found, derived))
+
+    def _record(self, parsed: Any) -> tuple[Record, tuple[str, ...]]:
+        """The record, and the references it was derived from."""
+        if isinstance(parsed, FhirProcedure):
+            return _procedure(parsed), ()
+        if isinstance(parsed, QuestionnaireResponse):
+            return _questionnaire_response(parsed), ()
+        derived = tuple(self._ref(r) or "" for r in parsed.derivedFrom or ())
+        return _observation(parsed), derived
+
+    def _subject(self, subject: Reference | None) -> str:
+        patient = self._ref(subject)
+        if patient is None or not (patient.startswith("Patient/") or patient in self.patient_urls):
+            shown = subject.reference if subject is not None else None
+            raise _UnreadableError(f"its subject {shown!r} is not a Patient")
+        return patient
+
+    def _ref(self, ref: Reference | None) -> str | None:
+        text = ref.reference if ref is not None else None
+        if not text:
+            return None
+        if text in self.aliases:
+            return self.aliases[text]
+        local = _LOCAL.search(text)
+        return local.group(1) if local else None
+
+    def finish(self) -> Reading:
+        """A check-in's Observation that repeats a QuestionnaireResponse read here (as
+        venowatch's own export writes both) is the same check-in, taken once."""
+        responses = {f.source for f, _ in self.found if f.resource_type == "QuestionnaireResponse"}
+        records, skipped = [], list(self.skipped)
+        for found, derived in self.found:
+            twin = next((d for d in derived if d in responses), None)
+            if twin is not None and isinstance(found.record, CheckIn):
+                reason = f"the same check-in as {twin}"
+                skipped.append(Skipped(found.resource_type, found.id, reason))
+            else:
+                records.append(found)
+        return Reading(tuple(self.patients), tuple(records), tuple(skipped))
+
+
+def _patient(p: Patient, key: str) -> PatientFacts:
+    identifiers = tuple((i.system, i.value) for i in p.identifier or () if i.system and i.value)
+    name = next((_human_name(n) for n in p.name or () if _human_name(n)), "")
+    zone = next((e.valueCode for e in p.extension or () if e.url == codes.TIME_ZONE), None)
+    return PatientFacts(key, name or key, identifiers, zone)
+
+
+def _human_name(n: Any) -> str:
+    return str(n.text or " ".join([*(n.given or ()), *([n.family] if n.family else [])]))
+
+
+def _procedure(p: FhirProcedure) -> Procedure:
+    if p.status != "completed":
+        raise _UnreadableError(f"status is {p.status!r}; only a completed procedure counts")
+    kind = next(filter(None, map(_procedure_kind, _codings(p.code))), None)
+    if kind is None:
+        raise _UnreadableError(f"not a venoplasty or vein stent ({_shown(p.code)})")
+    at = _instant(
+        p.performedDateTime or (p.performedPeriod.start if p.performedPeriod else None),
+        "performed",
+    )
+    veins = tuple(v for v in (_text(s) for s in p.bodySite or ()) if v)
+    return Procedure(kind, at, veins, _notes(p.note))
+
+
+def _procedure_kind(c: Any) -> ProcedureKind | None:
+    if (c.system, c.code) == (codes.SNOMED, codes.SNOMED_VENOPLASTY):
+        return ProcedureKind.VENOPLASTY
+    return _PROCEDURE_KIND.get(c.code) if c.system == codes.VENOWATCH_SYSTEM else None
+
+
+def _lab_kind(c: Any) -> LabKind | None:
+    if c.system == codes.LOINC:
+        return codes.LOINC_PANELS.get(c.code)
+    return _LAB_KIND.get(c.code) if c.system == codes.VENOWATCH_SYSTEM else None
+
+
+def _questionnaire_response(r: QuestionnaireResponse) -> CheckIn:
+    if (r.questionnaire or "").split("|")[0] != codes.CHECKIN_QUESTIONNAIRE:
+        raise _UnreadableError(f"answers {r.questionnaire!r}, not {codes.CHECKIN_QUESTIONNAIRE}")
+    if r.status not in _ANSWERED:
+        raise _UnreadableError(f"status is {r.status!r}; only a completed check-in counts")
+    items = {i.linkId: i for i in r.item or ()}
+    pgic = _pgic(_answer(items.get("pgic"), "valueCoding"))
+    back = bool(_answer(items.get(codes.SYMPTOMS_RETURNED), "valueBoolean"))
+    ratings = {}
+    for group in (i for i in r.item or () if i.linkId == "symptoms"):
+        parts = {i.linkId: i for i in group.item or ()}
+        name = _answer(parts.get("symptoms.name"), "valueString")
+        rating = _answer(parts.get("symptoms.rating"), "valueInteger")
+        if not name or rating is None:
+            raise _UnreadableError("a symptom rating needs both a symptom and a rating")
+        ratings[str(name)] = _rating(rating)
+    note = str(_answer(items.get("note"), "valueString") or "")
+    at = _instant(r.authored, "authored")
+    return CheckIn(at, pgic, back, tuple(sorted(ratings.items())), note)
+
+
+def _answer(item: QuestionnaireResponseItem | None, value: str) -> Any:
+    answers = item.answer or () if item is not None else ()
+    return getattr(answers[0], value) if answers else None
+
+
+def _observation(o: Observation) -> CheckIn | Lab:
+    if o.status not in _FINAL:
+        raise _UnreadableError(f"status is {o.status!r}; only a final result counts")
+    at = _instant(
+        o.effectiveDateTime
+        or o.effectiveInstant
+        or (o.effectivePeriod.start if o.effectivePeriod else None),
+        "effective",
+    )
+    coded = {(c.system, c.code) for c in _codings(o.code)}
+    if (codes.VENOWATCH_SYSTEM, codes.CHECKIN) in coded:
+        return _checkin_observation(o, at)
+    kind = next(filter(None, map(_lab_kind, _codings(o.code))), None)
+    if kind is None:
+        raise _UnreadableError(
+            f"neither a check-in nor a blood or urine test panel ({_shown(o.code)})"
+        )
+    return Lab(at, kind, _result(o), str(o.valueString or _notes(o.note)))
+
+
+def _checkin_observation(o: Observation, at: datetime) -> CheckIn:
+    pgic = _pgic(next(iter(_codings(o.valueCodeableConcept)), None))
+    back, ratings = False, {}
+    for c in o.component or ():
+        coded = {(x.system, x.code) for x in _codings(c.code)}
+        if (codes.VENOWATCH_SYSTEM, codes.SYMPTOMS_RETURNED) in coded:
+            back = bool(c.valueBoolean)
+        elif (codes.VENOWATCH_SYSTEM, codes.SYMPTOM_RATING) in coded:
+            if not c.code.text or c.valueInteger is None:
+                raise _UnreadableError(
+                    "a symptom rating needs the symptom as code.text and a rating"
+                )
+            ratings[c.code.text] = _rating(c.valueInteger)
+    return CheckIn(at, pgic, back, tuple(sorted(ratings.items())), _notes(o.note))
+
+
+def _result(o: Observation) -> LabResult:
+    found = {c.code for i in o.interpretation or () for c in _codings(i)
+             if c.system == codes.INTERPRETATION}  # fmt: skip
+    if found & codes.ABNORMAL:
+        return LabResult.ABNORMAL
+    if found & codes.NORMAL:
+        return LabResult.NORMAL
+    raise _UnreadableError("no interpretation saying normal (N) or abnormal (A, H, L...)")
+
+
+def _pgic(coding: Any) -> Pgic:
+    if coding is None or coding.system != codes.PGIC_SYSTEM or coding.code not in _PGIC:
+        raise _UnreadableError(f"no answer coded in {codes.PGIC_SYSTEM}")
+    return _PGIC[coding.code]
+
+
+def _rating(value: int) -> int:
+    if not 0 <= value <= 10:
+        raise _UnreadableError(f"a symptom rating of {value} is not between 0 and 10")
+    return value
+
+
+def _instant(value: datetime | date | str | None, what: str) -> datetime:
+    """Only a full date-time with an offset can be placed against the protocol's windows."""
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        shown = "missing" if value is None else f"{value} is not a date-time with an offset"
+        raise _UnreadableError(f"{what}: {shown}")
+    offset = value.utcoffset()
+    assert offset is not None
+    return value.astimezone(timezone(offset))
+
+
+def _codings(concept: CodeableConcept | None) -> list[Any]:
+    return list(concept.coding or ()) if concept is not None else []
+
+
+def _text(concept: CodeableConcept) -> str:
+    return str(concept.text or next((c.display for c in _codings(concept) if c.display), ""))
+
+
+def _shown(concept: CodeableConcept | None) -> str:
+    shown = [f"{c.system or '?'}|{c.code}" for c in _codings(concept)]
+    return ", ".join(shown) or (concept.text if concept is not None and concept.text else "no code")
+
+
+def _notes(notes: Any) -> str:
+    return "\n".join(n.text for n in notes or () if n.text)
+
+
+def _by_time(records: list[Any]) -> list[Any]:
+    return sorted(records, key=lambda r: r.performed_at if isinstance(r, Procedure) else r.at)
