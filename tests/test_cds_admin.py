@@ -53,6 +53,18 @@ def test_an_unusable_jwks_is_refused_on_its_field(jwks: Any, why: str) -> None:
     assert why in f.errors["jwks"][0]
 
 
+def test_fhir_servers_are_one_address_a_line() -> None:
+    listed = form(
+        jwks=PUBLIC_JWKS, fhir_servers="https://ehr.example.org/fhir/\n\nhttp://10.0.0.5/r4"
+    )
+    assert listed.is_valid()
+    issuer = listed.save()
+    assert issuer.allowed_servers() == {"https://ehr.example.org/fhir", "http://10.0.0.5/r4"}
+    refused = form(jwks=PUBLIC_JWKS, fhir_servers="https://ehr.example.org\nfile:///etc/passwd")
+    assert not refused.is_valid()
+    assert "file:///etc/passwd is not an http(s) address" in refused.errors["fhir_servers"][0]
+
+
 def test_some_keys_are_required() -> None:
     f = form()
     assert not f.is_valid()

@@ -166,11 +166,11 @@ def test_a_fhir_server_without_authorization_is_not_used(client: Client) -> None
 def test_missing_prefetch_is_fetched_from_the_fhir_server_every_page(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    trust(web.clinic())
     data, as_of = scenario("04-thrombosis-flag")
     at(monkeypatch, as_of)
     resources = fhir.prefetch(data["timeline"], "pt-1")
     with serving() as ehr:
+        trust(web.clinic(), fhir_servers=f"{ehr.base_url}/fhir\n")
         first, second = resources["responses"]["entry"]
         ehr.routes["/fhir/Patient/pt-1"] = resources["patient"]
         ehr.routes["/fhir/Procedure?patient=pt-1"] = resources["procedures"]
@@ -215,8 +215,8 @@ def test_an_incomplete_prefetch_page_without_a_fhir_server_is_412(client: Client
 
 
 def test_a_next_page_on_another_host_is_not_fetched(client: Client) -> None:
-    trust(web.clinic())
     with serving() as elsewhere, serving() as ehr:
+        trust(web.clinic(), fhir_servers=ehr.base_url)
         elsewhere.routes["/page-2"] = fhir.searchset([])
         prefetch = fhir.prefetch({}, "pt-1")
         prefetch["responses"] = fhir.searchset([], f"{elsewhere.base_url}/page-2")
@@ -242,14 +242,27 @@ def test_a_bundle_without_an_entry_list_is_412(client: Client) -> None:
 
 
 def test_a_fhir_server_refusal_is_412(client: Client) -> None:
-    trust(web.clinic())
     with serving() as ehr:
+        trust(web.clinic(), fhir_servers=ehr.base_url)
         access = {"access_token": "expired", "token_type": "Bearer"}
         body = request_for("pt-1", None, fhirServer=ehr.base_url, fhirAuthorization=access)
         response = call(client, body)
 
     assert response.status_code == 412
     assert "answered 404" in response.json()["message"]
+
+
+def test_a_fhir_server_the_administrator_did_not_list_is_never_asked(client: Client) -> None:
+    with serving() as listed, serving() as other:
+        trust(web.clinic(), fhir_servers=listed.base_url)
+        access = {"access_token": "opaque-token", "token_type": "Bearer"}
+        body = request_for("pt-1", None, fhirServer=other.base_url, fhirAuthorization=access)
+        response = call(client, body)
+
+    assert response.status_code == 412
+    assert "not one of this issuer's FHIR servers" in response.json()["message"]
+    assert other.requests == []
+    assert listed.requests == []
 
 
 @pytest.mark.parametrize(

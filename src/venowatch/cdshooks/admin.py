@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from venowatch.cdshooks.models import TrustedIssuer
@@ -18,7 +19,21 @@ class TrustedIssuerForm(forms.ModelForm[TrustedIssuer]):
 
     class Meta:
         model = TrustedIssuer
-        fields = ("clinic", "iss", "jwks_url", "jwks", "enabled")
+        fields = ("clinic", "iss", "jwks_url", "jwks", "fhir_servers", "enabled")
+
+    def clean_fhir_servers(self) -> str:
+        text: str = self.cleaned_data["fhir_servers"]
+        check = URLValidator(schemes=["http", "https"])
+        for line in text.splitlines():
+            if line.strip():
+                try:
+                    check(line.strip())
+                except forms.ValidationError:
+                    raise forms.ValidationError(
+                        _("%(line)s is not an http(s) address; give one base URL per line.")
+                        % {"line": line.strip()}
+                    ) from None
+        return text
 
     def clean_jwks(self) -> Any:
         value = self.cleaned_data["jwks"]

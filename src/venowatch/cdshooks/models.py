@@ -39,10 +39,23 @@ class TrustedIssuer(models.Model):
             "set, these are used and the URL is never fetched."
         ),
     )
+    fhir_servers = models.TextField(
+        _("FHIR servers"),
+        blank=True,
+        help_text=_(
+            "The EHR's FHIR server base URLs, one per line, that venowatch may fetch from when "
+            "a request's prefetch is incomplete. Empty: never fetch, answer 412 instead."
+        ),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
 
     class Meta:
         verbose_name = _("trusted issuer")
+
+    def allowed_servers(self) -> frozenset[str]:
+        return frozenset(
+            line.strip().rstrip("/") for line in self.fhir_servers.splitlines() if line.strip()
+        )
 
     def __str__(self) -> str:
         return self.iss

@@ -42,7 +42,9 @@ def patient_view_service(request: HttpRequest) -> JsonResponse:
         return _error(413, "too_large", f"the request body is larger than {MAX_BODY} bytes")
     link = _absolute(request, reverse("home"))
     try:
-        return JsonResponse(patient_view(caller.issuer.clinic, body, now, link))
+        issuer = caller.issuer
+        servers = issuer.allowed_servers()
+        return JsonResponse(patient_view(issuer.clinic, body, now, link, servers))
     except BadRequestError as exc:
         return _error(400, "bad_request", exc.message)
     except MissingDataError as exc:

@@ -16,7 +16,7 @@ from venowatch.clinic.models import Clinic
 from venowatch.fhir.reading import read_timeline
 from venowatch.services.assessing import assess_timeline
 from venowatch.services.cds_cards import patient_view_card
-from venowatch.services.cds_prefetch import PREFETCH, Fetch, FhirAccess
+from venowatch.services.cds_prefetch import PREFETCH, Fetch, FhirAccess, MissingDataError
 from venowatch.services.cds_prefetch import gather as gather_resources
 from venowatch.services.records import clinic_protocol
 
@@ -71,19 +71,37 @@ class _Request(_Strict):
 
 
 def patient_view(
-    clinic: Clinic, body: bytes, now: datetime, link: str, fetch: Fetch | None = None
+    clinic: Clinic,
+    body: bytes,
+    now: datetime,
+    link: str,
+    servers: frozenset[str] = frozenset(),
+    fetch: Fetch | None = None,
 ) -> dict[str, Any]:
     """The service's answer, `{"cards": [card]}`, assessed with `clinic`'s protocol as of
-    `now`; the card links to `link`. Raises BadRequestError, or cds_prefetch.MissingDataError
-    when the data cannot be had."""
+    `now`; the card links to `link`. Missing data is fetched only from one of `servers`, the
+    FHIR servers the issuer's administrator listed: otherwise any EHR holding a token could
+    make venowatch request any address. Raises BadRequestError, or
+    cds_prefetch.MissingDataError when the data cannot be had."""
     request = _parsed(body)
     patient_id = request.context.patient_id
     access = None
+    refused = None
     if request.fhir_server and request.fhir_authorization:
-        access = FhirAccess(
-            request.fhir_server.rstrip("/"), request.fhir_authorization.access_token
-        )
-    resources = gather_resources(request.prefetch or {}, patient_id, access, fetch)
+        server = request.fhir_server.rstrip("/")
+        if server in servers:
+            access = FhirAccess(server, request.fhir_authorization.access_token)
+        else:
+            refused = server
+    try:
+        resources = gather_resources(request.prefetch or {}, patient_id, access, fetch)
+    except MissingDataError as exc:
+        if refused is None:
+            raise
+        raise MissingDataError(
+            f"{exc}; the fhirServer {refused} is not one of this issuer's FHIR servers "
+            "(an administrator lists them under Trusted issuers)"
+        ) from None
     timeline, skipped = read_timeline(resources, patient_id)
     protocol = clinic_protocol(clinic)
     assessment = assess_timeline(timeline, protocol, as_of=now)
