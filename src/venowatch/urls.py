@@ -13,4 +13,5 @@ urlpatterns = [
     path("staff/", include("venowatch.web.staff_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("fhir/r4/", include("venowatch.fhir.urls")),
 ]
