@@ -25,6 +25,8 @@ from venowatch.services.records import RecordError, record_checkin, record_lab, 
 BUNDLE_TYPES = frozenset({"transaction", "batch", "collection", "searchset"})
 """What a sender may call a bundle of records to store; searchset is what $everything gives."""
 
+_NOTHING_FOR = "no procedure, check-in or lab venowatch reads came with this patient"
+
 Progress = Callable[[Sequence[Found]], Iterable[Found]]
 
 
@@ -74,11 +76,17 @@ def import_bundle(
     )
     # Procedures first: a check-in is refused unless it follows one.
     found.sort(key=lambda f: (_ORDER[type(f.record)], _when(f.record)))
+    with_records = {f.patient for f in found}
+    report.skipped += [
+        Skipped("Patient", p.key.removeprefix("Patient/"), _NOTHING_FOR)
+        for p in reading.patients
+        if p.key not in with_records
+    ]
     with transaction.atomic():
         patients = {
             p.key: _patient(clinic, p, by, report)
             for p in reading.patients
-            if p.key in {f.patient for f in found}
+            if p.key in with_records
         }
         seen = {key: _stored(patient) for key, patient in patients.items()}
         for f in progress(found) if progress is not None else found:
@@ -145,7 +153,8 @@ def _patient(
         )
         report.patients_created.append(facts.key)
     for system, value in facts.identifiers:
-        if system != own_identifier_system():
+        # Our own id of this very patient is its key already; any other is kept.
+        if (system, value) != (own_identifier_system(), str(patient.pk)):
             PatientIdentifier.objects.get_or_create(
                 clinic=clinic, system=system, value=value, defaults={"patient": patient}
             )
