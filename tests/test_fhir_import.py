@@ -34,9 +34,16 @@ def decision(p: Patient) -> dict[str, Any]:
     return data
 
 
+def first_lab(bundle: dict[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = next(
+        e for e in bundle["entry"] if e["resource"]["id"].startswith("lab-")
+    )
+    return entry
+
+
 def with_future_lab(bundle: dict[str, Any]) -> dict[str, Any]:
     spoiled = copy.deepcopy(bundle)
-    lab = copy.deepcopy(next(e for e in spoiled["entry"] if e["resource"]["id"] == "lab-1"))
+    lab = copy.deepcopy(first_lab(spoiled))
     lab["resource"]["id"] = "lab-future"
     lab["resource"]["effectiveDateTime"] = "2030-01-01T09:00:00+00:00"
     spoiled["entry"].append(lab)
@@ -89,7 +96,7 @@ def test_a_record_differing_in_any_field_is_a_new_record() -> None:
     source, _ = treated_patient(NOW)
     bundle = export_patient(source, now=NOW)
     changed = copy.deepcopy(bundle)
-    lab = next(e["resource"] for e in changed["entry"] if e["resource"]["id"] == "lab-1")
+    lab = first_lab(changed)["resource"]
     lab["valueString"] = "leucocytes and nitrites"
     report = import_bundle(source.clinic, changed, by=None, now=NOW)
     assert dict(report.stored) == {"Observation": 1}
