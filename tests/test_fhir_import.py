@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import SHARED, load_json
-from tests.fhir_fixtures import treated_patient
+from tests.fhir_fixtures import schema_errors, treated_patient
 from tests.web_fixtures import PASSWORD, clinic, patient, user
 from venowatch.api.models import Scope
 from venowatch.clinic.models import CheckIn, Clinic, Lab, Patient, Procedure, Role
@@ -165,6 +165,7 @@ def test_staff_import_over_http_and_read_the_report() -> None:
     answer = post(client, load_json(SYNTHEA))
     assert answer.status_code == 200
     assert answer["Content-Type"] == "application/fhir+json"
+    assert schema_errors(answer.json()) == []
     issues = answer.json()["issue"]
     assert "the bundle held no venoplasty" in [i["diagnostics"] for i in issues]
     assert sum(i["severity"] == "warning" for i in issues) == 286
@@ -210,7 +211,7 @@ def test_bad_bodies_get_an_operation_outcome_naming_what_is_wrong(
     answer = post(client, body)
     assert answer.status_code == status
     outcome = answer.json()
-    assert outcome["resourceType"] == "OperationOutcome"
+    assert schema_errors(outcome) == []
     assert says in outcome["issue"][0]["diagnostics"]
 
 
