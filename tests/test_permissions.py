@@ -7,23 +7,21 @@ it. Whatever is not allowed is a 404 (signed out: the sign-in page), and changes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from tests.web_fixtures import H, clinic, patient, user
-from venowatch.clinic.models import CheckIn, Lab, Note, Patient, Procedure, Role, Task, TaskEvent
-from venowatch.protocol import Pgic, ProcedureKind
-from venowatch.services.records import record_checkin, record_procedure
+from tests.permission_world import ROLES, World, footprint
+from tests.web_fixtures import H
+from venowatch.clinic.models import Patient, Task
+from venowatch.protocol import ProcedureKind
+from venowatch.services.records import record_procedure
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["patient", "advocate", "clinician", "admin", "no_role", "signed_out"]
 ALLOWED = {
     "patient": {"me.status", "me.checkin", "me.history"},
     "advocate": {"worklist", "patient", "as_of", "procedure", "lab", "note", "task"},
@@ -43,44 +41,6 @@ CASES = [
     for whose in ("own", "other")
     if not (whose == "other" and action in TARGETLESS)
 ]
-
-
-@dataclass
-class World:
-    people: dict[str, User | None]
-    own: dict[str, Patient]
-    other: dict[str, Patient]
-
-
-def _operated(p: Patient, ir: User) -> None:
-    """A procedure by `ir` and a markedly worse check-in: an emergency, so a task is open."""
-    now = timezone.now()
-    record_procedure(
-        p, kind=ProcedureKind.VENOPLASTY, performed_at=now - 5 * H, performed_by=ir, now=now
-    )
-    record_checkin(p, at=now - 1 * H, pgic=Pgic.MUCH_WORSE, now=now)
-
-
-@pytest.fixture
-def world() -> World:
-    a, b = clinic("Clinic A"), clinic("Clinic B")
-    alex, jordan = user("alex", a, Role.ADVOCATE), user("jordan", a, Role.ADVOCATE)
-    ruiz, other_ir = user("dr.ruiz", a, Role.CLINICIAN), user("dr.other", a, Role.CLINICIAN)
-    admin = user("admin", a, Role.ADMIN)
-    mine = patient("Own Patient", a, advocate=alex)
-    theirs = patient("Other Patient", a, advocate=jordan)
-    foreign = patient("Foreign Patient", b, advocate=user("casey", b, Role.ADVOCATE))
-    _operated(mine, ruiz)
-    _operated(theirs, other_ir)
-    _operated(foreign, user("dr.b", b, Role.CLINICIAN))
-    people: dict[str, User | None] = {
-        "patient": mine.user, "advocate": alex, "clinician": ruiz, "admin": admin,
-        "no_role": User.objects.create_user("nobody", password="x"), "signed_out": None,
-    }  # fmt: skip
-    own = dict.fromkeys(ROLES, mine)
-    other = dict.fromkeys(ROLES, theirs)
-    other["admin"] = foreign  # an administrator reaches the whole clinic, not another one
-    return World(people, own, other)
 
 
 def _request(client: Client, action: str, target: Patient) -> int:
@@ -120,10 +80,6 @@ def _request(client: Client, action: str, target: Patient) -> int:
     return calls[action]().status_code
 
 
-def _footprint() -> tuple[int, ...]:
-    return tuple(m.objects.count() for m in (CheckIn, Procedure, Lab, Note, TaskEvent))
-
-
 @pytest.mark.parametrize(("role", "action", "whose"), CASES, ids=["-".join(c) for c in CASES])
 def test_permission_matrix(world: World, role: str, action: str, whose: str) -> None:
     client = Client()
@@ -131,16 +87,16 @@ def test_permission_matrix(world: World, role: str, action: str, whose: str) -> 
     if person is not None:
         client.force_login(person)
     target = world.own[role] if whose == "own" else world.other[role]
-    before = _footprint()
+    before = footprint()
     status = _request(client, action, target)
     allowed = action in ALLOWED[role] and whose == "own"
     if allowed:
         writes = action in {"me.checkin", "procedure", "lab", "note", "task"}
         assert status == (302 if writes else 200), f"{role} {action} {whose}"
-        assert (_footprint() != before) == writes
+        assert (footprint() != before) == writes
     else:
         assert status == (302 if person is None else 404), f"{role} {action} {whose}"
-        assert _footprint() == before, "a refused request changes nothing"
+        assert footprint() == before, "a refused request changes nothing"
 
 
 def test_a_clinician_reaches_a_patient_once_they_treat_them(world: World) -> None:

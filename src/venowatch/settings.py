@@ -37,11 +37,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Its own copy of the API docs' scripts, served from the package, never from a CDN.
+    "ninja",
     "venowatch.clinic",
     "venowatch.notify",
     "venowatch.web",
     "venowatch.api",
     "venowatch.fhir",
+    "venowatch.cdshooks",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -130,6 +133,8 @@ EMAIL_TIMEOUT = env_int("VENOWATCH_EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("VENOWATCH_EMAIL_FROM", "venowatch@localhost")
 VENOWATCH_BASE_URL = env_str("VENOWATCH_BASE_URL", "http://localhost:8000").rstrip("/")
 """Links in emails point here: the address patients and staff reach the site at."""
+VENOWATCH_BASE_URL_SET = env_str("VENOWATCH_BASE_URL", "") != ""
+"""Whether the address was given: if not, CDS Hooks takes its own URL from each request."""
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

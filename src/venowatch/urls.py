@@ -14,4 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("fhir/r4/", include("venowatch.fhir.urls")),
+    path("", include("venowatch.cdshooks.urls")),  # /cds-services: CDS Hooks
 ]

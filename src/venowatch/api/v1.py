@@ -2,17 +2,62 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
 
+from venowatch.api import patients, records, tasks
 from venowatch.api.auth import AUTH
+from venowatch.api.errors import ApiError, problem
+from venowatch.services.idempotency import KeyReusedError
+from venowatch.services.records import RecordError
+from venowatch.services.tasks import TaskError
 
 api = NinjaAPI(
     title="venowatch API",
     version="1",
     description=(
         "Follow-up after venoplasty: patients, their records, and what the clinic's protocol "
-        "says to do now. Decision support, not diagnosis."
+        "says to do now, clause by clause. Decision support applying one clinic's protocol; "
+        "it does not diagnose. Authenticate with `Authorization: Bearer <token>` (made by an "
+        "administrator, read or write, for one clinic) or a signed-in session with its CSRF "
+        "token. Instants are RFC 3339 with a UTC offset."
     ),
     auth=AUTH,
     urls_namespace="api-v1",
 )
+api.add_router("/patients", patients.router)
+api.add_router("/patients", records.router)
+api.add_router("/tasks", tasks.router)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return api.create_response(request, problem(exc.message, *exc.loc), status=exc.status)
+
+
+@api.exception_handler(RecordError)
+def _record_error(request: HttpRequest, exc: RecordError) -> HttpResponse:
+    return api.create_response(request, problem(exc.message, "body", exc.field), status=422)
+
+
+@api.exception_handler(TaskError)
+def _task_error(request: HttpRequest, exc: TaskError) -> HttpResponse:
+    return api.create_response(request, problem(str(exc), "body"), status=422)
+
+
+@api.exception_handler(KeyReusedError)
+def _key_reused(request: HttpRequest, exc: KeyReusedError) -> HttpResponse:
+    message = "this Idempotency-Key was used for a different request; use a new key"
+    return api.create_response(request, problem(message, "header", "Idempotency-Key"), status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = "sign in, or send a valid token as `Authorization: Bearer <token>`"
+    return api.create_response(request, problem(message, "header", "Authorization"), status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, problem(exc.message), status=exc.status_code)

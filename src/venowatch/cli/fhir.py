@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from venowatch.cli.main import UsageError
 from venowatch.cli.progress import progress
 from venowatch.cli.serve import prepare_environment
-from venowatch.cli.sweep import _require_migrated
+from venowatch.cli.sweep import require_migrated
 
 if TYPE_CHECKING:
     from venowatch.clinic.models import Clinic
@@ -25,7 +25,7 @@ def _setup() -> None:
     import django
 
     django.setup()
-    _require_migrated()
+    require_migrated()
 
 
 def export(args: argparse.Namespace) -> int:

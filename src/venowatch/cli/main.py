@@ -138,6 +138,17 @@ def _parser() -> argparse.ArgumentParser:
         help="the staff member recorded as having imported (default: nobody in particular)",
     )  # fmt: skip
     import_.set_defaults(run=_import)
+
+    token = commands.add_parser(
+        "token", help="API tokens for integrations",
+        description="Make an API token. It acts as its user, within their role and clinic.",
+    )  # fmt: skip
+    token_commands = token.add_subparsers(required=True, metavar="ACTION")
+    create = token_commands.add_parser("create", help="make a token and print its secret once")
+    create.add_argument("user", help="the username the token acts as")
+    create.add_argument("--name", required=True, help="what uses it, e.g. 'EHR bridge'")
+    create.add_argument("--scope", choices=("read", "write"), default="read")
+    create.set_defaults(run=_token_create)
     return parser
 
 
@@ -163,6 +174,12 @@ def _worker(args: argparse.Namespace) -> int:
     from venowatch.cli.sweep import work
 
     return work(args)
+
+
+def _token_create(args: argparse.Namespace) -> int:
+    from venowatch.cli.tokens import create
+
+    return create(args)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -56,6 +56,10 @@ def serve(args: argparse.Namespace) -> int:
         print(f"Demo clinic ready. Every demo login's password is: {DEMO_PASSWORD}")
         for login, role in logins:
             print(f"  {login:<10} {role}")
+        print(
+            "API: /api/v1/docs once signed in; for an integration's token: "
+            ".venv/bin/venowatch token create alex --name demo"
+        )
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Serving on http://{host}:{args.port}/  (Ctrl+C to stop)", flush=True)
     # The sweep and the outbox run in their own process: forking gunicorn's workers from a

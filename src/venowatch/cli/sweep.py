@@ -28,7 +28,7 @@ def sweep_once(args: argparse.Namespace) -> int:
 
     from venowatch.services.sweep import expired_count, sweep
 
-    _require_migrated()
+    require_migrated()
 
     now = timezone.now()
     bar = None
@@ -69,7 +69,7 @@ def work(args: argparse.Namespace) -> int:
     from venowatch.services.delivery import deliver_due
     from venowatch.services.sweep import sweep
 
-    _require_migrated()
+    require_migrated()
     # What the worker sent is worth a line in the log even where the rest logs warnings only.
     log.setLevel(logging.INFO)
     stopping = False
@@ -105,7 +105,7 @@ def _said(d: Delivered) -> str:
     return f"sent {d.sent}, to retry {d.retried}, failed {d.failed}{first}"
 
 
-def _require_migrated() -> None:
+def require_migrated() -> None:
     """Sweeping a database that is not set up would only fail table by table."""
     from django.db import DatabaseError, connection
     from django.db.migrations.executor import MigrationExecutor

@@ -269,9 +269,15 @@ def _stored_json(a: models.Assessment) -> dict[str, Any]:
     return {"pathway": a.pathway, "urgency": a.urgency, "actions": a.actions, "flags": a.flags}
 
 
-def _not_in_future(field: str, at: datetime, now: datetime) -> None:
+EARLIEST_YEAR = 1900
+"""Older dates are typing mistakes, whichever edge they come from."""
+
+
+def plausible(field: str, at: datetime, now: datetime) -> None:
     if at > now + CLOCK_SKEW:
         raise RecordError(field, "is in the future; give the date and time it happened")
+    if at.year < EARLIEST_YEAR:
+        raise RecordError(field, f"is before {EARLIEST_YEAR}; check the year")
 
 
 def record_checkin(
@@ -290,7 +296,7 @@ def record_checkin(
     another write lands in between, the stored revision has moved, and the patient is
     re-assessed again under the lock. A patient loaded with `select_related("assessment")` saves
     a query; a stale one is caught the same way."""
-    _not_in_future("at", at, now)
+    plausible("at", at, now)
     stored: models.Assessment | None = getattr(patient, "assessment", None)
     timeline = timeline_of(patient)
     _after_a_procedure(timeline, at)
@@ -335,7 +341,7 @@ def record_procedure(
     by: Any = None,
     now: datetime,
 ) -> models.Procedure:
-    _not_in_future("performed_at", performed_at, now)
+    plausible("performed_at", performed_at, now)
     with transaction.atomic():
         procedure = models.Procedure.objects.create(
             patient=patient,
@@ -361,7 +367,7 @@ def record_lab(
     by: Any = None,
     now: datetime,
 ) -> models.Lab:
-    _not_in_future("at", at, now)
+    plausible("at", at, now)
     with transaction.atomic():
         lab = models.Lab.objects.create(
             patient=patient,

@@ -29,21 +29,25 @@ def _digest(secret: str) -> str:
 
 def issue(user: AuthUser, *, name: str, scope: Scope) -> tuple[ApiToken, str]:
     """A new token for `user` in their clinic, and its secret (not stored anywhere)."""
-    member = member_of(user)
+    token = ApiToken(user=user, name=name, scope=scope)
+    secret = prepare(token)
+    token.save()
+    return token, secret
+
+
+def prepare(token: ApiToken) -> str:
+    """Give an unsaved token its clinic and digest; the secret, to be shown once."""
+    member = member_of(token.user)
     if member is None:
-        raise TokenError(f"user {user.get_username()!r} belongs to no clinic")
-    if not name.strip():
+        raise TokenError(f"user {token.user.get_username()!r} belongs to no clinic")
+    token.name = token.name.strip()
+    if not token.name:
         raise TokenError("name: give the token a name that says what uses it")
     secret = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        clinic_id=member.clinic_id,
-        name=name.strip(),
-        scope=scope,
-        prefix=secret[:10],
-        digest=_digest(secret),
-    )
-    return token, secret
+    token.clinic_id = member.clinic_id
+    token.prefix = secret[:10]
+    token.digest = _digest(secret)
+    return secret
 
 
 def authenticate(secret: str, now: datetime) -> ApiToken | None:

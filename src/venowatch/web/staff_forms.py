@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from venowatch.protocol import Flag, LabKind, LabResult, Pathway, ProcedureKind, Urgency
+from venowatch.services.records import EARLIEST_YEAR
+from venowatch.services.worklist import NO_ADVOCATE
 
 Choices = Sequence[tuple[str, str]]
 
@@ -35,9 +37,6 @@ FLAG_LABELS = {
     Flag.CHECKIN_OVERDUE: _("Check-in overdue"),
     Flag.STENT_CONSIDERATION: _("Consider a stent"),
 }
-NO_ADVOCATE = "none"
-EARLIEST_YEAR = 1900
-
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 
 

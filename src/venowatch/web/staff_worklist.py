@@ -7,24 +7,20 @@ whatever the number of patients, and invalid filters come back with status 400, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from functools import reduce
-from operator import or_
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from venowatch.clinic.models import Patient, Role, Task
-from venowatch.protocol import Flag, Pathway
-from venowatch.services.access import Act, may, member_of, patients_in_reach
+from venowatch.clinic.models import Role, Task
+from venowatch.protocol import Pathway
+from venowatch.services.access import Act, may, member_of
 from venowatch.services.delivery import undelivered
 from venowatch.services.records import clinic_protocol, zone_named
+from venowatch.services.worklist import worklist_rows
 from venowatch.web.staff_common import (
     OPEN,
     flag_labels,
@@ -33,41 +29,9 @@ from venowatch.web.staff_common import (
     staff_of,
     urgency_label,
 )
-from venowatch.web.staff_forms import NO_ADVOCATE, WorklistFilterForm, pathway_choices
+from venowatch.web.staff_forms import WorklistFilterForm, pathway_choices
 
 PAGE_SIZE = 50
-
-
-def _has_flag(path: str, flag: Flag) -> Q:
-    """Whether the JSON list at `path` holds `flag`, on every database backend.
-
-    `flags__contains` exists only on PostgreSQL, and matching the JSON text would match any
-    flag whose name contains another's. A stored list holds each flag at most once, so it is
-    at most len(Flag) long: compare each position exactly (JSON path [i] on SQLite, -> i on
-    PostgreSQL)."""
-    return reduce(or_, (Q(**{f"{path}__{i}": flag.value}) for i in range(len(Flag))))
-
-
-def _worklist_rows(user: Any, filters: Mapping[str, Any]) -> QuerySet[Patient]:
-    rows = patients_in_reach(user).select_related("assessment", "advocate")
-    if filters.get("pathway"):
-        rows = rows.filter(assessment__pathway=filters["pathway"])
-    if filters.get("urgency"):
-        rows = rows.filter(assessment__urgency=filters["urgency"])
-    if filters.get("overdue"):
-        rows = rows.filter(_has_flag("assessment__flags", Flag.CHECKIN_OVERDUE))
-    advocate = filters.get("advocate")
-    if advocate == NO_ADVOCATE:
-        rows = rows.filter(advocate__isnull=True)
-    elif advocate:
-        rows = rows.filter(advocate_id=int(advocate))
-    # Most urgent first, then the longest wait; patients never assessed come last.
-    return rows.order_by(
-        F("assessment__urgency_rank").asc(nulls_last=True),
-        F("assessment__since").asc(nulls_last=True),
-        "name",
-        "pk",
-    )
 
 
 @login_required
@@ -84,7 +48,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         advocates=staff_of(member.clinic_id).advocates,
     )
     valid = form.is_valid()  # invalid filters are named on the page and left out
-    page = Paginator(_worklist_rows(request.user, form.cleaned_data), PAGE_SIZE).get_page(
+    page = Paginator(worklist_rows(request.user, form.cleaned_data), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     # Counted for this page's patients only: a COUNT joined into the list's query would group

@@ -1,0 +1,24 @@
+"""The web's access rules, as the API applies them: an act the user's role does not allow, or a
+patient out of their reach, is a 404; a write with a read-only token is a 403."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from venowatch.api.auth import may_write
+from venowatch.api.errors import ApiError, not_found
+from venowatch.clinic.models import Patient
+from venowatch.services.access import Act, may, patients_in_reach
+
+
+def patient_for(request: HttpRequest, pk: int, act: Act, *, write: bool = False) -> Patient:
+    if write and not may_write(request):
+        raise ApiError(403, "this token may only read", "header", "Authorization")
+    if not may(request.user, act):
+        raise not_found()
+    found = (
+        patients_in_reach(request.user).select_related("clinic", "assessment").filter(pk=pk).first()
+    )
+    if found is None:
+        raise not_found()
+    return found

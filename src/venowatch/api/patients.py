@@ -1,0 +1,70 @@
+"""Patients, and what the protocol says about each: the worklist, one patient, the current
+assessment (or as of any past instant) and its history."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+
+from venowatch.api.access import patient_for
+from venowatch.api.errors import READ_ERRORS, ApiError, not_found
+from venowatch.api.pages import Pages
+from venowatch.api.schemas import AssessmentOut, ChangeOut, Instant, PatientOut
+from venowatch.clinic.models import AssessmentChange, Patient
+from venowatch.protocol import Pathway, Urgency
+from venowatch.services.access import Act, may
+from venowatch.services.assessing import assessment_json
+from venowatch.services.records import RecordError, assess_patient, plausible
+from venowatch.services.standing import standing
+from venowatch.services.worklist import worklist_rows
+
+router = Router(tags=["patients"])
+
+
+class Filters(Schema):
+    pathway: Pathway | None = None
+    urgency: Urgency | None = None
+    overdue: bool = False
+
+
+@router.get("", response={200: list[PatientOut], **READ_ERRORS})
+@paginate(Pages)
+def list_patients(request: HttpRequest, filters: Query[Filters]) -> Any:
+    """The patients in your reach, most urgent first, then the longest wait."""
+    if not may(request.user, Act.VIEW):
+        raise not_found()
+    chosen = {
+        "pathway": filters.pathway.value if filters.pathway else None,
+        "urgency": filters.urgency.value if filters.urgency else None,
+        "overdue": filters.overdue,
+    }
+    return worklist_rows(request.user, chosen)
+
+
+@router.get("/{int:pk}", response={200: PatientOut, **READ_ERRORS})
+def get_patient(request: HttpRequest, pk: int) -> Patient:
+    return patient_for(request, pk, Act.VIEW)
+
+
+@router.get("/{int:pk}/assessment", response={200: AssessmentOut, **READ_ERRORS})
+def get_assessment(request: HttpRequest, pk: int, as_of: Instant | None = None) -> dict[str, Any]:
+    """What the protocol says now; with `as_of`, what it said then, from the records as they
+    are (staff only)."""
+    if as_of is None:
+        return standing(patient_for(request, pk, Act.VIEW), timezone.now())
+    patient = patient_for(request, pk, Act.VIEW_AS_OF)
+    try:
+        plausible("as_of", as_of, timezone.now())
+    except RecordError as exc:
+        raise ApiError(422, exc.message, "query", "as_of") from None
+    return assessment_json(assess_patient(patient, as_of))
+
+
+@router.get("/{int:pk}/assessments", response={200: list[ChangeOut], **READ_ERRORS})
+@paginate(Pages)
+def list_changes(request: HttpRequest, pk: int) -> Any:
+    """How the assessment changed, and when: newest first."""
+    patient = patient_for(request, pk, Act.VIEW)
+    return AssessmentChange.objects.filter(patient=patient).order_by("-at", "-pk")

@@ -1,0 +1,155 @@
+"""A patient's records: procedures, check-ins and labs. Each write goes through the services
+layer, which stores it and re-assesses the patient in the same transaction."""
+
+import json
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+from ninja.params.functions import Header
+
+from venowatch.api.access import patient_for
+from venowatch.api.errors import READ_ERRORS, WRITE_ERRORS, ApiError
+from venowatch.api.pages import Pages
+from venowatch.api.schemas import (
+    AssessmentOut,
+    CheckInIn,
+    CheckInOut,
+    LabIn,
+    LabOut,
+    ProcedureIn,
+    ProcedureOut,
+)
+from venowatch.clinic.models import CheckIn, Lab, Member, Patient, Procedure, Role
+from venowatch.services import idempotency
+from venowatch.services.access import Act
+from venowatch.services.records import record_checkin, record_lab, record_procedure
+from venowatch.services.standing import standing
+
+router = Router(tags=["records"])
+
+
+class CheckInResult(Schema):
+    checkin: CheckInOut
+    assessment: AssessmentOut
+
+
+@router.get("/{int:pk}/procedures", response={200: list[ProcedureOut], **READ_ERRORS})
+@paginate(Pages)
+def list_procedures(request: HttpRequest, pk: int) -> Any:
+    patient = patient_for(request, pk, Act.VIEW)
+    return Procedure.objects.filter(patient=patient).order_by("-performed_at", "-pk")
+
+
+@router.post("/{int:pk}/procedures", response={201: ProcedureOut, **WRITE_ERRORS})
+def add_procedure(request: HttpRequest, pk: int, payload: ProcedureIn) -> Status[Procedure]:
+    patient = patient_for(request, pk, Act.RECORD_PROCEDURE, write=True)
+    performer = None
+    if payload.performed_by_id is not None:
+        performer = _clinician(patient, payload.performed_by_id)
+    now = timezone.now()
+    procedure = record_procedure(
+        patient,
+        kind=payload.kind,
+        performed_at=payload.performed_at,
+        veins=payload.veins,
+        performed_by=performer,
+        note=payload.note,
+        by=request.user,
+        now=now,
+    )
+    return Status(201, procedure)
+
+
+def _clinician(patient: Patient, user_id: int) -> Any:
+    member = (
+        Member.objects.select_related("user")
+        .filter(user_id=user_id, clinic_id=patient.clinic_id, role=Role.CLINICIAN)
+        .first()
+    )
+    if member is None:
+        raise ApiError(422, "is not a clinician of this clinic", "body", "performed_by_id")
+    return member.user
+
+
+@router.get("/{int:pk}/checkins", response={200: list[CheckInOut], **READ_ERRORS})
+@paginate(Pages)
+def list_checkins(request: HttpRequest, pk: int) -> Any:
+    patient = patient_for(request, pk, Act.VIEW)
+    return CheckIn.objects.filter(patient=patient).order_by("-at", "-pk")
+
+
+@router.post("/{int:pk}/checkins", response={201: CheckInResult, **WRITE_ERRORS})
+def add_checkin(
+    request: HttpRequest,
+    pk: int,
+    payload: CheckInIn,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            description="Retry safely: the same key and body give the same answer, stored once.",
+        ),
+    ] = None,
+) -> Status[dict[str, Any]]:
+    """The patient's own check-in. The answer carries what the protocol says now."""
+    patient = patient_for(request, pk, Act.CHECK_IN, write=True)
+    unknown = set(payload.symptoms) - set(patient.tracked_symptoms)
+    if unknown:
+        raise ApiError(422, f"not a tracked symptom: {sorted(unknown)[0]}", "body", "symptoms")
+
+    def run() -> tuple[int, dict[str, Any]]:
+        now = timezone.now()
+        checkin = record_checkin(
+            patient,
+            at=payload.at or now,
+            pgic=payload.pgic,
+            symptoms_returned=payload.symptoms_returned,
+            symptoms=payload.symptoms,
+            note=payload.note,
+            by=request.user,
+            now=now,
+        )
+        result = CheckInResult(
+            checkin=CheckInOut.from_orm(checkin),
+            # The assessment row has just been rewritten: read it again.
+            assessment=AssessmentOut.model_validate(standing(_fresh(patient), now)),
+        )
+        return 201, result.model_dump(mode="json")
+
+    if idempotency_key is None:
+        return Status(*run())
+    request_print = idempotency.fingerprint("POST", request.path, json.loads(request.body))
+    return Status(
+        *idempotency.once(request.user, idempotency_key, request_print, run, timezone.now())
+    )
+
+
+def _fresh(patient: Patient) -> Patient:
+    return Patient.objects.select_related("clinic", "assessment").get(pk=patient.pk)
+
+
+@router.get("/{int:pk}/labs", response={200: list[LabOut], **READ_ERRORS})
+@paginate(Pages)
+def list_labs(request: HttpRequest, pk: int) -> Any:
+    patient = patient_for(request, pk, Act.VIEW)
+    return Lab.objects.filter(patient=patient).order_by("-at", "-pk")
+
+
+@router.post("/{int:pk}/labs", response={201: LabOut, **WRITE_ERRORS})
+def add_lab(request: HttpRequest, pk: int, payload: LabIn) -> Status[Lab]:
+    patient = patient_for(request, pk, Act.RECORD_LAB, write=True)
+    lab = record_lab(
+        patient,
+        at=payload.at,
+        kind=payload.kind,
+        result=payload.result,
+        finding=payload.finding,
+        by=request.user,
+        now=timezone.now(),
+    )
+    return Status(201, lab)

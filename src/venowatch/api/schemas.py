@@ -1,0 +1,186 @@
+"""What the API reads and writes. Instants must carry their UTC offset: a check-in's time
+decides which protocol window it falls in, and a guessed zone would move it."""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Annotated, Any
+
+from ninja import Schema
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from venowatch.clinic.models import TaskKind, TaskStatus
+from venowatch.protocol import LabKind, LabResult, Pathway, Pgic, ProcedureKind, Urgency
+
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")
+
+
+def _rfc3339(value: Any) -> Any:
+    # Pydantic would also read a number, or a numeric string, as seconds since 1970.
+    if isinstance(value, str) and not _RFC3339.match(value):
+        raise ValueError("give a date and time as RFC 3339, e.g. 2026-01-12T10:00:00-05:00")
+    if isinstance(value, int | float):
+        raise ValueError("give a date and time as RFC 3339 text, not a number")
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+"""An instant sent to the API: RFC 3339 text with its UTC offset."""
+Note = Annotated[str, StringConstraints(max_length=4000)]
+Vein = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Rating = Annotated[int, Field(ge=0, le=10)]
+
+
+class In(Schema):
+    # A misspelt field is named as an error rather than silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class Out(Schema):
+    # Enums leave as their values; ninja's encoder would otherwise write "Pathway.IMPROVED".
+    model_config = ConfigDict(use_enum_values=True)
+
+
+class Problem(Out):
+    """An error: `detail` lists each field at fault and what is wrong with it."""
+
+    detail: list[dict[str, Any]]
+
+
+class AssessmentSummary(Out):
+    pathway: Pathway
+    urgency: Urgency
+    flags: list[str]
+    since: AwareDatetime
+    valid_until: AwareDatetime | None
+
+
+class PatientOut(Out):
+    id: int
+    name: str
+    time_zone: str
+    advocate_id: int | None
+    tracked_symptoms: list[str]
+    assessment: AssessmentSummary | None
+
+    @staticmethod
+    def resolve_assessment(obj: Any) -> Any:
+        # Django raises on a missing one-to-one row rather than giving None.
+        return getattr(obj, "assessment", None)
+
+
+class ProcedureIn(In):
+    kind: ProcedureKind
+    performed_at: Instant
+    veins: list[Vein] = Field(default_factory=list, max_length=20)
+    performed_by_id: int | None = None
+    note: Note = ""
+
+
+class ProcedureOut(Out):
+    id: int
+    kind: ProcedureKind
+    performed_at: AwareDatetime
+    veins: list[str]
+    performed_by_id: int | None
+    note: str
+    recorded_at: AwareDatetime
+
+
+class CheckInIn(In):
+    at: Instant | None = Field(None, description="When; now if left out.")
+    pgic: Pgic
+    symptoms_returned: bool = False
+    symptoms: dict[str, Rating] = Field(
+        default_factory=dict, description="0-10 ratings of the patient's tracked symptoms."
+    )
+    note: Note = ""
+
+
+class CheckInOut(Out):
+    id: int
+    at: AwareDatetime
+    pgic: Pgic
+    symptoms_returned: bool
+    symptoms: dict[str, int]
+    note: str
+    recorded_at: AwareDatetime
+
+
+class LabIn(In):
+    at: Instant
+    kind: LabKind
+    result: LabResult
+    finding: Note = ""
+
+
+class LabOut(Out):
+    id: int
+    at: AwareDatetime
+    kind: LabKind
+    result: LabResult
+    finding: str
+    recorded_at: AwareDatetime
+
+
+class Reason(Out):
+    clause: str | None
+    code: str
+    text: str = Field(description="In plain words, for the patient.")
+    staff: str = Field(description="For staff, with dates as stamps.")
+
+
+class ProtocolRef(Out):
+    id: str
+    version: str
+    sha256: str
+
+
+class AssessmentOut(Out):
+    """What the clinic's protocol says to do, and why, clause by clause. Decision support
+    applying one clinic's protocol, not a diagnosis."""
+
+    as_of: AwareDatetime
+    pathway: Pathway
+    urgency: Urgency
+    actions: list[str]
+    flags: list[str]
+    repeats_done: int
+    earliest_next_procedure_at: AwareDatetime | None
+    valid_until: AwareDatetime | None
+    rationale: list[Reason]
+    protocol: ProtocolRef
+
+
+class ChangeOut(Out):
+    at: AwareDatetime
+    pathway: Pathway
+    urgency: Urgency
+    actions: list[str]
+    flags: list[str]
+    rationale: list[Reason]
+
+
+class TaskOut(Out):
+    id: int
+    patient_id: int
+    kind: TaskKind
+    reason: str
+    status: TaskStatus
+    assignee_id: int | None
+    created_at: AwareDatetime
+
+
+class TaskAction(enum.Enum):
+    ACKNOWLEDGE = "acknowledge"
+    ASSIGN = "assign"
+    RESOLVE = "resolve"
+
+
+class TaskMove(In):
+    """acknowledge; assign (to `assignee_id`); or resolve (with a `note`)."""
+
+    action: TaskAction
+    assignee_id: int | None = None
+    note: Note = ""

@@ -1,0 +1,66 @@
+"""Staff tasks made from assessments: list them, and acknowledge, assign or resolve one."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+
+from venowatch.api.auth import may_write
+from venowatch.api.errors import READ_ERRORS, WRITE_ERRORS, ApiError, not_found
+from venowatch.api.pages import Pages
+from venowatch.api.schemas import TaskAction, TaskMove, TaskOut
+from venowatch.clinic.models import Member, Task, TaskStatus
+from venowatch.services import tasks
+from venowatch.services.access import Act, may, patients_in_reach
+
+router = Router(tags=["tasks"])
+
+
+class TaskFilters(Schema):
+    status: TaskStatus | None = None
+    patient_id: int | None = None
+
+
+def _tasks(request: HttpRequest) -> Any:
+    if not may(request.user, Act.MANAGE_TASKS):
+        raise not_found()
+    return Task.objects.filter(patient__in=patients_in_reach(request.user))
+
+
+@router.get("", response={200: list[TaskOut], **READ_ERRORS})
+@paginate(Pages)
+def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> Any:
+    """Tasks of the patients in your reach, newest first."""
+    rows = _tasks(request)
+    if filters.status is not None:
+        rows = rows.filter(status=filters.status)
+    if filters.patient_id is not None:
+        rows = rows.filter(patient_id=filters.patient_id)
+    return rows.order_by("-created_at", "-pk")
+
+
+@router.post("/{int:pk}", response={200: TaskOut, **WRITE_ERRORS})
+def move_task(request: HttpRequest, pk: int, payload: TaskMove) -> Task:
+    if not may_write(request):
+        raise ApiError(403, "this token may only read", "header", "Authorization")
+    task = _tasks(request).filter(pk=pk).first()
+    if task is None:
+        raise not_found()
+    now = timezone.now()
+    if payload.action is TaskAction.ACKNOWLEDGE:
+        return tasks.acknowledge(task, request.user, now)
+    if payload.action is TaskAction.RESOLVE:
+        return tasks.resolve(task, request.user, now, payload.note)
+    if payload.assignee_id is None:
+        raise ApiError(422, "say whom to assign the task to", "body", "assignee_id")
+    member = (
+        Member.objects.select_related("user")
+        .filter(user_id=payload.assignee_id, clinic_id=task.patient.clinic_id)
+        .exclude(role="patient")
+        .first()
+    )
+    if member is None:
+        raise ApiError(422, "is not staff of this clinic", "body", "assignee_id")
+    return tasks.assign(task, member.user, request.user, now)

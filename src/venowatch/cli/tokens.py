@@ -1,0 +1,36 @@
+"""`venowatch token create USER`: an API token for an integration, its secret printed once."""
+
+from __future__ import annotations
+
+import argparse
+
+from venowatch.cli.serve import prepare_environment
+
+
+def create(args: argparse.Namespace) -> int:
+    prepare_environment()
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+
+    from venowatch.api.models import Scope
+    from venowatch.cli.main import UsageError
+    from venowatch.cli.sweep import require_migrated
+    from venowatch.services import tokens
+
+    require_migrated()
+    user = User.objects.filter(username=args.user).first()
+    if user is None:
+        raise UsageError(f"no user named {args.user!r}")
+    try:
+        token, secret = tokens.issue(user, name=args.name, scope=Scope(args.scope))
+    except tokens.TokenError as exc:
+        raise UsageError(str(exc)) from None
+    print(secret)
+    print(
+        f"token {token.name!r} ({token.scope}) for {user.get_username()} made; copy it now, "
+        "it is not shown again",
+        flush=True,
+    )
+    return 0

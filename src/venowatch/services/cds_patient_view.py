@@ -1,0 +1,111 @@
+"""The patient-view CDS service: an EHR opens a patient's chart, venowatch reads the patient's
+procedures, check-ins and labs from the EHR's FHIR data, applies the calling clinic's protocol
+as of now and answers with one card."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from venowatch.clinic.models import Clinic
+from venowatch.fhir.reading import read_timeline
+from venowatch.services.assessing import assess_timeline
+from venowatch.services.cds_cards import patient_view_card
+from venowatch.services.cds_prefetch import PREFETCH, Fetch, FhirAccess
+from venowatch.services.cds_prefetch import gather as gather_resources
+from venowatch.services.records import clinic_protocol
+
+SERVICE_ID = "venowatch-patient-view"
+HOOK = "patient-view"
+
+SERVICE: dict[str, Any] = {
+    "hook": HOOK,
+    "id": SERVICE_ID,
+    "title": "venowatch: follow-up after venoplasty",
+    "description": (
+        "Applies the clinic's restenosis follow-up protocol to the patient's venoplasties, "
+        "check-ins and blood and urine tests, and says what it advises now and why. Decision "
+        "support, not diagnosis."
+    ),
+    "prefetch": PREFETCH,
+}
+"""This service as the discovery endpoint lists it."""
+
+
+@dataclass(frozen=True, slots=True)
+class BadRequestError(Exception):
+    """A request body this service cannot take (HTTP 400)."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class _Authorization(_Strict):
+    access_token: str = Field(min_length=1)
+    token_type: str = Field(pattern="^[Bb]earer$")
+
+
+class _Context(_Strict):
+    # A FHIR id: it goes into the URLs fetched from the EHR, so nothing else may pass.
+    patient_id: str = Field(alias="patientId", pattern=r"^[A-Za-z0-9\-.]{1,64}$")
+
+
+class _Request(_Strict):
+    hook: str
+    hook_instance: str = Field(alias="hookInstance", min_length=1)
+    fhir_server: str | None = Field(None, alias="fhirServer", pattern="^https?://[^?#]+$")
+    fhir_authorization: _Authorization | None = Field(None, alias="fhirAuthorization")
+    context: _Context
+    prefetch: dict[str, Any] | None = None
+
+
+def patient_view(
+    clinic: Clinic, body: bytes, now: datetime, link: str, fetch: Fetch | None = None
+) -> dict[str, Any]:
+    """The service's answer, `{"cards": [card]}`, assessed with `clinic`'s protocol as of
+    `now`; the card links to `link`. Raises BadRequestError, or cds_prefetch.MissingDataError
+    when the data cannot be had."""
+    request = _parsed(body)
+    patient_id = request.context.patient_id
+    access = None
+    if request.fhir_server and request.fhir_authorization:
+        access = FhirAccess(
+            request.fhir_server.rstrip("/"), request.fhir_authorization.access_token
+        )
+    resources = gather_resources(request.prefetch or {}, patient_id, access, fetch)
+    timeline, skipped = read_timeline(resources, patient_id)
+    protocol = clinic_protocol(clinic)
+    assessment = assess_timeline(timeline, protocol, as_of=now)
+    return {"cards": [patient_view_card(assessment, protocol, link, skipped=len(skipped))]}
+
+
+def _parsed(body: bytes) -> _Request:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise BadRequestError("the request body is not JSON") from None
+    if not isinstance(data, Mapping):
+        raise BadRequestError("the request body must be a JSON object")
+    try:
+        request = _Request.model_validate(data)
+    except ValidationError as exc:
+        raise BadRequestError("; ".join(_problem(e) for e in exc.errors())) from None
+    if request.hook != HOOK:
+        raise BadRequestError(f"this service answers the {HOOK} hook, not {request.hook!r}")
+    return request
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "body"
+    return f"{where}: {error['msg']}"
