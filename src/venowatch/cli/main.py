@@ -115,6 +115,30 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--sweep-every", type=float, default=60.0, metavar="SECONDS")
     worker.set_defaults(run=_worker)
 
+    export = commands.add_parser(
+        "export", help="write a patient's record as a FHIR R4 Bundle",
+        description="Write everything venowatch holds on one patient (and their current "
+        "assessment, as a RiskAssessment) as a FHIR R4 searchset Bundle, as "
+        "GET /fhir/r4/Patient/{id}/$everything does.",
+    )  # fmt: skip
+    export.add_argument("patient", metavar="PATIENT", help="the patient's venowatch id")
+    export.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
+    export.set_defaults(run=_export)
+
+    import_ = commands.add_parser(
+        "import", help="import a FHIR R4 Bundle into a clinic",
+        description="Import the patients, venoplasties and stents, check-ins and blood and urine "
+        "tests of a FHIR R4 Bundle, and report what was skipped and why. All or nothing: any "
+        "error stores nothing. Records already stored are not stored twice.",
+    )  # fmt: skip
+    import_.add_argument("file", metavar="FILE", help="the Bundle (JSON)")
+    import_.add_argument("--clinic", required=True, metavar="ID_OR_NAME")
+    import_.add_argument(
+        "--as", dest="as_user", metavar="USERNAME",
+        help="the staff member recorded as having imported (default: nobody in particular)",
+    )  # fmt: skip
+    import_.set_defaults(run=_import)
+
     token = commands.add_parser(
         "token", help="API tokens for integrations",
         description="Make an API token. It acts as its user, within their role and clinic.",
@@ -126,6 +150,18 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--scope", choices=("read", "write"), default="read")
     create.set_defaults(run=_token_create)
     return parser
+
+
+def _export(args: argparse.Namespace) -> int:
+    from venowatch.cli.fhir import export
+
+    return export(args)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from venowatch.cli.fhir import import_
+
+    return import_(args)
 
 
 def _sweep(args: argparse.Namespace) -> int:

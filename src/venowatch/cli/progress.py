@@ -13,7 +13,7 @@ LARGE_BATCH = 200
 """Below this many items the work takes well under a second; a bar would only flicker."""
 
 
-def progress(items: Iterable[T], what: str) -> Iterator[T]:
+def progress(items: Iterable[T], what: str, unit: str = "timeline") -> Iterator[T]:
     total = len(items) if isinstance(items, Sized) else None
     show = sys.stderr.isatty() and (total is None or total >= LARGE_BATCH)
     if not show:
@@ -24,6 +24,6 @@ def progress(items: Iterable[T], what: str) -> Iterator[T]:
     # tqdm hides its bar on a terminal that reports no size (a bare pty, some CI consoles);
     # get_terminal_size falls back to 80x24 there.
     size = shutil.get_terminal_size()
-    bar = tqdm(items, desc=what, total=total, unit="timeline", file=sys.stderr, leave=False,
+    bar = tqdm(items, desc=what, total=total, unit=unit, file=sys.stderr, leave=False,
                ncols=size.columns, nrows=size.lines)  # fmt: skip
     yield from bar

@@ -69,3 +69,12 @@ record into "treat the underlying cause"."""
 
 NORMAL = frozenset({"N"})
 ABNORMAL = frozenset({"A", "AA", "H", "HH", "HU", "L", "LL", "LU"})
+
+
+def ours(code: str) -> dict[str, str]:
+    """A coding from the venowatch CodeSystem."""
+    return {"system": VENOWATCH_SYSTEM, "code": code, "display": VENOWATCH_DISPLAY[code]}
+
+
+def pgic_coding(answer: Pgic) -> dict[str, str]:
+    return {"system": PGIC_SYSTEM, "code": answer.value, "display": PGIC_DISPLAY[answer]}

@@ -1,0 +1,113 @@
+"""`venowatch export` and `venowatch import`: FHIR R4 Bundles to and from the database, through
+the same services as /fhir/r4/."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from venowatch.cli.main import UsageError
+from venowatch.cli.progress import progress
+from venowatch.cli.serve import prepare_environment
+from venowatch.cli.sweep import require_migrated
+
+if TYPE_CHECKING:
+    from venowatch.clinic.models import Clinic
+    from venowatch.services.fhir_import import ImportReport
+
+
+def _setup() -> None:
+    prepare_environment()
+    import django
+
+    django.setup()
+    require_migrated()
+
+
+def export(args: argparse.Namespace) -> int:
+    _setup()
+    from venowatch.clinic.models import Patient
+    from venowatch.services.fhir_export import export_patient
+
+    patient = None
+    if args.patient.isdigit():
+        patient = Patient.objects.select_related("clinic").filter(pk=args.patient).first()
+    if patient is None:
+        raise UsageError(f"no patient with id {args.patient!r}")
+    text = json.dumps(export_patient(patient), indent=2, ensure_ascii=False) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--out {args.out}: {exc.strerror}") from None
+    return 0
+
+
+def import_(args: argparse.Namespace) -> int:
+    try:
+        data = json.loads(Path(args.file).read_bytes())
+    except OSError as exc:
+        raise UsageError(f"{args.file}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise UsageError(f"{args.file}: not JSON: {exc}") from None
+    _setup()
+    from django.utils import timezone
+
+    from venowatch.services.fhir_import import ImportRefusedError, import_bundle
+
+    clinic = _clinic(args.clinic)
+    by = _user(args.as_user, clinic)
+    try:
+        report = import_bundle(
+            clinic, data, by=by, now=timezone.now(),
+            progress=lambda records: progress(records, "importing", unit="record"),
+        )  # fmt: skip
+    except ImportRefusedError as exc:
+        raise UsageError(f"{args.file}: nothing imported: {exc}") from None
+    print("\n".join(_report_lines(report)))
+    return 0
+
+
+def _clinic(named: str) -> Clinic:
+    from venowatch.clinic.models import Clinic
+
+    if named.isdigit() and (by_id := Clinic.objects.filter(pk=named).first()) is not None:
+        return by_id
+    matches = list(Clinic.objects.filter(name__iexact=named)[:2])
+    if not matches:
+        raise UsageError(f"--clinic: no clinic with id or name {named!r}")
+    if len(matches) > 1:
+        raise UsageError(f"--clinic: several clinics are named {named!r}; give its id")
+    return matches[0]
+
+
+def _user(username: str | None, clinic: Clinic) -> Any:
+    """The member of `clinic` recorded as having imported (None: nobody in particular)."""
+    if username is None:
+        return None
+    from django.contrib.auth.models import User
+
+    from venowatch.services.access import Act, may, member_of
+
+    user = User.objects.filter(username=username).first()
+    member = member_of(user) if user is not None else None
+    if user is None or member is None or member.clinic_id != clinic.pk:
+        raise UsageError(f"--as: {username!r} is not a member of {clinic.name}")
+    if not may(user, Act.RECORD_PROCEDURE):
+        raise UsageError(f"--as: {username!r} may not record procedures")
+    return user
+
+
+def _report_lines(report: ImportReport) -> list[str]:
+    """The summary, then what was skipped and why, one line per kind of resource and reason."""
+    grouped = Counter((s.resource_type, s.reason) for s in report.skipped)
+    return [
+        *report.summary(),
+        *(f"  skipped {n} {kind}: {reason}" for (kind, reason), n in sorted(grouped.items())),
+    ]

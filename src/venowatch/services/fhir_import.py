@@ -1,0 +1,212 @@
+"""Importing a FHIR R4 Bundle into a clinic: patients found again by identifier (or created),
+their procedures, check-ins and labs recorded through services.records (so each is checked and
+the patient re-assessed), all in one transaction. Any error stores nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import transaction
+
+from venowatch.clinic import models
+from venowatch.clinic.models import Role
+from venowatch.fhir.models import PatientIdentifier
+from venowatch.fhir.reading import Found, PatientFacts, Skipped, read
+from venowatch.protocol import CheckIn, Lab, Procedure, ProcedureKind
+from venowatch.services.access import patients_in_reach, role_of
+from venowatch.services.fhir_export import own_identifier_system
+from venowatch.services.records import RecordError, record_checkin, record_lab, record_procedure
+
+BUNDLE_TYPES = frozenset({"transaction", "batch", "collection", "searchset"})
+"""What a sender may call a bundle of records to store; searchset is what $everything gives."""
+
+_NOTHING_FOR = "no procedure, check-in or lab venowatch reads came with this patient"
+
+Progress = Callable[[Sequence[Found]], Iterable[Found]]
+
+
+class ImportRefusedError(Exception):
+    """Why nothing was imported; the message names the resource and what is wrong."""
+
+
+@dataclass(slots=True)
+class ImportReport:
+    patients_created: list[str] = field(default_factory=list)
+    patients_updated: list[str] = field(default_factory=list)
+    stored: Counter[str] = field(default_factory=Counter)
+    already_stored: int = 0
+    venoplasties: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def summary(self) -> list[str]:
+        """What happened, in lines a person reads; the skipped resources come after."""
+        stored = ", ".join(f"{n} {kind}" for kind, n in sorted(self.stored.items())) or "nothing"
+        lines = [
+            f"patients: {len(self.patients_created)} created, "
+            f"{len(self.patients_updated)} found by identifier",
+            f"stored: {stored}; {self.already_stored} already stored (not duplicated)",
+            f"skipped: {len(self.skipped)} resources",
+        ]
+        if not self.venoplasties:
+            lines.append("the bundle held no venoplasty")
+        return lines
+
+
+def import_bundle(
+    clinic: models.Clinic,
+    data: Any,
+    *,
+    by: Any,
+    now: datetime,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import `data` (a parsed Bundle) into `clinic`, as the user `by` (None: the command
+    line's operator). Raises ImportRefusedError, having stored nothing."""
+    _check_bundle(data)
+    reading = read([data])
+    report = ImportReport(skipped=list(reading.skipped))
+    found = [f for f in reading.records if _kept(f, reading.patients, report)]
+    report.venoplasties = sum(
+        isinstance(f.record, Procedure) and f.record.kind is ProcedureKind.VENOPLASTY for f in found
+    )
+    # Procedures first: a check-in is refused unless it follows one.
+    found.sort(key=lambda f: (_ORDER[type(f.record)], _when(f.record)))
+    with_records = {f.patient for f in found}
+    report.skipped += [
+        Skipped("Patient", p.key.removeprefix("Patient/"), _NOTHING_FOR)
+        for p in reading.patients
+        if p.key not in with_records
+    ]
+    with transaction.atomic():
+        patients = {
+            p.key: _patient(clinic, p, by, report)
+            for p in reading.patients
+            if p.key in with_records
+        }
+        seen = {key: _stored(patient) for key, patient in patients.items()}
+        for f in progress(found) if progress is not None else found:
+            if _identity(f.record) in seen[f.patient]:
+                report.already_stored += 1
+                continue
+            try:
+                _record(patients[f.patient], f.record, by, now)
+            except RecordError as exc:
+                raise ImportRefusedError(f"{f.source}: {exc}") from None
+            seen[f.patient].add(_identity(f.record))
+            report.stored[f.resource_type] += 1
+    return report
+
+
+def _check_bundle(data: Any) -> None:
+    if not isinstance(data, Mapping) or data.get("resourceType") != "Bundle":
+        kind = data.get("resourceType") if isinstance(data, Mapping) else type(data).__name__
+        raise ImportRefusedError(f"expected a FHIR Bundle, got {kind!r}")
+    if data.get("type") not in BUNDLE_TYPES:
+        allowed = ", ".join(sorted(BUNDLE_TYPES))
+        raise ImportRefusedError(f"Bundle.type is {data.get('type')!r}; expected one of {allowed}")
+    if not isinstance(data.get("entry", []), list):
+        raise ImportRefusedError("Bundle.entry must be a list")
+
+
+def _kept(f: Found, patients: tuple[PatientFacts, ...], report: ImportReport) -> bool:
+    """Records are imported only with their Patient, found by an identifier."""
+    patient = next((p for p in patients if p.key == f.patient), None)
+    if patient is not None and patient.identifiers:
+        return True
+    reason = (
+        f"its patient {f.patient} is not in the bundle"
+        if patient is None
+        else f"its patient {f.patient} has no identifier to find them by again"
+    )
+    report.skipped.append(Skipped(f.resource_type, f.id, reason))
+    return False
+
+
+def _patient(
+    clinic: models.Clinic, facts: PatientFacts, by: Any, report: ImportReport
+) -> models.Patient:
+    matches = {i.patient for i in PatientIdentifier.objects.filter(
+        clinic=clinic, system__in=[s for s, _ in facts.identifiers],
+        value__in=[v for _, v in facts.identifiers],
+    ).select_related("patient") if (i.system, i.value) in facts.identifiers}  # fmt: skip
+    own = [v for s, v in facts.identifiers if s == own_identifier_system() and v.isdigit()]
+    matches |= set(models.Patient.objects.filter(clinic=clinic, pk__in=own))
+    if len(matches) > 1:
+        raise ImportRefusedError(f"{facts.key}: its identifiers match {len(matches)} patients")
+    zone = _zone(facts.time_zone) or clinic.time_zone
+    if matches:
+        (patient,) = matches
+        if by is not None and not patients_in_reach(by).filter(pk=patient.pk).exists():
+            raise ImportRefusedError(f"{facts.key}: matches a patient outside your reach")
+        patient.name, patient.time_zone = facts.name, zone
+        patient.save(update_fields=["name", "time_zone"])
+        report.patients_updated.append(facts.key)
+    else:
+        advocate = by if by is not None and role_of(by) is Role.ADVOCATE else None
+        patient = models.Patient.objects.create(
+            clinic=clinic, name=facts.name, time_zone=zone, advocate=advocate
+        )
+        report.patients_created.append(facts.key)
+    for system, value in facts.identifiers:
+        # Our own id of this very patient is its key already; any other is kept.
+        if (system, value) != (own_identifier_system(), str(patient.pk)):
+            PatientIdentifier.objects.get_or_create(
+                clinic=clinic, system=system, value=value, defaults={"patient": patient}
+            )
+    return patient
+
+
+def _zone(name: str | None) -> str | None:
+    try:
+        return name if name and ZoneInfo(name) else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _record(patient: models.Patient, r: Procedure | CheckIn | Lab, by: Any, now: datetime) -> None:
+    if isinstance(r, Procedure):
+        record_procedure(
+            patient, kind=r.kind, performed_at=r.performed_at, veins=list(r.veins), note=r.note,
+            by=by, now=now,
+        )  # fmt: skip
+    elif isinstance(r, CheckIn):
+        record_checkin(
+            patient, at=r.at, pgic=r.pgic, symptoms_returned=r.symptoms_returned,
+            symptoms=dict(r.symptoms), note=r.note, by=by, now=now,
+        )  # fmt: skip
+    else:
+        record_lab(
+            patient, at=r.at, kind=r.kind, result=r.result, finding=r.finding, by=by, now=now
+        )
+
+
+_ORDER = {Procedure: 0, Lab: 1, CheckIn: 2}
+
+
+def _when(r: Procedure | CheckIn | Lab) -> datetime:
+    return r.performed_at if isinstance(r, Procedure) else r.at
+
+
+def _identity(r: Procedure | CheckIn | Lab) -> tuple[Any, ...]:
+    """A record equal in every field to a stored one is that record (the re-import rule)."""
+    if isinstance(r, Procedure):
+        return ("procedure", r.kind.value, r.performed_at, tuple(r.veins), r.note)
+    if isinstance(r, CheckIn):
+        return ("checkin", r.at, r.pgic.value, r.symptoms_returned, tuple(r.symptoms), r.note)
+    return ("lab", r.at, r.kind.value, r.result.value, r.finding)
+
+
+def _stored(patient: models.Patient) -> set[tuple[Any, ...]]:
+    procedures = patient.procedures.values_list("kind", "performed_at", "veins", "note")
+    checkins = patient.checkins.values_list("at", "pgic", "symptoms_returned", "symptoms", "note")
+    labs = patient.labs.values_list("at", "kind", "result", "finding")
+    return (
+        {("procedure", k, at, tuple(v), n) for k, at, v, n in procedures}
+        | {("checkin", at, p, b, tuple(sorted(s.items())), n) for at, p, b, s, n in checkins}
+        | {("lab", at, k, r, f) for at, k, r, f in labs}
+    )
