@@ -4,10 +4,13 @@ invalid data is refused, and one patient's token never reaches another patient's
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
@@ -64,8 +67,17 @@ class Two:
 
 
 @pytest.fixture
-def two(db: None) -> Two:
-    return Two()
+def two(db: None) -> Iterator[Two]:
+    # Schemathesis calls the WSGI handler itself, which closes the database connection after
+    # each request; on PostgreSQL that is the test's connection, holding its transaction.
+    # Django's test client avoids it the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield Two()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _bearer(api: Api) -> dict[str, str]:
