@@ -15,7 +15,16 @@ from tests.conftest import SHARED, load_json
 from tests.fhir_fixtures import schema_errors, treated_patient
 from tests.web_fixtures import PASSWORD, clinic, patient, user
 from venowatch.api.models import Scope
-from venowatch.clinic.models import CheckIn, Clinic, Lab, Patient, Procedure, Role
+from venowatch.clinic.models import (
+    AssessmentChange,
+    CheckIn,
+    Clinic,
+    Lab,
+    Patient,
+    Procedure,
+    Role,
+    Task,
+)
 from venowatch.fhir.models import PatientIdentifier
 from venowatch.services import tokens
 from venowatch.services.assessing import assessment_json, utc_now
@@ -73,6 +82,20 @@ def test_round_trip_into_another_clinic_gives_the_same_timeline_and_assessment()
     assert dict(report.stored) == {"Procedure": 2, "QuestionnaireResponse": 2, "Observation": 2}
     assert report.venoplasties == 1
     assert "the bundle held no venoplasty" not in report.summary()
+
+
+def test_an_imported_history_is_assessed_once_not_record_by_record() -> None:
+    """Assessing after each imported record would pass through decisions that were never true
+    now (a procedure alone: check-in overdue), open tasks and send alerts for them."""
+    source, _ = treated_patient(NOW)
+    other = clinic("Other clinic")
+    import_bundle(other, export_patient(source, now=NOW), by=None, now=NOW)
+    (imported,) = Patient.objects.filter(clinic=other)
+    (change,) = AssessmentChange.objects.filter(patient=imported)
+    final = decision(imported)
+    assert (change.pathway, change.flags) == (final["pathway"], final["flags"])
+    # One decision, so alerts and tasks were made once, for it.
+    assert all(t.change_id == change.pk for t in Task.objects.filter(patient=imported))
 
 
 def test_reimporting_stores_nothing_twice() -> None:

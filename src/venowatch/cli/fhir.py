@@ -66,7 +66,7 @@ def import_(args: argparse.Namespace) -> int:
     try:
         report = import_bundle(
             clinic, data, by=by, now=timezone.now(),
-            progress=lambda records: progress(records, "importing", unit="record"),
+            progress=lambda patients: progress(patients, "importing", unit="patient"),
         )  # fmt: skip
     except ImportRefusedError as exc:
         raise UsageError(f"{args.file}: nothing imported: {exc}") from None

@@ -20,14 +20,15 @@ from venowatch.fhir.reading import Found, PatientFacts, Skipped, read
 from venowatch.protocol import CheckIn, Lab, Procedure, ProcedureKind
 from venowatch.services.access import patients_in_reach, role_of
 from venowatch.services.fhir_export import own_identifier_system
-from venowatch.services.records import RecordError, record_checkin, record_lab, record_procedure
+from venowatch.services.history import HistoryError, record_history
 
 BUNDLE_TYPES = frozenset({"transaction", "batch", "collection", "searchset"})
 """What a sender may call a bundle of records to store; searchset is what $everything gives."""
 
 _NOTHING_FOR = "no procedure, check-in or lab venowatch reads came with this patient"
 
-Progress = Callable[[Sequence[Found]], Iterable[Found]]
+Progress = Callable[[Sequence[str]], Iterable[str]]
+"""Wraps the keys of the patients being stored, one step each."""
 
 
 class ImportRefusedError(Exception):
@@ -89,16 +90,20 @@ def import_bundle(
             if p.key in with_records
         }
         seen = {key: _stored(patient) for key, patient in patients.items()}
-        for f in progress(found) if progress is not None else found:
+        new: dict[str, list[Found]] = {key: [] for key in patients}
+        for f in found:
             if _identity(f.record) in seen[f.patient]:
                 report.already_stored += 1
                 continue
-            try:
-                _record(patients[f.patient], f.record, by, now)
-            except RecordError as exc:
-                raise ImportRefusedError(f"{f.source}: {exc}") from None
             seen[f.patient].add(_identity(f.record))
-            report.stored[f.resource_type] += 1
+            new[f.patient].append(f)
+        for key in progress(list(new)) if progress is not None else new:
+            try:
+                record_history(patients[key], [f.record for f in new[key]], by=by, now=now)
+            except HistoryError as exc:
+                raise ImportRefusedError(f"{new[key][exc.index].source}: {exc}") from None
+            for f in new[key]:
+                report.stored[f.resource_type] += 1
     return report
 
 
@@ -166,23 +171,6 @@ def _zone(name: str | None) -> str | None:
         return name if name and ZoneInfo(name) else None
     except (ZoneInfoNotFoundError, ValueError):
         return None
-
-
-def _record(patient: models.Patient, r: Procedure | CheckIn | Lab, by: Any, now: datetime) -> None:
-    if isinstance(r, Procedure):
-        record_procedure(
-            patient, kind=r.kind, performed_at=r.performed_at, veins=list(r.veins), note=r.note,
-            by=by, now=now,
-        )  # fmt: skip
-    elif isinstance(r, CheckIn):
-        record_checkin(
-            patient, at=r.at, pgic=r.pgic, symptoms_returned=r.symptoms_returned,
-            symptoms=dict(r.symptoms), note=r.note, by=by, now=now,
-        )  # fmt: skip
-    else:
-        record_lab(
-            patient, at=r.at, kind=r.kind, result=r.result, finding=r.finding, by=by, now=now
-        )
 
 
 _ORDER = {Procedure: 0, Lab: 1, CheckIn: 2}
