@@ -137,6 +137,26 @@ def test_malformed_json_is_a_4xx_with_a_body(alex: User, maria: Patient) -> None
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "path", ["/patients/99999999999999999999", "/tasks?patient_id=99999999999999999999"]
+)
+def test_an_id_past_64_bits_is_bad_input_not_a_server_error(alex: User, path: str) -> None:
+    response = Api(alex).client.get(
+        f"/api/v1{path}", headers={"Authorization": f"Bearer {Api(alex).secret}"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] in ("pk", "patient_id")
+
+
+def test_a_fhir_export_of_an_id_past_64_bits_is_not_found(alex: User) -> None:
+    api = Api(alex)
+    response = api.client.get(
+        "/fhir/r4/Patient/99999999999999999999/$everything",
+        headers={"Authorization": f"Bearer {api.secret}"},
+    )
+    assert response.status_code == 404
+
+
 def test_a_read_token_cannot_write(alex: User, maria: Patient) -> None:
     at = (timezone.now() - H).isoformat()
     response = Api(alex, Scope.READ).post(

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from venowatch.api.access import patient_for
 from venowatch.api.errors import READ_ERRORS, ApiError, not_found
 from venowatch.api.pages import Pages
-from venowatch.api.schemas import AssessmentOut, ChangeOut, Instant, PatientOut
+from venowatch.api.schemas import AssessmentOut, ChangeOut, Id, Instant, PatientOut
 from venowatch.clinic.models import AssessmentChange, Patient
 from venowatch.protocol import Pathway, Urgency
 from venowatch.services.access import Act, may
@@ -44,12 +44,12 @@ def list_patients(request: HttpRequest, filters: Query[Filters]) -> Any:
 
 
 @router.get("/{int:pk}", response={200: PatientOut, **READ_ERRORS})
-def get_patient(request: HttpRequest, pk: int) -> Patient:
+def get_patient(request: HttpRequest, pk: Id) -> Patient:
     return patient_for(request, pk, Act.VIEW)
 
 
 @router.get("/{int:pk}/assessment", response={200: AssessmentOut, **READ_ERRORS})
-def get_assessment(request: HttpRequest, pk: int, as_of: Instant | None = None) -> dict[str, Any]:
+def get_assessment(request: HttpRequest, pk: Id, as_of: Instant | None = None) -> dict[str, Any]:
     """What the protocol says now; with `as_of`, what it said then, from the records as they
     are (staff only)."""
     if as_of is None:
@@ -64,7 +64,7 @@ def get_assessment(request: HttpRequest, pk: int, as_of: Instant | None = None) 
 
 @router.get("/{int:pk}/assessments", response={200: list[ChangeOut], **READ_ERRORS})
 @paginate(Pages)
-def list_changes(request: HttpRequest, pk: int) -> Any:
+def list_changes(request: HttpRequest, pk: Id) -> Any:
     """How the assessment changed, and when: newest first."""
     patient = patient_for(request, pk, Act.VIEW)
     return AssessmentChange.objects.filter(patient=patient).order_by("-at", "-pk")

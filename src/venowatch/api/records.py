@@ -17,6 +17,7 @@ from venowatch.api.schemas import (
     AssessmentOut,
     CheckInIn,
     CheckInOut,
+    Id,
     LabIn,
     LabOut,
     ProcedureIn,
@@ -38,13 +39,13 @@ class CheckInResult(Schema):
 
 @router.get("/{int:pk}/procedures", response={200: list[ProcedureOut], **READ_ERRORS})
 @paginate(Pages)
-def list_procedures(request: HttpRequest, pk: int) -> Any:
+def list_procedures(request: HttpRequest, pk: Id) -> Any:
     patient = patient_for(request, pk, Act.VIEW)
     return Procedure.objects.filter(patient=patient).order_by("-performed_at", "-pk")
 
 
 @router.post("/{int:pk}/procedures", response={201: ProcedureOut, **WRITE_ERRORS})
-def add_procedure(request: HttpRequest, pk: int, payload: ProcedureIn) -> Status[Procedure]:
+def add_procedure(request: HttpRequest, pk: Id, payload: ProcedureIn) -> Status[Procedure]:
     patient = patient_for(request, pk, Act.RECORD_PROCEDURE, write=True)
     performer = None
     if payload.performed_by_id is not None:
@@ -76,7 +77,7 @@ def _clinician(patient: Patient, user_id: int) -> Any:
 
 @router.get("/{int:pk}/checkins", response={200: list[CheckInOut], **READ_ERRORS})
 @paginate(Pages)
-def list_checkins(request: HttpRequest, pk: int) -> Any:
+def list_checkins(request: HttpRequest, pk: Id) -> Any:
     patient = patient_for(request, pk, Act.VIEW)
     return CheckIn.objects.filter(patient=patient).order_by("-at", "-pk")
 
@@ -84,7 +85,7 @@ def list_checkins(request: HttpRequest, pk: int) -> Any:
 @router.post("/{int:pk}/checkins", response={201: CheckInResult, **WRITE_ERRORS})
 def add_checkin(
     request: HttpRequest,
-    pk: int,
+    pk: Id,
     payload: CheckInIn,
     idempotency_key: Annotated[
         str | None,
@@ -135,13 +136,13 @@ def _fresh(patient: Patient) -> Patient:
 
 @router.get("/{int:pk}/labs", response={200: list[LabOut], **READ_ERRORS})
 @paginate(Pages)
-def list_labs(request: HttpRequest, pk: int) -> Any:
+def list_labs(request: HttpRequest, pk: Id) -> Any:
     patient = patient_for(request, pk, Act.VIEW)
     return Lab.objects.filter(patient=patient).order_by("-at", "-pk")
 
 
 @router.post("/{int:pk}/labs", response={201: LabOut, **WRITE_ERRORS})
-def add_lab(request: HttpRequest, pk: int, payload: LabIn) -> Status[Lab]:
+def add_lab(request: HttpRequest, pk: Id, payload: LabIn) -> Status[Lab]:
     patient = patient_for(request, pk, Act.RECORD_LAB, write=True)
     lab = record_lab(
         patient,

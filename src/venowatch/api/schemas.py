@@ -27,6 +27,8 @@ def _rfc3339(value: Any) -> Any:
 
 Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
 """An instant sent to the API: RFC 3339 text with its UTC offset."""
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+"""A record's id as sent: a larger number would fail in the database, not as bad input."""
 Note = Annotated[str, StringConstraints(max_length=4000)]
 Vein = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Rating = Annotated[int, Field(ge=0, le=10)]
@@ -74,7 +76,7 @@ class ProcedureIn(In):
     kind: ProcedureKind
     performed_at: Instant
     veins: list[Vein] = Field(default_factory=list, max_length=20)
-    performed_by_id: int | None = None
+    performed_by_id: Id | None = None
     note: Note = ""
 
 
@@ -182,5 +184,5 @@ class TaskMove(In):
     """acknowledge; assign (to `assignee_id`); or resolve (with a `note`)."""
 
     action: TaskAction
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
     note: Note = ""

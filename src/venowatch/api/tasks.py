@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from venowatch.api.auth import may_write
 from venowatch.api.errors import READ_ERRORS, WRITE_ERRORS, ApiError, not_found
 from venowatch.api.pages import Pages
-from venowatch.api.schemas import TaskAction, TaskMove, TaskOut
+from venowatch.api.schemas import Id, TaskAction, TaskMove, TaskOut
 from venowatch.clinic.models import Member, Task, TaskStatus
 from venowatch.services import tasks
 from venowatch.services.access import Act, may, patients_in_reach
@@ -20,7 +20,7 @@ router = Router(tags=["tasks"])
 
 class TaskFilters(Schema):
     status: TaskStatus | None = None
-    patient_id: int | None = None
+    patient_id: Id | None = None
 
 
 def _tasks(request: HttpRequest) -> Any:
@@ -42,7 +42,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> Any:
 
 
 @router.post("/{int:pk}", response={200: TaskOut, **WRITE_ERRORS})
-def move_task(request: HttpRequest, pk: int, payload: TaskMove) -> Task:
+def move_task(request: HttpRequest, pk: Id, payload: TaskMove) -> Task:
     if not may_write(request):
         raise ApiError(403, "this token may only read", "header", "Authorization")
     task = _tasks(request).filter(pk=pk).first()
