@@ -19,6 +19,7 @@ from tests.cds_tokens import CDS, bearer, claims, sign, trust
 from tests.conftest import SCENARIOS, load_json
 from tests.http_stub import serving
 from venowatch.clinic.models import Clinic
+from venowatch.fhir.models import PatientIdentifier
 from venowatch.protocol import Pathway
 from venowatch.services.assessing import parse_instant
 from venowatch.services.protocols import default_protocol
@@ -348,3 +349,20 @@ def test_a_token_for_another_issuer_or_replayed_is_401(client: Client) -> None:
 
 def test_get_on_the_service_is_405(client: Client) -> None:
     assert client.get(URL).status_code == 405
+
+
+def test_the_card_links_to_the_patient_venowatch_knows_by_identifier(client: Client) -> None:
+    home = web.clinic()
+    trust(home)
+    known = web.patient("Ann Known", home)
+    PatientIdentifier.objects.create(
+        clinic=home, patient=known, system="urn:oid:2.16.840.1.113883.4.1", value="MRN-7"
+    )
+    prefetch = fhir.prefetch({}, "pt-1")
+    prefetch["patient"]["identifier"] = [
+        {"system": "urn:oid:2.16.840.1.113883.4.1", "value": "MRN-7"}
+    ]
+
+    card = the_card(call(client, request_for("pt-1", prefetch)))
+
+    assert card["links"][0]["url"] == f"http://testserver/staff/patients/{known.pk}/"

@@ -40,7 +40,12 @@ def patient_view_service(request: HttpRequest) -> JsonResponse:
     body = request.read(MAX_BODY + 1)
     if len(body) > MAX_BODY:
         return _error(413, "too_large", f"the request body is larger than {MAX_BODY} bytes")
-    link = _absolute(request, reverse("home"))
+
+    def link(pk: int | None) -> str:
+        # Staff sign in and see the patient if within their reach; else venowatch's home.
+        path = reverse("home") if pk is None else reverse("staff-patient", args=[pk])
+        return _absolute(request, path)
+
     try:
         issuer = caller.issuer
         servers = issuer.allowed_servers()

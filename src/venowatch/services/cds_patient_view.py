@@ -5,15 +5,17 @@ as of now and answers with one card."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Q
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from venowatch.clinic.models import Clinic
-from venowatch.fhir.reading import read_timeline
+from venowatch.fhir.models import PatientIdentifier
+from venowatch.fhir.reading import read, read_timeline
 from venowatch.services.assessing import assess_timeline
 from venowatch.services.cds_cards import patient_view_card
 from venowatch.services.cds_prefetch import PREFETCH, Fetch, FhirAccess, MissingDataError
@@ -74,14 +76,15 @@ def patient_view(
     clinic: Clinic,
     body: bytes,
     now: datetime,
-    link: str,
+    link: Callable[[int | None], str],
     servers: frozenset[str] = frozenset(),
     fetch: Fetch | None = None,
 ) -> dict[str, Any]:
     """The service's answer, `{"cards": [card]}`, assessed with `clinic`'s protocol as of
-    `now`; the card links to `link`. Missing data is fetched only from one of `servers`, the
-    FHIR servers the issuer's administrator listed: otherwise any EHR holding a token could
-    make venowatch request any address. Raises BadRequestError, or
+    `now`. The card links to `link(pk)` for the venowatch patient the EHR's Patient is known as
+    (by an identifier an import kept), else to `link(None)`. Missing data is fetched only from
+    one of `servers`, the FHIR servers the issuer's administrator listed: otherwise any EHR
+    holding a token could make venowatch request any address. Raises BadRequestError, or
     cds_prefetch.MissingDataError when the data cannot be had."""
     request = _parsed(body)
     patient_id = request.context.patient_id
@@ -105,7 +108,24 @@ def patient_view(
     timeline, skipped = read_timeline(resources, patient_id)
     protocol = clinic_protocol(clinic)
     assessment = assess_timeline(timeline, protocol, as_of=now)
-    return {"cards": [patient_view_card(assessment, protocol, link, skipped=len(skipped))]}
+    target = link(_known_patient(clinic, resources, patient_id))
+    return {"cards": [patient_view_card(assessment, protocol, target, skipped=len(skipped))]}
+
+
+def _known_patient(
+    clinic: Clinic, resources: Sequence[Mapping[str, Any]], patient_id: str
+) -> int | None:
+    wanted = f"Patient/{patient_id}"
+    identifiers = {i for p in read(resources).patients if p.key == wanted for i in p.identifiers}
+    if not identifiers:
+        return None
+    match = Q()
+    for system, value in identifiers:
+        match |= Q(system=system, value=value)
+    found = PatientIdentifier.objects.filter(match, clinic=clinic).values_list("patient_id")
+    pks = {pk for (pk,) in found}
+    # Two venowatch patients for one EHR patient is a mix-up to sort out, not to guess at.
+    return pks.pop() if len(pks) == 1 else None
 
 
 def _parsed(body: bytes) -> _Request:
