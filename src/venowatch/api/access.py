@@ -11,9 +11,14 @@ from venowatch.clinic.models import Patient
 from venowatch.services.access import Act, may, patients_in_reach
 
 
-def patient_for(request: HttpRequest, pk: int, act: Act, *, write: bool = False) -> Patient:
-    if write and not may_write(request):
+def require_write(request: HttpRequest) -> None:
+    if not may_write(request):
         raise ApiError(403, "this token may only read", "header", "Authorization")
+
+
+def patient_for(request: HttpRequest, pk: int, act: Act, *, write: bool = False) -> Patient:
+    if write:
+        require_write(request)
     if not may(request.user, act):
         raise not_found()
     found = (

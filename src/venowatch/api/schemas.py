@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from venowatch.clinic.models import TaskKind, TaskStatus
+from venowatch.clinic.models import MAX_ID, TaskKind, TaskStatus
 from venowatch.protocol import LabKind, LabResult, Pathway, Pgic, ProcedureKind, Urgency
 
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")
@@ -27,8 +27,7 @@ def _rfc3339(value: Any) -> Any:
 
 Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
 """An instant sent to the API: RFC 3339 text with its UTC offset."""
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-"""A record's id as sent: a larger number would fail in the database, not as bad input."""
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Note = Annotated[str, StringConstraints(max_length=4000)]
 Vein = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Rating = Annotated[int, Field(ge=0, le=10)]

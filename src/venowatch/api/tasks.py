@@ -7,7 +7,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from venowatch.api.auth import may_write
+from venowatch.api.access import require_write
 from venowatch.api.errors import READ_ERRORS, WRITE_ERRORS, ApiError, not_found
 from venowatch.api.pages import Pages
 from venowatch.api.schemas import Id, TaskAction, TaskMove, TaskOut
@@ -43,8 +43,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> Any:
 
 @router.post("/{int:pk}", response={200: TaskOut, **WRITE_ERRORS})
 def move_task(request: HttpRequest, pk: Id, payload: TaskMove) -> Task:
-    if not may_write(request):
-        raise ApiError(403, "this token may only read", "header", "Authorization")
+    require_write(request)
     task = _tasks(request).filter(pk=pk).first()
     if task is None:
         raise not_found()

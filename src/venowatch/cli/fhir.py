@@ -10,31 +10,22 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from venowatch.cli.database import open_database
 from venowatch.cli.main import UsageError
 from venowatch.cli.progress import progress
-from venowatch.cli.serve import prepare_environment
-from venowatch.cli.sweep import require_migrated
 
 if TYPE_CHECKING:
     from venowatch.clinic.models import Clinic
     from venowatch.services.fhir_import import ImportReport
 
 
-def _setup() -> None:
-    prepare_environment()
-    import django
-
-    django.setup()
-    require_migrated()
-
-
 def export(args: argparse.Namespace) -> int:
-    _setup()
-    from venowatch.clinic.models import Patient
+    open_database()
+    from venowatch.clinic.models import MAX_ID, Patient
     from venowatch.services.fhir_export import export_patient
 
     patient = None
-    if args.patient.isdigit():
+    if args.patient.isdigit() and int(args.patient) <= MAX_ID:
         patient = Patient.objects.select_related("clinic").filter(pk=args.patient).first()
     if patient is None:
         raise UsageError(f"no patient with id {args.patient!r}")
@@ -56,7 +47,7 @@ def import_(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.file}: {exc.strerror}") from None
     except ValueError as exc:
         raise UsageError(f"{args.file}: not JSON: {exc}") from None
-    _setup()
+    open_database()
     from django.utils import timezone
 
     from venowatch.services.fhir_import import ImportRefusedError, import_bundle

@@ -11,7 +11,7 @@ import time
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from venowatch.cli.serve import prepare_environment
+from venowatch.cli.database import open_database
 
 if TYPE_CHECKING:
     from venowatch.services.delivery import Delivered
@@ -20,15 +20,10 @@ log = logging.getLogger("venowatch.worker")
 
 
 def sweep_once(args: argparse.Namespace) -> int:
-    prepare_environment()
-    import django
-
-    django.setup()
+    open_database()
     from django.utils import timezone
 
     from venowatch.services.sweep import expired_count, sweep
-
-    require_migrated()
 
     now = timezone.now()
     bar = None
@@ -59,17 +54,13 @@ def sweep_once(args: argparse.Namespace) -> int:
 def work(args: argparse.Namespace) -> int:
     """Deliver the outbox every `--deliver-every` seconds (a clot alert must not wait a
     minute) and run the whole sweep every `--sweep-every` seconds, until stopped."""
-    prepare_environment()
-    import django
-
-    django.setup()
+    open_database()
     from django.db import close_old_connections
     from django.utils import timezone
 
     from venowatch.services.delivery import deliver_due
     from venowatch.services.sweep import sweep
 
-    require_migrated()
     # What the worker sent is worth a line in the log even where the rest logs warnings only.
     log.setLevel(logging.INFO)
     stopping = False
@@ -103,22 +94,3 @@ def work(args: argparse.Namespace) -> int:
 def _said(d: Delivered) -> str:
     first = f"; first error: {d.errors[0]}" if d.errors else ""
     return f"sent {d.sent}, to retry {d.retried}, failed {d.failed}{first}"
-
-
-def require_migrated() -> None:
-    """Sweeping a database that is not set up would only fail table by table."""
-    from django.db import DatabaseError, connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    from venowatch.cli.main import UsageError
-
-    try:
-        executor = MigrationExecutor(connection)
-        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except DatabaseError as exc:
-        raise UsageError(f"cannot read the database: {exc}") from None
-    if pending:
-        raise UsageError(
-            "the database is not set up or not up to date: run `venowatch serve` once (it "
-            "applies migrations), or `python -m django migrate --settings venowatch.settings`"
-        )

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from venowatch.cli.serve import prepare_environment
+from venowatch.cli.database import open_database
 
 
 def create(args: argparse.Namespace) -> int:
-    prepare_environment()
-    import django
-
-    django.setup()
+    open_database()
     from django.contrib.auth.models import User
 
     from venowatch.api.models import Scope
     from venowatch.cli.main import UsageError
-    from venowatch.cli.sweep import require_migrated
     from venowatch.services import tokens
 
-    require_migrated()
     user = User.objects.filter(username=args.user).first()
     if user is None:
         raise UsageError(f"no user named {args.user!r}")

@@ -14,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from venowatch.protocol import LabKind, LabResult, Pathway, Pgic, ProcedureKind, Urgency
 
+MAX_ID = 2**63 - 1
+"""The largest id a 64-bit database integer holds: a larger one sent in is bad input, not a
+database error."""
+
 
 def _choices(
     kind: type[Pathway | Pgic | ProcedureKind | LabKind | LabResult | Urgency],

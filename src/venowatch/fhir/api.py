@@ -12,9 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from venowatch.api.access import patient_for
 from venowatch.api.auth import AUTH, may_write
+from venowatch.api.errors import ApiError
+from venowatch.clinic.models import MAX_ID
 from venowatch.fhir import definitions
-from venowatch.services.access import Act, may, member_of, patients_in_reach
+from venowatch.services.access import Act, may, member_of
 from venowatch.services.assessing import utc_now
 from venowatch.services.fhir_export import export_patient
 from venowatch.services.fhir_import import ImportRefusedError, import_bundle
@@ -72,14 +75,12 @@ def code_system(request: HttpRequest, name: str) -> HttpResponse:
 
 @api.get("/Patient/{patient_id}/$everything")
 def everything(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = (
-        patients_in_reach(request.user).select_related("clinic").filter(pk=patient_id).first()
-        # An id past 64 bits would fail in the database rather than be "not found".
-        if patient_id.isdigit() and len(patient_id) < 19 and may(request.user, Act.VIEW)
-        else None
-    )
-    if patient is None:
+    if not (patient_id.isdigit() and int(patient_id) <= MAX_ID):
         raise Http404
+    try:
+        patient = patient_for(request, int(patient_id), Act.VIEW)
+    except ApiError:
+        raise Http404 from None
     return fhir(export_patient(patient))
 
 

@@ -90,6 +90,21 @@ class Reading:
     records: tuple[Found, ...]
     skipped: tuple[Skipped, ...]
 
+    def timeline_for(self, patient_id: str) -> tuple[Timeline, tuple[Skipped, ...]]:
+        """See read_timeline."""
+        key = f"Patient/{patient_id}"
+        others = [
+            Skipped(f.resource_type, f.id, f"about {f.patient}, not {key}")
+            for f in self.records
+            if f.patient != key
+        ]
+        others += [
+            Skipped("Patient", p.key.removeprefix("Patient/"), f"not {key}")
+            for p in self.patients
+            if p.key != key
+        ]
+        return self.timeline(key, patient_id), (*self.skipped, *others)
+
     def timeline(self, key: str, patient_id: str) -> Timeline:
         """The records about `key`, each kind in time order (input order breaks ties)."""
         mine = [f.record for f in self.records if f.patient == key]
@@ -106,19 +121,7 @@ def read_timeline(
 ) -> tuple[Timeline, tuple[Skipped, ...]]:
     """The engine timeline of `Patient/<patient_id>`, and every resource not taken into it
     (including those about other patients)."""
-    reading = read(resources)
-    key = f"Patient/{patient_id}"
-    others = [
-        Skipped(f.resource_type, f.id, f"about {f.patient}, not {key}")
-        for f in reading.records
-        if f.patient != key
-    ]
-    others += [
-        Skipped("Patient", p.key.removeprefix("Patient/"), f"not {key}")
-        for p in reading.patients
-        if p.key != key
-    ]
-    return reading.timeline(key, patient_id), (*reading.skipped, *others)
+    return read(resources).timeline_for(patient_id)
 
 
 def read(resources: Iterable[Mapping[str, Any]]) -> Reading:

@@ -5,21 +5,20 @@ as of now and answers with one card."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from venowatch.clinic.models import Clinic
-from venowatch.fhir.models import PatientIdentifier
-from venowatch.fhir.reading import read, read_timeline
+from venowatch.fhir.reading import Reading, read
 from venowatch.services.assessing import assess_timeline
 from venowatch.services.cds_cards import patient_view_card
 from venowatch.services.cds_prefetch import PREFETCH, Fetch, FhirAccess, MissingDataError
 from venowatch.services.cds_prefetch import gather as gather_resources
+from venowatch.services.fhir_import import known_as
 from venowatch.services.records import clinic_protocol
 
 SERVICE_ID = "venowatch-patient-view"
@@ -105,25 +104,17 @@ def patient_view(
             f"{exc}; the fhirServer {refused} is not one of this issuer's FHIR servers "
             "(an administrator lists them under Trusted issuers)"
         ) from None
-    timeline, skipped = read_timeline(resources, patient_id)
+    reading = read(resources)
+    timeline, skipped = reading.timeline_for(patient_id)
     protocol = clinic_protocol(clinic)
     assessment = assess_timeline(timeline, protocol, as_of=now)
-    target = link(_known_patient(clinic, resources, patient_id))
+    target = link(_known_patient(clinic, reading, patient_id))
     return {"cards": [patient_view_card(assessment, protocol, target, skipped=len(skipped))]}
 
 
-def _known_patient(
-    clinic: Clinic, resources: Sequence[Mapping[str, Any]], patient_id: str
-) -> int | None:
+def _known_patient(clinic: Clinic, reading: Reading, patient_id: str) -> int | None:
     wanted = f"Patient/{patient_id}"
-    identifiers = {i for p in read(resources).patients if p.key == wanted for i in p.identifiers}
-    if not identifiers:
-        return None
-    match = Q()
-    for system, value in identifiers:
-        match |= Q(system=system, value=value)
-    found = PatientIdentifier.objects.filter(match, clinic=clinic).values_list("patient_id")
-    pks = {pk for (pk,) in found}
+    pks = known_as(clinic, {i for p in reading.patients if p.key == wanted for i in p.identifiers})
     # Two venowatch patients for one EHR patient is a mix-up to sort out, not to guess at.
     return pks.pop() if len(pks) == 1 else None
 

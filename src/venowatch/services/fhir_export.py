@@ -11,7 +11,16 @@ from django.conf import settings
 from venowatch.clinic import models
 from venowatch.fhir import writing
 from venowatch.fhir.models import PatientIdentifier
-from venowatch.protocol import CheckIn, Lab, LabKind, LabResult, Pgic, Procedure, ProcedureKind
+from venowatch.protocol import (
+    CheckIn,
+    Lab,
+    LabKind,
+    LabResult,
+    Pgic,
+    Procedure,
+    ProcedureKind,
+    Timeline,
+)
 from venowatch.services.assessing import utc_now
 from venowatch.services.records import assess_patient, clinic_protocol, local, patient_zone
 
@@ -44,17 +53,20 @@ def export_patient(patient: models.Patient, *, now: datetime | None = None) -> d
             patient.time_zone,
         )
     ]
+    procedures, checkins, labs = [], [], []
     for pk, kind, at, veins, note in (
         patient.procedures.order_by("performed_at", "pk")
         .values_list("pk", "kind", "performed_at", "veins", "note")
     ):  # fmt: skip
         record = Procedure(ProcedureKind(kind), local(at, zone), tuple(veins), note)
+        procedures.append(record)
         resources.append(writing.procedure(str(pk), subject, record))
     for pk, at, answer, back, ratings, note in (
         patient.checkins.order_by("at", "pk")
         .values_list("pk", "at", "pgic", "symptoms_returned", "symptoms", "note")
     ):  # fmt: skip
         checkin = CheckIn(local(at, zone), Pgic(answer), back, tuple(sorted(ratings.items())), note)
+        checkins.append(checkin)
         response = writing.questionnaire_response(f"checkin-{pk}", subject, checkin)
         resources.append(response)
         resources.append(
@@ -66,9 +78,12 @@ def export_patient(patient: models.Patient, *, now: datetime | None = None) -> d
         "pk", "at", "kind", "result", "finding"
     ):
         lab = Lab(local(at, zone), LabKind(kind), LabResult(result), finding)
+        labs.append(lab)
         resources.append(writing.lab_observation(f"lab-{pk}", subject, lab))
     basis = [f"{r['resourceType']}/{r['id']}" for r in resources[1:]]
-    assessment = assess_patient(patient, now)
+    # The records just read are the timeline: assess them rather than read them again.
+    timeline = Timeline(str(patient.pk), tuple(procedures), tuple(checkins), tuple(labs))
+    assessment = assess_patient(patient, now, timeline)
     protocol = clinic_protocol(patient.clinic)
     resources.append(
         writing.risk_assessment(f"assessment-{patient.pk}", subject, assessment, protocol, basis)

@@ -12,15 +12,17 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
+from django.db.models import Q
 
 from venowatch.clinic import models
 from venowatch.clinic.models import Role
 from venowatch.fhir.models import PatientIdentifier
 from venowatch.fhir.reading import Found, PatientFacts, Skipped, read
-from venowatch.protocol import CheckIn, Lab, Procedure, ProcedureKind
+from venowatch.protocol import CheckIn, Lab, Procedure, ProcedureKind, Timeline
 from venowatch.services.access import patients_in_reach, role_of
 from venowatch.services.fhir_export import own_identifier_system
 from venowatch.services.history import HistoryError, record_history
+from venowatch.services.records import timeline_of
 
 BUNDLE_TYPES = frozenset({"transaction", "batch", "collection", "searchset"})
 """What a sender may call a bundle of records to store; searchset is what $everything gives."""
@@ -71,12 +73,12 @@ def import_bundle(
     _check_bundle(data)
     reading = read([data])
     report = ImportReport(skipped=list(reading.skipped))
-    found = [f for f in reading.records if _kept(f, reading.patients, report)]
+    # The first Patient of a key stands for it, as references resolve.
+    by_key = {p.key: p for p in reversed(reading.patients)}
+    found = [f for f in reading.records if _kept(f, by_key.get(f.patient), report)]
     report.venoplasties = sum(
         isinstance(f.record, Procedure) and f.record.kind is ProcedureKind.VENOPLASTY for f in found
     )
-    # Procedures first: a check-in is refused unless it follows one.
-    found.sort(key=lambda f: (_ORDER[type(f.record)], _when(f.record)))
     with_records = {f.patient for f in found}
     report.skipped += [
         Skipped("Patient", p.key.removeprefix("Patient/"), _NOTHING_FOR)
@@ -89,17 +91,20 @@ def import_bundle(
             for p in reading.patients
             if p.key in with_records
         }
-        seen = {key: _stored(patient) for key, patient in patients.items()}
+        stored = {key: timeline_of(patient) for key, patient in patients.items()}
+        seen = {key: {_identity(r) for r in _records(t)} for key, t in stored.items()}
         new: dict[str, list[Found]] = {key: [] for key in patients}
         for f in found:
-            if _identity(f.record) in seen[f.patient]:
+            identity = _identity(f.record)
+            if identity in seen[f.patient]:
                 report.already_stored += 1
                 continue
-            seen[f.patient].add(_identity(f.record))
+            seen[f.patient].add(identity)
             new[f.patient].append(f)
         for key in progress(list(new)) if progress is not None else new:
+            records = [f.record for f in new[key]]
             try:
-                record_history(patients[key], [f.record for f in new[key]], by=by, now=now)
+                record_history(patients[key], records, stored=stored[key], by=by, now=now)
             except HistoryError as exc:
                 raise ImportRefusedError(f"{new[key][exc.index].source}: {exc}") from None
             for f in new[key]:
@@ -118,9 +123,8 @@ def _check_bundle(data: Any) -> None:
         raise ImportRefusedError("Bundle.entry must be a list")
 
 
-def _kept(f: Found, patients: tuple[PatientFacts, ...], report: ImportReport) -> bool:
+def _kept(f: Found, patient: PatientFacts | None, report: ImportReport) -> bool:
     """Records are imported only with their Patient, found by an identifier."""
-    patient = next((p for p in patients if p.key == f.patient), None)
     if patient is not None and patient.identifiers:
         return True
     reason = (
@@ -135,17 +139,15 @@ def _kept(f: Found, patients: tuple[PatientFacts, ...], report: ImportReport) ->
 def _patient(
     clinic: models.Clinic, facts: PatientFacts, by: Any, report: ImportReport
 ) -> models.Patient:
-    matches = {i.patient for i in PatientIdentifier.objects.filter(
-        clinic=clinic, system__in=[s for s, _ in facts.identifiers],
-        value__in=[v for _, v in facts.identifiers],
-    ).select_related("patient") if (i.system, i.value) in facts.identifiers}  # fmt: skip
     own = [v for s, v in facts.identifiers if s == own_identifier_system() and v.isdigit()]
-    matches |= set(models.Patient.objects.filter(clinic=clinic, pk__in=own))
+    matches = known_as(clinic, facts.identifiers) | set(
+        models.Patient.objects.filter(clinic=clinic, pk__in=own).values_list("pk", flat=True)
+    )
     if len(matches) > 1:
         raise ImportRefusedError(f"{facts.key}: its identifiers match {len(matches)} patients")
     zone = _zone(facts.time_zone) or clinic.time_zone
     if matches:
-        (patient,) = matches
+        patient = models.Patient.objects.get(pk=matches.pop())
         if by is not None and not patients_in_reach(by).filter(pk=patient.pk).exists():
             raise ImportRefusedError(f"{facts.key}: matches a patient outside your reach")
         patient.name, patient.time_zone = facts.name, zone
@@ -173,13 +175,6 @@ def _zone(name: str | None) -> str | None:
         return None
 
 
-_ORDER = {Procedure: 0, Lab: 1, CheckIn: 2}
-
-
-def _when(r: Procedure | CheckIn | Lab) -> datetime:
-    return r.performed_at if isinstance(r, Procedure) else r.at
-
-
 def _identity(r: Procedure | CheckIn | Lab) -> tuple[Any, ...]:
     """A record equal in every field to a stored one is that record (the re-import rule)."""
     if isinstance(r, Procedure):
@@ -189,12 +184,16 @@ def _identity(r: Procedure | CheckIn | Lab) -> tuple[Any, ...]:
     return ("lab", r.at, r.kind.value, r.result.value, r.finding)
 
 
-def _stored(patient: models.Patient) -> set[tuple[Any, ...]]:
-    procedures = patient.procedures.values_list("kind", "performed_at", "veins", "note")
-    checkins = patient.checkins.values_list("at", "pgic", "symptoms_returned", "symptoms", "note")
-    labs = patient.labs.values_list("at", "kind", "result", "finding")
-    return (
-        {("procedure", k, at, tuple(v), n) for k, at, v, n in procedures}
-        | {("checkin", at, p, b, tuple(sorted(s.items())), n) for at, p, b, s, n in checkins}
-        | {("lab", at, k, r, f) for at, k, r, f in labs}
-    )
+def _records(t: Timeline) -> tuple[Procedure | CheckIn | Lab, ...]:
+    return (*t.procedures, *t.checkins, *t.labs)
+
+
+def known_as(clinic: models.Clinic, identifiers: Iterable[tuple[str, str]]) -> set[int]:
+    """The clinic's patients an import kept one of these (system, value) identifiers for."""
+    match = Q()
+    for system, value in identifiers:
+        match |= Q(system=system, value=value)
+    if not match:
+        return set()
+    found = PatientIdentifier.objects.filter(match, clinic=clinic)
+    return set(found.values_list("patient_id", flat=True))

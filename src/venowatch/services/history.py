@@ -12,8 +12,14 @@ from typing import Any, TypeVar
 from django.db import transaction
 
 from venowatch.clinic import models
-from venowatch.protocol import CheckIn, Lab, Procedure
-from venowatch.services.records import RecordError, plausible, reassess, timeline_of
+from venowatch.protocol import CheckIn, Lab, Procedure, Timeline
+from venowatch.services.records import (
+    RecordError,
+    after_a_procedure,
+    plausible,
+    reassess,
+    timeline_of,
+)
 from venowatch.services.reminders import restart_reminders
 
 Record = Procedure | CheckIn | Lab
@@ -32,11 +38,18 @@ class HistoryError(Exception):
 
 
 def record_history(
-    patient: models.Patient, records: Sequence[Record], *, by: Any, now: datetime
+    patient: models.Patient,
+    records: Sequence[Record],
+    *,
+    stored: Timeline | None = None,
+    by: Any,
+    now: datetime,
 ) -> None:
     """Store `records` for `patient` and re-assess once, in one transaction; each record is
-    checked as the single-record writes check it. Raises HistoryError, having stored nothing."""
-    procedures = [*timeline_of(patient).procedures, *_only(records, Procedure)]
+    checked as the single-record writes check it. Pass `stored` if the caller holds the
+    patient's timeline as stored. Raises HistoryError, having stored nothing."""
+    stored = stored if stored is not None else timeline_of(patient)
+    procedures = [*stored.procedures, *_only(records, Procedure)]
     for i, r in enumerate(records):
         try:
             _check(r, procedures, now)
@@ -79,7 +92,5 @@ def _check(r: Record, procedures: Sequence[Procedure], now: datetime) -> None:
         plausible("performed_at", r.performed_at, now)
         return
     plausible("at", r.at, now)
-    if isinstance(r, CheckIn) and not any(p.performed_at <= r.at for p in procedures):
-        raise RecordError(
-            "at", "is before the procedure; a check-in compares how one feels with just before it"
-        )
+    if isinstance(r, CheckIn):
+        after_a_procedure(procedures, r.at)

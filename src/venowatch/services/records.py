@@ -299,7 +299,7 @@ def record_checkin(
     plausible("at", at, now)
     stored: models.Assessment | None = getattr(patient, "assessment", None)
     timeline = timeline_of(patient)
-    _after_a_procedure(timeline, at)
+    after_a_procedure(timeline.procedures, at)
     ratings = dict(symptoms or {})
     entry = CheckIn(
         local(at, patient_zone(patient)), pgic, symptoms_returned,
@@ -323,8 +323,8 @@ def record_checkin(
     return checkin
 
 
-def _after_a_procedure(timeline: Timeline, at: datetime) -> None:
-    if not any(p.performed_at <= at for p in timeline.procedures):
+def after_a_procedure(procedures: Sequence[Procedure], at: datetime) -> None:
+    if not any(p.performed_at <= at for p in procedures):
         raise RecordError(
             "at", "is before your procedure; a check-in compares how you feel with just before it"
         )
