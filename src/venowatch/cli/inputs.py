@@ -38,7 +38,7 @@ def expand(args: list[str]) -> Iterator[str]:
             yield arg
 
 
-def load_all(sources: list[str], stdin: BinaryIO | None = None) -> Loaded:
+def load_all(sources: list[str]) -> Loaded:
     timelines: list[TimelineRecord] = []
     errors: list[InputError] = []
     stdin_used = False
@@ -48,7 +48,7 @@ def load_all(sources: list[str], stdin: BinaryIO | None = None) -> Loaded:
                 if stdin_used:
                     raise InputError("-", "", "standard input can be named only once")
                 stdin_used = True
-                raw = _read_stream(stdin or sys.stdin.buffer)
+                raw = _read_stream(sys.stdin.buffer)
                 name = "<stdin>"
             else:
                 raw = _read_file(source)

@@ -23,8 +23,7 @@ from venowatch.clinic import models
 from venowatch.notify.models import Kind
 from venowatch.protocol import Action, Pathway, Protocol, Urgency
 from venowatch.services.outbox import queue
-
-_URGENT_TASKS = (models.TaskKind.SCHEDULE_RETEST, models.TaskKind.REVIEW_LABS)
+from venowatch.services.tasks import pathway_task
 
 
 def notify_change(
@@ -40,11 +39,13 @@ def notify_change(
     urgency = Urgency(change.urgency)
     title = protocol.pathways[pathway].title
     context = {"patient": patient, "change": change, "title": title.staff, "now": now}
+    # The task this change opened (or one of its kind still open) goes with the alert.
+    kind = pathway_task(pathway)
+    task = _open_task(patient, kind) if kind is not None else None
     if pathway is Pathway.POSSIBLE_THROMBOSIS:
-        _alert_emergency(patient, change, context, now)
+        _alert_emergency(patient, change, context, task, now)
     elif urgency is Urgency.URGENT and patient.advocate is not None:
         names = {"title": title.staff, "name": patient.name}
-        task = _open_task(patient, *_URGENT_TASKS)
         queue(
             clinic=patient.clinic, patient=patient, kind=Kind.URGENT, now=now,
             to=patient.advocate.email, key=f"urgent:{change.pk}",
@@ -55,7 +56,11 @@ def notify_change(
 
 
 def _alert_emergency(
-    patient: models.Patient, change: models.AssessmentChange, context: dict[str, Any], now: datetime
+    patient: models.Patient,
+    change: models.AssessmentChange,
+    context: dict[str, Any],
+    task: models.Task | None,
+    now: datetime,
 ) -> None:
     clinic = patient.clinic
     subject = _("URGENT: possible blood clot, %(name)s") % {"name": patient.name}
@@ -64,15 +69,16 @@ def _alert_emergency(
             clinic=clinic, patient=patient, kind=Kind.EMERGENCY, to=to, subject=subject,
             key=f"emergency:{change.pk}:{to}", context=context, now=now,
         )  # fmt: skip
-    task = _open_task(patient, models.TaskKind.CALL_PATIENT)
     if task is not None:
-        schedule_escalation(task, step=1, due=now + escalation_interval(clinic), now=now)
+        schedule_escalation(task, step=1, now=now)
 
 
-def schedule_escalation(task: models.Task, step: int, due: datetime, now: datetime) -> None:
-    """Queue escalation `step` (from 1) of an emergency whose call task nobody acknowledged;
-    delivery drops it if someone has by then, and queues the next one when it goes out."""
+def schedule_escalation(task: models.Task, step: int, now: datetime) -> None:
+    """Queue escalation `step` (from 1) of an emergency whose call task nobody acknowledged,
+    due one escalation interval from `now`; delivery drops it if someone has acknowledged by
+    then, and queues the next one when it goes out."""
     patient = task.patient
+    due = now + _escalation_interval(patient.clinic)
     chain = escalation_chain(patient.clinic)
     to = chain[(step - 1) % len(chain)] if chain else ""
     waited = int((due - task.created_at).total_seconds() // 60)
@@ -84,7 +90,7 @@ def schedule_escalation(task: models.Task, step: int, due: datetime, now: dateti
     )  # fmt: skip
 
 
-def escalation_interval(clinic: models.Clinic) -> timedelta:
+def _escalation_interval(clinic: models.Clinic) -> timedelta:
     return timedelta(minutes=max(clinic.escalate_after, 1))
 
 
@@ -120,9 +126,9 @@ def _tell_patient(
     )  # fmt: skip
 
 
-def _open_task(patient: models.Patient, *kinds: models.TaskKind) -> models.Task | None:
+def _open_task(patient: models.Patient, kind: models.TaskKind) -> models.Task | None:
     return (
-        models.Task.objects.filter(patient=patient, kind__in=kinds)
+        models.Task.objects.filter(patient=patient, kind=kind)
         .exclude(status=models.TaskStatus.RESOLVED)
         .order_by("-pk")
         .first()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from venowatch.protocol import Assessment, Protocol, Reason, TimelineRecord, assess
 from venowatch.services.message_json import message_json
-
-Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
@@ -32,10 +29,9 @@ def assess_timeline(
     protocol: Protocol,
     *,
     as_of: datetime | None = None,
-    clock: Clock = utc_now,
 ) -> Assessment:
     """Assess as of `as_of` if given, else the timeline's own as_of, else now."""
-    return assess(timeline, as_of or timeline.as_of or clock(), protocol)
+    return assess(timeline, as_of or timeline.as_of or utc_now(), protocol)
 
 
 def assessment_json(a: Assessment, *, messages: bool = False) -> dict[str, Any]:

@@ -18,16 +18,7 @@ from matplotlib import dates as mdates
 from matplotlib import pyplot as plt
 
 from venowatch.protocol import Parameters, Pgic, Timeline
-
-_LEVELS = [
-    "Very much worse",
-    "Much worse",
-    "A little worse",
-    "No different",
-    "A little better",
-    "Much better",
-    "Very much better",
-]
+from venowatch.services.answers import PGIC_LABELS
 
 
 def history_svg(
@@ -58,7 +49,9 @@ def history_svg(
                 label="symptoms came back",
             )
         ax.axhline(3, color="#4a4a4a", lw=0.8, ls="--")
-        ax.set_yticks(range(7), _LEVELS, fontsize=8)
+        # Worst at the bottom of the scale, best at the top.
+        levels = [str(PGIC_LABELS[p]) for p in reversed(Pgic)]
+        ax.set_yticks(range(7), levels, fontsize=8)
         ax.set_ylim(-0.5, 6.8)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b", tz=tz))  # type: ignore[no-untyped-call]
         ax.tick_params(axis="x", labelsize=8)
@@ -105,7 +98,7 @@ def describe(timeline: Timeline, tz: tzinfo) -> str:
 
 
 def _label(p: Pgic) -> str:
-    return _LEVELS[6 - p.rank].lower()
+    return str(PGIC_LABELS[p]).lower()
 
 
 def _day(t: datetime, tz: tzinfo) -> str:

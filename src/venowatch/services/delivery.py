@@ -25,7 +25,7 @@ from django.db.models import Q
 
 from venowatch.clinic.models import TaskStatus
 from venowatch.notify.models import Attempt, Kind, Notification, Outcome, State
-from venowatch.services.alerts import escalation_interval, schedule_escalation
+from venowatch.services.alerts import schedule_escalation
 
 LEASE = timedelta(minutes=5)
 """Longer than any send takes; a worker that died mid-batch releases its rows after this."""
@@ -77,7 +77,7 @@ def _claim(now: datetime, batch: int) -> list[Notification]:
         )
         Notification.objects.filter(pk__in=ids).update(claimed_until=now + LEASE)
     rows = Notification.objects.filter(pk__in=ids).select_related("task__patient__clinic")
-    return sorted(rows, key=lambda n: (n.priority, n.not_before, n.pk))
+    return list(rows.order_by("priority", "not_before", "pk"))
 
 
 def _deliver(
@@ -90,9 +90,8 @@ def _deliver(
             )
             done.cancelled += 1
             return
-        with transaction.atomic():  # the chain goes on whatever happens to this email
-            next_due = now + escalation_interval(n.task.patient.clinic)
-            schedule_escalation(n.task, step=n.step + 1, due=next_due, now=now)
+        # Queued before sending: the chain goes on whatever happens to this email.
+        schedule_escalation(n.task, step=n.step + 1, now=now)
     message = EmailMultiAlternatives(
         n.subject, n.text, settings.DEFAULT_FROM_EMAIL, [n.to], connection=connection,
         headers=_headers(n),

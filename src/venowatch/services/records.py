@@ -141,13 +141,12 @@ class _Plan:
     """A re-assessment ready to store, and the stored row it was planned against."""
 
     fields: dict[str, Any]
-    data: dict[str, Any]
     stored: models.Assessment | None
 
     @property
     def decides_anew(self) -> bool:
         """Whether pathway, urgency, actions or flags differ from the stored decision."""
-        return self.stored is None or _decision(_stored_json(self.stored)) != _decision(self.data)
+        return self.stored is None or _decision(_stored_json(self.stored)) != _decision(self.fields)
 
 
 def _plan(
@@ -173,13 +172,13 @@ def _plan(
         "protocol": data["protocol"],
         "since": since,
     }
-    return _Plan(fields, data, stored)
+    return _Plan(fields, stored)
 
 
 def _store(patient: models.Patient, now: datetime, plan: _Plan) -> models.Assessment | None:
     """Store the plan if the stored row is still the one it was planned against (else None,
     storing nothing), and record a change, with its tasks, if the decision differs."""
-    stored, data = plan.stored, plan.data
+    stored = plan.stored
     if stored is None:
         current = models.Assessment.objects.create(patient=patient, **plan.fields)
     else:
@@ -189,18 +188,11 @@ def _store(patient: models.Patient, now: datetime, plan: _Plan) -> models.Assess
         )
         if not updated:
             return None
-        current = models.Assessment(pk=stored.pk, patient=patient, revision=revision, **plan.fields)
+        current = _revised(patient, stored, plan)
     if plan.decides_anew:
         previous = None if stored is None else _stored_json(stored)
         change = models.AssessmentChange.objects.create(
-            patient=patient,
-            at=now,
-            pathway=data["pathway"],
-            urgency=data["urgency"],
-            actions=data["actions"],
-            flags=data["flags"],
-            rationale=data["rationale"],
-            protocol=data["protocol"],
+            patient=patient, at=now, **{k: plan.fields[k] for k in _CHANGE_FIELDS}
         )
         open_tasks_for_change(patient, change, previous, now)
         notify_change(patient, change, previous, clinic_protocol(patient.clinic), now)
@@ -214,16 +206,23 @@ def reassess(patient: models.Patient, now: datetime) -> models.Assessment:
     return current
 
 
-def reassess_many(patients: Sequence[models.Patient], now: datetime) -> list[models.Assessment]:
+def reassess_many(
+    patients: Sequence[models.Patient],
+    now: datetime,
+    locked: Mapping[int, models.Assessment] | None = None,
+) -> list[models.Assessment]:
     """`reassess` for a batch (the sweep, a new protocol): three reads for all their records
-    and one for their stored assessments, locked; then each is stored."""
+    and one for their stored assessments, locked, unless the caller passes them `locked` (by
+    patient id); then each is stored."""
     timelines = timelines_of(patients)
-    stored = {
-        a.patient_id: a
-        for a in models.Assessment.objects.select_for_update().filter(
-            patient_id__in=[p.pk for p in patients]
-        )
-    }
+    stored = locked
+    if stored is None:
+        stored = {
+            a.patient_id: a
+            for a in models.Assessment.objects.select_for_update().filter(
+                patient_id__in=[p.pk for p in patients]
+            )
+        }
     done, same = [], []
     for p in patients:
         plan = _plan(p, now, timelines[p.pk], stored.get(p.pk))
@@ -259,6 +258,10 @@ def _update_all(rows: Sequence[models.Assessment]) -> None:
 
 def _revised(p: models.Patient, stored: models.Assessment, plan: _Plan) -> models.Assessment:
     return models.Assessment(pk=stored.pk, patient=p, revision=stored.revision + 1, **plan.fields)
+
+
+_CHANGE_FIELDS = ("pathway", "urgency", "actions", "flags", "rationale", "protocol")
+"""What a history row keeps of an assessment."""
 
 
 def _decision(data: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -10,12 +10,16 @@ from datetime import datetime
 from typing import Any
 
 from venowatch.clinic import models
+from venowatch.protocol import Timeline
 from venowatch.services.assessing import assessment_json
 from venowatch.services.records import assess_patient, local, patient_zone
 
 
-def standing(patient: models.Patient, now: datetime) -> dict[str, Any]:
-    """The assessment as JSON-like data (see assessment_json), with datetimes for display."""
+def standing(
+    patient: models.Patient, now: datetime, timeline: Timeline | None = None
+) -> dict[str, Any]:
+    """The assessment as JSON-like data (see assessment_json), with datetimes for display.
+    Pass the timeline if the caller already holds it as stored."""
     stored: models.Assessment | None = getattr(patient, "assessment", None)
     if stored is not None and (stored.valid_until is None or stored.valid_until > now):
         zone = patient_zone(patient)
@@ -31,7 +35,14 @@ def standing(patient: models.Patient, now: datetime) -> dict[str, Any]:
             "rationale": stored.rationale,
             "protocol": stored.protocol,
         }
-    result = assess_patient(patient, now)
+    return assessed(patient, now, timeline)
+
+
+def assessed(
+    patient: models.Patient, as_of: datetime, timeline: Timeline | None = None
+) -> dict[str, Any]:
+    """What the engine says as of `as_of`, in the form `standing` gives, storing nothing."""
+    result = assess_patient(patient, as_of, timeline)
     data = assessment_json(result, messages=True)
     data.update(
         as_of=result.as_of,

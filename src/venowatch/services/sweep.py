@@ -57,7 +57,8 @@ def reassess_expired(now: datetime, batch: int = 200, progress: Progress | None 
                 .select_related("patient__clinic", "patient__advocate", "patient__user")
                 .order_by("valid_until", "pk")[:batch]
             )
-            for current in reassess_many([stored.patient for stored in expired], now):
+            locked = {stored.patient_id: stored for stored in expired}
+            for current in reassess_many([stored.patient for stored in expired], now, locked):
                 if current.valid_until is not None and current.valid_until <= now:
                     stuck.add(current.pk)
         done += len(expired)

@@ -48,13 +48,19 @@ _PATHWAY_TASKS: dict[Pathway, tuple[TaskKind, str]] = {
 }
 
 
+def pathway_task(pathway: Pathway) -> TaskKind | None:
+    """The task a patient entering `pathway` gets, if any."""
+    wanted = _PATHWAY_TASKS.get(pathway)
+    return wanted[0] if wanted is not None else None
+
+
 class TaskError(ValueError):
     pass
 
 
 def open_tasks_for_change(
     patient: Patient, change: AssessmentChange, previous: Mapping[str, Any] | None, now: datetime
-) -> list[Task]:
+) -> None:
     wanted: list[tuple[TaskKind, str]] = []
     pathway = Pathway(change.pathway)
     entered = previous is None or previous["pathway"] != change.pathway
@@ -73,7 +79,6 @@ def open_tasks_for_change(
         .exclude(status=TaskStatus.RESOLVED)
         .values_list("kind", flat=True)
     )
-    made = []
     for kind, reason in wanted:
         if kind.value in waiting:
             continue
@@ -88,8 +93,6 @@ def open_tasks_for_change(
         TaskEvent.objects.create(
             task=task, status=TaskStatus.OPEN, assignee=patient.advocate, actor=None, at=now
         )
-        made.append(task)
-    return made
 
 
 def _move(

@@ -76,14 +76,15 @@ class InputError(Exception):
         return f"{where}: {self.problem}"
 
 
-def too_large(source: str, limit: int = MAX_TIMELINE_BYTES) -> InputError:
-    return InputError(source, "", f"is larger than {limit:,} bytes, the most a timeline may be")
+def too_large(source: str) -> InputError:
+    most = f"{MAX_TIMELINE_BYTES:,}"
+    return InputError(source, "", f"is larger than {most} bytes, the most a timeline may be")
 
 
-def decode_timeline(raw: bytes, source: str, limit: int = MAX_TIMELINE_BYTES) -> TimelineRecord:
+def decode_timeline(raw: bytes, source: str) -> TimelineRecord:
     """Decode and check one timeline file's bytes, or raise InputError."""
-    if len(raw) > limit:
-        raise too_large(source, limit)
+    if len(raw) > MAX_TIMELINE_BYTES:
+        raise too_large(source)
     if not raw.strip():
         raise InputError(source, "", "is empty; expected a JSON timeline object")
     try:

@@ -8,16 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from venowatch.protocol import Pgic
-
-PGIC_LABELS = {
-    Pgic.VERY_MUCH_IMPROVED: _("Very much better"),
-    Pgic.MUCH_IMPROVED: _("Much better"),
-    Pgic.MINIMALLY_IMPROVED: _("A little better"),
-    Pgic.NO_CHANGE: _("No different"),
-    Pgic.MINIMALLY_WORSE: _("A little worse"),
-    Pgic.MUCH_WORSE: _("Much worse"),
-    Pgic.VERY_MUCH_WORSE: _("Very much worse"),
-}
+from venowatch.services.answers import PGIC_LABELS
 
 
 class CheckInForm(forms.Form):

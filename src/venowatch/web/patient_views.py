@@ -20,6 +20,7 @@ from venowatch.clinic.models import Patient
 from venowatch.protocol import Action, Parameters, Pathway, Pgic
 from venowatch.protocol.message import Audience
 from venowatch.services.access import Act, may, patients_in_reach
+from venowatch.services.answers import PGIC_LABELS
 from venowatch.services.charts import describe, history_svg
 from venowatch.services.records import (
     RecordError,
@@ -29,7 +30,7 @@ from venowatch.services.records import (
     timeline_of,
 )
 from venowatch.services.standing import standing
-from venowatch.web.forms import PGIC_LABELS, CheckInForm
+from venowatch.web.forms import CheckInForm
 from venowatch.web.wording import rationale
 
 

@@ -27,24 +27,31 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from venowatch.clinic.models import Patient, Task, TaskEvent, TaskStatus
-from venowatch.protocol import Action, Clause, LabKind, LabResult, Pathway, ProcedureKind, Protocol
+from venowatch.protocol import (
+    Action,
+    Clause,
+    LabKind,
+    LabResult,
+    Pathway,
+    ProcedureKind,
+    Protocol,
+    Timeline,
+)
 from venowatch.protocol.message import Audience
 from venowatch.services.access import Act, acts_of, patients_in_reach
-from venowatch.services.assessing import assessment_json
+from venowatch.services.answers import PGIC_LABELS
 from venowatch.services.charts import describe, history_svg
 from venowatch.services.notes import add_note as save_note
 from venowatch.services.records import (
     RecordError,
-    assess_patient,
     clinic_protocol,
     patient_zone,
     record_lab,
     record_procedure,
     timeline_of,
 )
-from venowatch.services.standing import standing
+from venowatch.services.standing import assessed, standing
 from venowatch.services.tasks import TaskError, acknowledge, assign, resolve
-from venowatch.web.forms import PGIC_LABELS
 from venowatch.web.staff_common import (
     OPEN,
     flag_labels,
@@ -137,7 +144,12 @@ def _assessment_view(data: Mapping[str, Any], protocol: Protocol, zone: tzinfo) 
 
 
 def _as_of(
-    request: HttpRequest, patient: Patient, acts: frozenset[Act], zone: tzinfo, now: datetime
+    request: HttpRequest,
+    patient: Patient,
+    acts: frozenset[Act],
+    timeline: Timeline,
+    zone: tzinfo,
+    now: datetime,
 ) -> tuple[AsOfForm | None, dict[str, Any] | None]:
     """The as-of form, and the assessment as of the instant it names (None: show today's)."""
     if Act.VIEW_AS_OF not in acts:
@@ -149,14 +161,7 @@ def _as_of(
     form = AsOfForm(request.GET, zone=zone, now=now)
     if not form.is_valid():
         return form, None
-    result = assess_patient(patient, form.cleaned_data["as_of"])
-    data = assessment_json(result, messages=True)
-    data.update(
-        as_of=result.as_of,
-        earliest_next_procedure_at=result.earliest_next_procedure_at,
-        valid_until=result.valid_until,
-    )
-    return form, data
+    return form, assessed(patient, form.cleaned_data["as_of"], timeline)
 
 
 def _patient_page(
@@ -173,13 +178,14 @@ def _patient_page(
     titles = pathway_titles(protocol)
     staff = staff_of(patient.clinic_id)
 
-    as_of_form, past = _as_of(request, patient, acts, zone, now)
+    timeline = timeline_of(patient)
+    as_of_form, past = _as_of(request, patient, acts, timeline, zone, now)
     if as_of_form is not None and as_of_form.is_bound and not as_of_form.is_valid():
         status = 400
         bound.problem = bound.problem or ("as-of", _("Show the assessment as of"))
-    current = _assessment_view(past if past is not None else standing(patient, now), protocol, zone)
+    now_says = past if past is not None else standing(patient, now, timeline)
+    current = _assessment_view(now_says, protocol, zone)
 
-    timeline = timeline_of(patient)
     chart_title = _("How %(name)s has felt since the procedures") % {"name": patient.name}
     description = describe(timeline, zone)
     chart = history_svg(
