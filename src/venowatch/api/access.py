@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from venowatch.api.auth import may_write
 from venowatch.api.errors import ApiError, not_found
 from venowatch.clinic.models import Patient
-from venowatch.services.access import Act, may, patients_in_reach
+from venowatch.services.access import Act, may, patient_in_reach
 
 
 def require_write(request: HttpRequest) -> None:
@@ -21,9 +21,7 @@ def patient_for(request: HttpRequest, pk: int, act: Act, *, write: bool = False)
         require_write(request)
     if not may(request.user, act):
         raise not_found()
-    found = (
-        patients_in_reach(request.user).select_related("clinic", "assessment").filter(pk=pk).first()
-    )
+    found = patient_in_reach(request.user, pk, "clinic", "assessment")
     if found is None:
         raise not_found()
     return found

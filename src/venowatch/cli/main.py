@@ -14,8 +14,9 @@ import msgspec
 from venowatch import __version__
 from venowatch.cli.inputs import expand, load_all
 from venowatch.cli.progress import progress
-from venowatch.cli.render import Audience, render_batch
+from venowatch.cli.render import render_batch
 from venowatch.protocol import Protocol, ProtocolError
+from venowatch.protocol.message import Audience
 from venowatch.services.assessing import assess_timeline, assessment_json, parse_instant
 from venowatch.services.protocols import load_protocol
 

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 
 from venowatch.protocol import Assessment, Protocol, Urgency
-from venowatch.protocol.rationale import stamp
-
-
-class Audience(enum.Enum):
-    PATIENT = "patient"
-    STAFF = "staff"
-
+from venowatch.protocol.message import Audience, stamp
 
 _RULE = "─" * 72
 

@@ -26,7 +26,6 @@ from venowatch.protocol.message import (
     ngettext_noop,
     say,
 )
-from venowatch.protocol.message import stamp as stamp  # the command line writes dates this way
 from venowatch.protocol.model import (
     CheckInRecord,
     Clause,

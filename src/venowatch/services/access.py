@@ -99,3 +99,8 @@ def patients_in_reach(user: User) -> QuerySet[Patient]:
     if role is Role.ADMIN:
         return mine
     return Patient.objects.none()
+
+
+def patient_in_reach(user: User, pk: int, *related: str) -> Patient | None:
+    """Patient `pk` if this user may see them, with `related` loaded; else None."""
+    return patients_in_reach(user).select_related(*related).filter(pk=pk).first()

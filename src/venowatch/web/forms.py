@@ -28,10 +28,8 @@ class CheckInForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, symptoms: list[str], early: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, symptoms: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not early:
-            del self.fields["symptoms_returned"]
         self.symptom_names = symptoms
         for i, name in enumerate(symptoms):
             self.fields[f"symptom_{i}"] = forms.IntegerField(

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from venowatch.clinic.models import Patient
-from venowatch.protocol import Action, Parameters, Pathway, Pgic
+from venowatch.protocol import Action, Flag, Parameters, Pathway, Pgic, Urgency
 from venowatch.protocol.message import Audience
 from venowatch.services.access import Act, may, patients_in_reach
 from venowatch.services.answers import PGIC_LABELS
@@ -69,9 +69,9 @@ def status(request: HttpRequest) -> HttpResponse:
             "title": rule.title.patient,
             "actions": actions,
             "rationale": rationale(current["rationale"], Audience.PATIENT, zone),
-            "emergency": current["urgency"] == "emergency",
-            "checkin_due": "checkin_overdue" in current["flags"]
-            or current["pathway"] == "awaiting_checkin",
+            "emergency": current["urgency"] == Urgency.EMERGENCY.value,
+            "checkin_due": Flag.CHECKIN_OVERDUE.value in current["flags"]
+            or current["pathway"] == Pathway.AWAITING_CHECKIN.value,
             "zone": zone,
         },
     )
@@ -82,11 +82,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request, Act.CHECK_IN, "clinic", "assessment")
     now = timezone.now()
     posted = request.method == "POST"
-    # A submitted answer to "have your symptoms come back?" is kept whenever it comes: the
-    # engine weighs it only inside the window. Asking it is what depends on the window.
-    early = posted or _in_first_hours(patient, now)
     data = request.POST if posted else None  # an empty POST is still a POST
-    form = CheckInForm(data, symptoms=list(patient.tracked_symptoms), early=early)
+    form = CheckInForm(data, symptoms=list(patient.tracked_symptoms))
     if posted and form.is_valid():
         try:
             record_checkin(
@@ -104,10 +101,11 @@ def checkin(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Thank you. Your check-in is saved."))
             return redirect("patient-status")
-    if posted and not _in_first_hours(patient, now):
-        del form.fields["symptoms_returned"]  # shown again with errors: ask only when it matters
-    context = {"form": form, "patient": patient, "zone": patient_zone(patient)}
-    return render(request, "venowatch/patient_checkin.html", context)
+    # A submitted answer to "have your symptoms come back?" is kept whenever it comes: the
+    # engine weighs it only inside the window. Asking it is what depends on the window.
+    if not _in_first_hours(patient, now):
+        del form.fields["symptoms_returned"]
+    return render(request, "venowatch/patient_checkin.html", {"form": form})
 
 
 @login_required
@@ -132,9 +130,7 @@ def history(request: HttpRequest) -> HttpResponse:
         request,
         "venowatch/patient_history.html",
         {
-            "patient": patient,
             "chart": mark_safe(chart),
-            "chart_title": title,
             "description": description,
             "rows": rows,
             "procedures": procedures,

@@ -76,7 +76,7 @@ def urgency_label(value: str) -> str:
 
 
 def flag_labels(values: list[str]) -> list[str]:
-    return [str(FLAG_LABELS.get(Flag(v), v)) for v in values if v in _FLAG_VALUES]
+    return [str(FLAG_LABELS[Flag(v)]) for v in values if v in _FLAG_VALUES]
 
 
 _FLAG_VALUES = frozenset(f.value for f in Flag)

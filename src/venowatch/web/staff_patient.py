@@ -38,7 +38,7 @@ from venowatch.protocol import (
     Timeline,
 )
 from venowatch.protocol.message import Audience
-from venowatch.services.access import Act, acts_of, patients_in_reach
+from venowatch.services.access import Act, acts_of, patient_in_reach, patients_in_reach
 from venowatch.services.answers import PGIC_LABELS
 from venowatch.services.charts import describe, history_svg
 from venowatch.services.notes import add_note as save_note
@@ -88,12 +88,7 @@ def _acts(request: HttpRequest) -> frozenset[Act]:
 
 
 def _patient_in_reach(request: HttpRequest, pk: int) -> Patient:
-    patient = (
-        patients_in_reach(request.user)
-        .select_related("clinic", "advocate", "assessment")
-        .filter(pk=pk)
-        .first()
-    )
+    patient = patient_in_reach(request.user, pk, "clinic", "advocate", "assessment")
     if patient is None:
         raise Http404
     return patient
@@ -219,12 +214,12 @@ def _patient_page(
     labs = [
         {
             "at": lab.at,
-            "kind": LAB_LABELS[LabKind(lab.kind)],
-            "result": lab.result,
-            "result_label": RESULT_LABELS[LabResult(lab.result)],
+            "kind": LAB_LABELS[lab.kind],
+            "result": lab.result.value,
+            "result_label": RESULT_LABELS[lab.result],
             "finding": lab.finding,
         }
-        for lab in patient.labs.order_by("-at", "-pk")
+        for lab in reversed(timeline.labs)
     ]
     notes = patient.notes.select_related("author").order_by("-created_at", "-pk")
 
@@ -292,7 +287,6 @@ def _patient_page(
         {
             "patient": patient,
             "zone": zone,
-            "now": now,
             "current": current,
             "past": past is not None,
             "as_of_form": as_of_form,
@@ -307,7 +301,6 @@ def _patient_page(
             "open_tasks": open_tasks,
             "resolved": resolved_rows,
             "task_alert": task_alert,
-            "manage_tasks": manage,
             "procedure_form": procedure_form,
             "lab_form": lab_form,
             "note_form": note_form,
@@ -327,9 +320,9 @@ def patient(request: HttpRequest, pk: int) -> HttpResponse:
 # --- recording ------------------------------------------------------------------------------
 
 
-def _record_error(form: forms.Form, exc: RecordError, fields: Mapping[str, str]) -> None:
+def _record_error(form: forms.Form, exc: RecordError) -> None:
     """Put a service's refusal next to the field it names, in a sentence."""
-    name = fields.get(exc.field, exc.field)
+    name = exc.field
     if name in form.fields:
         label = str(form.fields[name].label or name)
         form.add_error(name, _("%(field)s %(problem)s.") % {"field": label, "problem": exc.message})
@@ -369,7 +362,7 @@ def add_procedure(request: HttpRequest, pk: int) -> HttpResponse:
                 now=now,
             )
         except RecordError as exc:
-            _record_error(form, exc, {})
+            _record_error(form, exc)
         else:
             return _done(request, patient, _("Procedure recorded."), "procedures")
     problem = ("record-procedure", _("Record a procedure"))
@@ -396,7 +389,7 @@ def add_lab(request: HttpRequest, pk: int) -> HttpResponse:
                 now=timezone.now(),
             )
         except RecordError as exc:
-            _record_error(form, exc, {})
+            _record_error(form, exc)
         else:
             return _done(request, patient, _("Test result recorded."), "labs")
     problem = ("record-lab", _("Record a test result"))
@@ -415,7 +408,7 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             save_note(patient, text=form.cleaned_data["text"], by=request.user, now=timezone.now())
         except RecordError as exc:
-            _record_error(form, exc, {})
+            _record_error(form, exc)
         else:
             return _done(request, patient, _("Note added."), "notes")
     problem = ("add-note", _("Add a note"))
