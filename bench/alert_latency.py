@@ -124,7 +124,7 @@ def _prepare(n: int) -> list[tuple[str, str]]:
 
     from venowatch.clinic.models import Clinic, Member, Patient, Role
     from venowatch.protocol import ProcedureKind
-    from venowatch.services.records import record_procedure
+    from venowatch.services.care.records import record_procedure
 
     call_command("migrate", interactive=False, verbosity=0)
     (Path(os.environ["VENOWATCH_DATA_DIR"]) / "static").mkdir(exist_ok=True)

@@ -42,9 +42,9 @@ import msgspec
 
 from generate import DEFAULT_SEED, FILE_PREFIX, MANIFEST, make, manifest
 from venowatch.protocol import Assessment, TimelineRecord, assess
-from venowatch.services.assessing import assessment_json
-from venowatch.services.protocols import default_protocol
-from venowatch.services.timelines import decode_timeline
+from venowatch.services.care.assessing import assessment_json
+from venowatch.services.care.protocols import default_protocol
+from venowatch.services.timeline_files import decode_timeline
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent

@@ -88,7 +88,7 @@ def _prepare(n: int, checkin_patients: int, clients: int) -> dict[str, list[str]
 
     from venowatch.clinic.models import Assessment, Clinic, Member, Patient, Role
     from venowatch.protocol import Pathway, ProcedureKind
-    from venowatch.services.records import record_procedure
+    from venowatch.services.care.records import record_procedure
 
     call_command("migrate", interactive=False, verbosity=0)
     (Path(os.environ["VENOWATCH_DATA_DIR"]) / "static").mkdir(exist_ok=True)
@@ -131,7 +131,7 @@ def _session_for(user: Any) -> str:
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "venowatch.services.access.MemberBackend"
+    store[BACKEND_SESSION_KEY] = "venowatch.services.security.access.MemberBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     key = store.session_key

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from tests.web_fixtures import H, clinic, patient, user
 from venowatch.clinic.models import Clinic, Patient, Role
 from venowatch.protocol import Pgic, ProcedureKind
-from venowatch.services.records import record_checkin, record_procedure
+from venowatch.services.care.records import record_checkin, record_procedure
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 ONCALL = "oncall@example.org"

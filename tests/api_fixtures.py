@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.test import Client
 
-from venowatch.api.models import Scope
-from venowatch.services import tokens
+from venowatch.security.models import Scope
+from venowatch.services.security import tokens
 
 
 class Api:

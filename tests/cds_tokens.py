@@ -11,8 +11,8 @@ from typing import Any
 import jwt
 
 from tests.conftest import SHARED, load_json
-from venowatch.cdshooks.models import TrustedIssuer
 from venowatch.clinic.models import Clinic
+from venowatch.integration.models import TrustedIssuer
 
 CDS = SHARED / "cds-hooks"
 PRIVATE_JWK: dict[str, Any] = load_json(CDS / "example-jwk-private.json")

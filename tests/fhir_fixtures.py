@@ -13,7 +13,7 @@ from tests.conftest import SHARED, load_json
 from tests.web_fixtures import D, H, clinic, patient, user
 from venowatch.clinic.models import Patient, Role
 from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind
-from venowatch.services.records import record_checkin, record_lab, record_procedure
+from venowatch.services.care.records import record_checkin, record_lab, record_procedure
 
 
 @functools.cache

@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests.web_fixtures import H, clinic, patient, user
 from venowatch.clinic.models import CheckIn, Lab, Note, Patient, Procedure, Role, TaskEvent
 from venowatch.protocol import Pgic, ProcedureKind
-from venowatch.services.records import record_checkin, record_procedure
+from venowatch.services.care.records import record_checkin, record_procedure
 
 ROLES = ["patient", "advocate", "clinician", "admin", "no_role", "signed_out"]
 

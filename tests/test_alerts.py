@@ -12,10 +12,10 @@ from tests.smtp import Inbox, plain
 from venowatch.clinic.models import Task, TaskKind
 from venowatch.notify.models import Attempt, Kind, Notification, State
 from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind
-from venowatch.services import tasks
-from venowatch.services.delivery import deliver_due
-from venowatch.services.digests import send_due_digests
-from venowatch.services.records import record_checkin, record_lab, record_procedure
+from venowatch.services.care import tasks
+from venowatch.services.care.records import record_checkin, record_lab, record_procedure
+from venowatch.services.notification.delivery import deliver_due
+from venowatch.services.notification.digests import send_due_digests
 
 pytestmark = pytest.mark.django_db
 M = timedelta(minutes=1)

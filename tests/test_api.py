@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from tests.api_fixtures import Api
 from tests.web_fixtures import PASSWORD, clinic, patient, user
-from venowatch.api.models import ApiToken, Scope
 from venowatch.clinic.models import CheckIn, Clinic, Member, Patient, Procedure, Role, Task
 from venowatch.protocol import ProcedureKind
-from venowatch.services import tokens
-from venowatch.services.records import record_procedure
+from venowatch.security.models import ApiToken, Scope
+from venowatch.services.care.records import record_procedure
+from venowatch.services.security import tokens
 
 pytestmark = pytest.mark.django_db
 H = timedelta(hours=1)

@@ -17,8 +17,8 @@ from django.utils import timezone
 from tests.api_fixtures import Api
 from tests.permission_world import ROLES, World, footprint
 from tests.web_fixtures import H
-from venowatch.api.models import Scope
 from venowatch.clinic.models import Patient, Task
+from venowatch.security.models import Scope
 
 pytestmark = pytest.mark.django_db
 

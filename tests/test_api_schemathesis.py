@@ -26,7 +26,7 @@ from tests.api_fixtures import Api
 from tests.web_fixtures import H, clinic, patient, user
 from venowatch.clinic.models import Patient, Role, Task
 from venowatch.protocol import Pgic, ProcedureKind
-from venowatch.services.records import record_checkin, record_procedure
+from venowatch.services.care.records import record_checkin, record_procedure
 from venowatch.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)

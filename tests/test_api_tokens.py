@@ -9,9 +9,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.web_fixtures import PASSWORD, clinic, user
-from venowatch.api.models import ApiToken
 from venowatch.cli.main import main
 from venowatch.clinic.models import Role
+from venowatch.security.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 SECRET = re.compile(r"vw_[A-Za-z0-9_-]{20,}")

@@ -28,7 +28,7 @@ from venowatch.protocol import (
     Urgency,
     assess,
 )
-from venowatch.services.protocols import default_protocol
+from venowatch.services.care.protocols import default_protocol
 
 PROTOCOL = default_protocol()
 PRM = PROTOCOL.parameters

@@ -11,9 +11,9 @@ from django.test import Client
 
 from tests import web_fixtures as web
 from tests.cds_tokens import PRIVATE_JWK, PUBLIC_JWKS
-from venowatch.cdshooks.admin import TrustedIssuerForm
-from venowatch.cdshooks.models import TrustedIssuer
 from venowatch.clinic.models import Role
+from venowatch.integration.admin import TrustedIssuerForm
+from venowatch.integration.models import TrustedIssuer
 
 pytestmark = pytest.mark.django_db
 

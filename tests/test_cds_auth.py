@@ -28,9 +28,9 @@ from tests.cds_tokens import (
     unsigned,
 )
 from tests.http_stub import serving
-from venowatch.cdshooks.models import SeenToken
-from venowatch.services.cds_auth import LEEWAY, Caller, TokenError, authenticate
-from venowatch.services.cds_jwks import JwksCache
+from venowatch.integration.models import SeenToken
+from venowatch.services.integration.cds.auth import LEEWAY, Caller, TokenError, authenticate
+from venowatch.services.integration.cds.jwks import JwksCache
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ import pytest
 from tests.conftest import SCENARIOS, load_json
 from venowatch.protocol import Assessment, Clause, Pathway, Reason, Urgency
 from venowatch.protocol.message import say
-from venowatch.services.assessing import assess_timeline
-from venowatch.services.cds_cards import MAX_SUMMARY, NOT_A_DIAGNOSIS, patient_view_card
-from venowatch.services.protocols import default_protocol
-from venowatch.services.timelines import decode_timeline
+from venowatch.services.care.assessing import assess_timeline
+from venowatch.services.care.protocols import default_protocol
+from venowatch.services.integration.cds.cards import MAX_SUMMARY, NOT_A_DIAGNOSIS, patient_view_card
+from venowatch.services.timeline_files import decode_timeline
 
 PROTOCOL = default_protocol()
 LINK = "https://venowatch.example.org/"

@@ -18,11 +18,10 @@ from tests import web_fixtures as web
 from tests.cds_tokens import CDS, bearer, claims, sign, trust
 from tests.conftest import SCENARIOS, load_json
 from tests.http_stub import serving
-from venowatch.clinic.models import Clinic
-from venowatch.fhir.models import PatientIdentifier
+from venowatch.clinic.models import Clinic, PatientIdentifier
 from venowatch.protocol import Pathway
-from venowatch.services.assessing import parse_instant
-from venowatch.services.protocols import default_protocol
+from venowatch.services.care.assessing import parse_instant
+from venowatch.services.care.protocols import default_protocol
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response

@@ -10,8 +10,8 @@ import pytest
 from tests.web_fixtures import D, H, clinic, patient
 from venowatch.clinic.models import Assessment, AssessmentChange, CheckIn, Patient
 from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind, Timeline
-from venowatch.services import records
-from venowatch.services.assessing import assessment_json
+from venowatch.services.care import records
+from venowatch.services.care.assessing import assessment_json
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)

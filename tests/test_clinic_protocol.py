@@ -15,7 +15,7 @@ from django.utils import timezone
 from tests.web_fixtures import H, clinic, patient, user
 from venowatch.clinic.models import Assessment, Clinic, Patient, Role, Task
 from venowatch.protocol import Pgic, ProcedureKind
-from venowatch.services.records import record_checkin, record_procedure
+from venowatch.services.care.records import record_checkin, record_procedure
 
 pytestmark = pytest.mark.django_db
 SHIPPED = resources.files("venowatch.protocol").joinpath("default.toml").read_text("utf-8")

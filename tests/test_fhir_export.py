@@ -11,13 +11,13 @@ from django.test import Client
 
 from tests.fhir_fixtures import schema_errors, treated_patient
 from tests.web_fixtures import PASSWORD, clinic, patient, user
-from venowatch.api.models import Scope
 from venowatch.clinic.models import Role
 from venowatch.fhir import codes, definitions
 from venowatch.fhir.reading import read_timeline
-from venowatch.services import tokens
-from venowatch.services.fhir_export import export_patient
-from venowatch.services.records import timeline_of
+from venowatch.security.models import Scope
+from venowatch.services.care.records import timeline_of
+from venowatch.services.integration.fhir_export import export_patient
+from venowatch.services.security import tokens
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)

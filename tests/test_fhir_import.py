@@ -14,23 +14,23 @@ from django.test import Client
 from tests.conftest import SHARED, load_json
 from tests.fhir_fixtures import schema_errors, treated_patient
 from tests.web_fixtures import PASSWORD, clinic, patient, user
-from venowatch.api.models import Scope
 from venowatch.clinic.models import (
     AssessmentChange,
     CheckIn,
     Clinic,
     Lab,
     Patient,
+    PatientIdentifier,
     Procedure,
     Role,
     Task,
 )
-from venowatch.fhir.models import PatientIdentifier
-from venowatch.services import tokens
-from venowatch.services.assessing import assessment_json, utc_now
-from venowatch.services.fhir_export import export_patient
-from venowatch.services.fhir_import import ImportRefusedError, import_bundle
-from venowatch.services.records import assess_patient, timeline_of
+from venowatch.security.models import Scope
+from venowatch.services.care.assessing import assessment_json, utc_now
+from venowatch.services.care.records import assess_patient, timeline_of
+from venowatch.services.integration.fhir_export import export_patient
+from venowatch.services.integration.fhir_import import ImportRefusedError, import_bundle
+from venowatch.services.security import tokens
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)

@@ -33,9 +33,9 @@ from venowatch.protocol.message import (
     render,
     say,
 )
-from venowatch.services.assessing import assess_timeline
-from venowatch.services.message_json import message_from_json, message_json
-from venowatch.services.timelines import decode_timeline
+from venowatch.services.care.assessing import assess_timeline
+from venowatch.services.care.message_json import message_from_json, message_json
+from venowatch.services.timeline_files import decode_timeline
 
 PATIENT, STAFF = ENGLISH[Audience.PATIENT], ENGLISH[Audience.STAFF]
 CORE = Path(venowatch.protocol.__file__).parent

@@ -12,8 +12,14 @@ from tests.alert_fixtures import NOW, ONCALL, Staffed, clot
 from tests.smtp import Inbox
 from venowatch.clinic.models import Patient
 from venowatch.notify.models import Attempt, Kind, Notification, Outcome, State
-from venowatch.services.delivery import LEASE, MAX_ATTEMPTS, _claim, deliver_due, retry_delay
-from venowatch.services.outbox import queue
+from venowatch.services.notification.delivery import (
+    LEASE,
+    MAX_ATTEMPTS,
+    _claim,
+    deliver_due,
+    retry_delay,
+)
+from venowatch.services.notification.outbox import queue
 
 pytestmark = pytest.mark.django_db
 S = timedelta(seconds=1)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.web_fixtures import D, H, clinic, patient, user
 from venowatch.clinic.models import Assessment, CheckIn, Patient, Role
 from venowatch.protocol import Pgic, ProcedureKind
-from venowatch.services.records import record_checkin, record_procedure
+from venowatch.services.care.records import record_checkin, record_procedure
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from tests.permission_world import ROLES, World, footprint
 from tests.web_fixtures import H
 from venowatch.clinic.models import Patient, Task
 from venowatch.protocol import ProcedureKind
-from venowatch.services.records import record_procedure
+from venowatch.services.care.records import record_procedure
 
 pytestmark = pytest.mark.django_db
 

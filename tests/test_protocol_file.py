@@ -10,9 +10,9 @@ import pytest
 
 from tests.conftest import SHARED, load_json
 from venowatch.protocol import Action, Pathway, Pgic, ProtocolError, Urgency, parse_protocol
-from venowatch.services.assessing import assess_timeline
-from venowatch.services.protocols import default_protocol, load_protocol
-from venowatch.services.timelines import decode_timeline
+from venowatch.services.care.assessing import assess_timeline
+from venowatch.services.care.protocols import default_protocol, load_protocol
+from venowatch.services.timeline_files import decode_timeline
 
 DEFAULT = (Path(__file__).parents[1] / "src/venowatch/protocol/default.toml").read_text()
 D = timedelta(days=1)

@@ -10,8 +10,8 @@ import pytest
 from tests.web_fixtures import D, H, clinic, patient, user
 from venowatch.clinic.models import Assessment, AssessmentChange, CheckIn, Role, Task, TaskStatus
 from venowatch.protocol import Pgic, ProcedureKind, Timeline, assess
-from venowatch.services.protocols import default_protocol
-from venowatch.services.records import (
+from venowatch.services.care.protocols import default_protocol
+from venowatch.services.care.records import (
     RecordError,
     assess_patient,
     record_checkin,

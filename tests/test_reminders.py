@@ -12,8 +12,8 @@ from tests.web_fixtures import D, H
 from venowatch.notify.models import Kind, Notification, Reminder
 from venowatch.notify.schedule import ScheduleError, parse_schedule
 from venowatch.protocol import Pgic, ProcedureKind
-from venowatch.services.records import record_checkin, record_procedure
-from venowatch.services.reminders import send_due_reminders
+from venowatch.services.care.records import record_checkin, record_procedure
+from venowatch.services.notification.reminders import send_due_reminders
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

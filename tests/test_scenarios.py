@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SCENARIOS, load_json
-from venowatch.services.assessing import assess_timeline, assessment_json
-from venowatch.services.protocols import default_protocol
-from venowatch.services.timelines import decode_timeline
+from venowatch.services.care.assessing import assess_timeline, assessment_json
+from venowatch.services.care.protocols import default_protocol
+from venowatch.services.timeline_files import decode_timeline
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])

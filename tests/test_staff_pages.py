@@ -37,7 +37,7 @@ from venowatch.clinic.models import (
     TaskStatus,
 )
 from venowatch.protocol import LabKind, LabResult, Pathway, Pgic, ProcedureKind
-from venowatch.services.records import (
+from venowatch.services.care.records import (
     clinic_protocol,
     reassess,
     record_checkin,

@@ -23,8 +23,8 @@ from tests.web_fixtures import D
 from venowatch.clinic.models import Assessment, Patient, Task, TaskKind
 from venowatch.notify.models import Reminder
 from venowatch.protocol import Pgic
-from venowatch.services.assessing import assessment_json
-from venowatch.services.records import assess_patient, record_checkin
+from venowatch.services.care.assessing import assessment_json
+from venowatch.services.care.records import assess_patient, record_checkin
 from venowatch.services.sweep import sweep
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import SCENARIOS, SHARED, load_json
 from venowatch.protocol import Pgic
-from venowatch.services.timelines import MAX_TIMELINE_BYTES, InputError, decode_timeline
+from venowatch.services.timeline_files import MAX_TIMELINE_BYTES, InputError, decode_timeline
 
 SCHEMA = load_json(SHARED / "spec" / "timeline.schema.json")
 VALIDATOR = jsonschema.Draft202012Validator(

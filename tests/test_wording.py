@@ -32,9 +32,9 @@ from tests.web_fixtures import clinic, patient
 from venowatch.clinic import models
 from venowatch.protocol import Assessment, Pgic, ProcedureKind, assess
 from venowatch.protocol.message import Audience
-from venowatch.services.assessing import assessment_json
+from venowatch.services.care.assessing import assessment_json
+from venowatch.services.care.records import assess_patient, patient_zone, record_procedure
 from venowatch.services.demo import DEMO_CLINIC, create_demo
-from venowatch.services.records import assess_patient, patient_zone, record_procedure
 from venowatch.web import wording
 from venowatch.web.wording import reason_text
 

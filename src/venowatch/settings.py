@@ -40,11 +40,11 @@ INSTALLED_APPS = [
     # Its own copy of the API docs' scripts, served from the package, never from a CDN.
     "ninja",
     "venowatch.clinic",
+    "venowatch.clinic.legacy_fhir",
     "venowatch.notify",
+    "venowatch.security",
+    "venowatch.integration",
     "venowatch.web",
-    "venowatch.api",
-    "venowatch.fhir",
-    "venowatch.cdshooks",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -103,7 +103,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["venowatch.services.access.MemberBackend"]
+AUTHENTICATION_BACKENDS = ["venowatch.services.security.access.MemberBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

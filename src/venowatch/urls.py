@@ -13,6 +13,6 @@ urlpatterns = [
     path("staff/", include("venowatch.web.staff_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("fhir/r4/", include("venowatch.fhir.urls")),
+    path("fhir/r4/", include("venowatch.fhirserver.urls")),
     path("", include("venowatch.cdshooks.urls")),  # /cds-services: CDS Hooks
 ]

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from venowatch.api.auth import may_write
 from venowatch.api.errors import ApiError, not_found
 from venowatch.clinic.models import Patient
-from venowatch.services.access import Act, may, patient_in_reach
+from venowatch.services.security.access import Act, may, patient_in_reach
 
 
 def require_write(request: HttpRequest) -> None:

@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, django_auth
 
-from venowatch.api.models import ApiToken, Scope
-from venowatch.services import tokens
+from venowatch.security.models import ApiToken, Scope
+from venowatch.services.security import tokens
 
 
 class TokenAuth(HttpBearer):

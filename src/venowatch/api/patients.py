@@ -14,11 +14,11 @@ from venowatch.api.pages import Pages
 from venowatch.api.schemas import AssessmentOut, ChangeOut, Id, Instant, PatientOut
 from venowatch.clinic.models import AssessmentChange, Patient
 from venowatch.protocol import Pathway, Urgency
-from venowatch.services.access import Act, may
-from venowatch.services.assessing import assessment_json
-from venowatch.services.records import RecordError, assess_patient, plausible
-from venowatch.services.standing import standing
-from venowatch.services.worklist import worklist_rows
+from venowatch.services.care.assessing import assessment_json
+from venowatch.services.care.records import RecordError, assess_patient, plausible
+from venowatch.services.care.standing import standing
+from venowatch.services.care.worklist import worklist_rows
+from venowatch.services.security.access import Act, may
 
 router = Router(tags=["patients"])
 

@@ -24,10 +24,10 @@ from venowatch.api.schemas import (
     ProcedureOut,
 )
 from venowatch.clinic.models import CheckIn, Lab, Member, Patient, Procedure, Role
-from venowatch.services import idempotency
-from venowatch.services.access import Act
-from venowatch.services.records import record_checkin, record_lab, record_procedure
-from venowatch.services.standing import standing
+from venowatch.services.care.records import record_checkin, record_lab, record_procedure
+from venowatch.services.care.standing import standing
+from venowatch.services.security import idempotency
+from venowatch.services.security.access import Act
 
 router = Router(tags=["records"])
 

@@ -12,8 +12,8 @@ from venowatch.api.errors import READ_ERRORS, WRITE_ERRORS, ApiError, not_found
 from venowatch.api.pages import Pages
 from venowatch.api.schemas import Id, TaskAction, TaskMove, TaskOut
 from venowatch.clinic.models import Member, Task, TaskStatus
-from venowatch.services import tasks
-from venowatch.services.access import Act, may, patients_in_reach
+from venowatch.services.care import tasks
+from venowatch.services.security.access import Act, may, patients_in_reach
 
 router = Router(tags=["tasks"])
 

@@ -9,9 +9,9 @@ from ninja.errors import AuthenticationError, HttpError
 from venowatch.api import patients, records, tasks
 from venowatch.api.auth import AUTH
 from venowatch.api.errors import ApiError, problem
-from venowatch.services.idempotency import KeyReusedError
-from venowatch.services.records import RecordError
-from venowatch.services.tasks import TaskError
+from venowatch.services.care.records import RecordError
+from venowatch.services.care.tasks import TaskError
+from venowatch.services.security.idempotency import KeyReusedError
 
 api = NinjaAPI(
     title="venowatch API",

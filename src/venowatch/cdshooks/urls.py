@@ -1,7 +1,7 @@
 from django.urls import path
 
 from venowatch.cdshooks import views
-from venowatch.services.cds_patient_view import SERVICE_ID
+from venowatch.services.integration.cds.patient_view import SERVICE_ID
 
 urlpatterns = [
     path("cds-services", views.discovery, name="cds-discovery"),

@@ -10,10 +10,10 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from venowatch.services.assessing import utc_now
-from venowatch.services.cds_auth import TokenError, authenticate
-from venowatch.services.cds_patient_view import SERVICE, BadRequestError, patient_view
-from venowatch.services.cds_prefetch import MissingDataError
+from venowatch.services.care.assessing import utc_now
+from venowatch.services.integration.cds.auth import TokenError, authenticate
+from venowatch.services.integration.cds.patient_view import SERVICE, BadRequestError, patient_view
+from venowatch.services.integration.cds.prefetch import MissingDataError
 
 MAX_BODY = 64 << 20
 

@@ -19,7 +19,7 @@ def require_migrated() -> None:
     from django.db import DatabaseError, connection
     from django.db.migrations.executor import MigrationExecutor
 
-    from venowatch.cli.main import UsageError
+    from venowatch.cli.errors import UsageError
 
     try:
         executor = MigrationExecutor(connection)

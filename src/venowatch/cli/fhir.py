@@ -11,18 +11,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from venowatch.cli.database import open_database
-from venowatch.cli.main import UsageError
+from venowatch.cli.errors import UsageError
 from venowatch.cli.progress import progress
 
 if TYPE_CHECKING:
     from venowatch.clinic.models import Clinic
-    from venowatch.services.fhir_import import ImportReport
+    from venowatch.services.integration.fhir_import import ImportReport
 
 
 def export(args: argparse.Namespace) -> int:
     open_database()
     from venowatch.clinic.models import MAX_ID, Patient
-    from venowatch.services.fhir_export import export_patient
+    from venowatch.services.integration.fhir_export import export_patient
 
     patient = None
     if args.patient.isdigit() and int(args.patient) <= MAX_ID:
@@ -50,7 +50,7 @@ def import_(args: argparse.Namespace) -> int:
     open_database()
     from django.utils import timezone
 
-    from venowatch.services.fhir_import import ImportRefusedError, import_bundle
+    from venowatch.services.integration.fhir_import import ImportRefusedError, import_bundle
 
     clinic = _clinic(args.clinic)
     by = _user(args.as_user, clinic)
@@ -84,7 +84,7 @@ def _user(username: str | None, clinic: Clinic) -> Any:
         return None
     from django.contrib.auth.models import User
 
-    from venowatch.services.access import Act, may, member_of
+    from venowatch.services.security.access import Act, may, member_of
 
     user = User.objects.filter(username=username).first()
     member = member_of(user) if user is not None else None

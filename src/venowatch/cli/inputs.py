@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from venowatch.cli.progress import progress
 from venowatch.protocol.model import TimelineRecord
-from venowatch.services.timelines import (
+from venowatch.services.timeline_files import (
     MAX_TIMELINE_BYTES,
     InputError,
     decode_timeline,

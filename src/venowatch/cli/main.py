@@ -12,20 +12,16 @@ from typing import NoReturn
 import msgspec
 
 from venowatch import __version__
+from venowatch.cli.errors import USAGE_ERROR, UsageError
 from venowatch.cli.inputs import expand, load_all
 from venowatch.cli.progress import progress
 from venowatch.cli.render import render_batch
 from venowatch.protocol import Protocol, ProtocolError
 from venowatch.protocol.message import Audience
-from venowatch.services.assessing import assess_timeline, assessment_json, parse_instant
-from venowatch.services.protocols import load_protocol
+from venowatch.services.care.assessing import assess_timeline, assessment_json, parse_instant
+from venowatch.services.care.protocols import load_protocol
 
-USAGE_ERROR = 2
 MAX_ERRORS_SHOWN = 50
-
-
-class UsageError(Exception):
-    """Something the person at the terminal can fix; the message says what."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

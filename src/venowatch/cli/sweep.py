@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from venowatch.cli.database import open_database
 
 if TYPE_CHECKING:
-    from venowatch.services.delivery import Delivered
+    from venowatch.services.notification.delivery import Delivered
 
 log = logging.getLogger("venowatch.worker")
 
@@ -58,7 +58,7 @@ def work(args: argparse.Namespace) -> int:
     from django.db import close_old_connections
     from django.utils import timezone
 
-    from venowatch.services.delivery import deliver_due
+    from venowatch.services.notification.delivery import deliver_due
     from venowatch.services.sweep import sweep
 
     # What the worker sent is worth a line in the log even where the rest logs warnings only.

@@ -11,9 +11,9 @@ def create(args: argparse.Namespace) -> int:
     open_database()
     from django.contrib.auth.models import User
 
-    from venowatch.api.models import Scope
-    from venowatch.cli.main import UsageError
-    from venowatch.services import tokens
+    from venowatch.cli.errors import UsageError
+    from venowatch.security.models import Scope
+    from venowatch.services.security import tokens
 
     user = User.objects.filter(username=args.user).first()
     if user is None:

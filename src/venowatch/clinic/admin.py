@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from venowatch.clinic import models
 from venowatch.notify.schedule import ScheduleError, parse_schedule
 from venowatch.protocol import ProtocolError
-from venowatch.services.alerts import escalation_contacts
-from venowatch.services.clinics import change_protocol, check_protocol_text
-from venowatch.services.records import clinic_protocol
+from venowatch.services.care.clinics import change_protocol, check_protocol_text
+from venowatch.services.care.records import clinic_protocol
+from venowatch.services.notification.alerts import escalation_contacts
 
 
 class ClinicForm(forms.ModelForm[models.Clinic]):

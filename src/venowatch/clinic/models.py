@@ -287,3 +287,21 @@ class TaskEvent(models.Model):
     )
     note = models.TextField(max_length=4000, blank=True)
     at = models.DateTimeField()
+
+
+class PatientIdentifier(models.Model):
+    """An identifier another system gives the patient (an MRN, a national number), as a FHIR
+    Identifier's system and value: an import finds the patient again by it."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="identifiers")
+    system = models.CharField(max_length=255)
+    value = models.CharField(max_length=255)
+
+    class Meta:
+        db_table = "fhir_patientidentifier"  # made by the app that owned it before
+        constraints = [
+            models.UniqueConstraint(
+                fields=("clinic", "system", "value"), name="one_patient_per_identifier"
+            ),
+        ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from venowatch.fhir import codes
 from venowatch.protocol import Pathway, Pgic, Urgency
-from venowatch.services.protocols import default_protocol
+from venowatch.services.care.protocols import default_protocol
 
 VERSION = "1"
 CHECKIN_ID = "venowatch-checkin"

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from venowatch.protocol import Pgic
-from venowatch.services.answers import PGIC_LABELS
+from venowatch.services.care.pgic import PGIC_LABELS
 
 
 class CheckInForm(forms.Form):

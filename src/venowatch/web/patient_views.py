@@ -19,17 +19,17 @@ from django.utils.translation import gettext as _
 from venowatch.clinic.models import Patient
 from venowatch.protocol import Action, Flag, Parameters, Pathway, Pgic, Urgency
 from venowatch.protocol.message import Audience
-from venowatch.services.access import Act, may, patients_in_reach
-from venowatch.services.answers import PGIC_LABELS
-from venowatch.services.charts import describe, history_svg
-from venowatch.services.records import (
+from venowatch.services.care.charts import describe, history_svg
+from venowatch.services.care.pgic import PGIC_LABELS
+from venowatch.services.care.records import (
     RecordError,
     clinic_protocol,
     patient_zone,
     record_checkin,
     timeline_of,
 )
-from venowatch.services.standing import standing
+from venowatch.services.care.standing import standing
+from venowatch.services.security.access import Act, may, patients_in_reach
 from venowatch.web.forms import CheckInForm
 from venowatch.web.wording import rationale
 

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from venowatch.protocol import Flag, LabKind, LabResult, Pathway, ProcedureKind, Urgency
-from venowatch.services.records import EARLIEST_YEAR
-from venowatch.services.worklist import NO_ADVOCATE
+from venowatch.services.care.records import EARLIEST_YEAR
+from venowatch.services.care.worklist import NO_ADVOCATE
 
 Choices = Sequence[tuple[str, str]]
 

@@ -38,11 +38,10 @@ from venowatch.protocol import (
     Timeline,
 )
 from venowatch.protocol.message import Audience
-from venowatch.services.access import Act, acts_of, patient_in_reach, patients_in_reach
-from venowatch.services.answers import PGIC_LABELS
-from venowatch.services.charts import describe, history_svg
-from venowatch.services.notes import add_note as save_note
-from venowatch.services.records import (
+from venowatch.services.care.charts import describe, history_svg
+from venowatch.services.care.notes import add_note as save_note
+from venowatch.services.care.pgic import PGIC_LABELS
+from venowatch.services.care.records import (
     RecordError,
     clinic_protocol,
     patient_zone,
@@ -50,8 +49,9 @@ from venowatch.services.records import (
     record_procedure,
     timeline_of,
 )
-from venowatch.services.standing import assessed, standing
-from venowatch.services.tasks import TaskError, acknowledge, assign, resolve
+from venowatch.services.care.standing import assessed, standing
+from venowatch.services.care.tasks import TaskError, acknowledge, assign, resolve
+from venowatch.services.security.access import Act, acts_of, patient_in_reach, patients_in_reach
 from venowatch.web.staff_common import (
     OPEN,
     flag_labels,

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from venowatch.clinic.models import Role, Task
 from venowatch.protocol import Pathway
-from venowatch.services.access import Act, may, member_of
-from venowatch.services.delivery import undelivered
-from venowatch.services.records import clinic_protocol, zone_named
-from venowatch.services.worklist import worklist_rows
+from venowatch.services.care.records import clinic_protocol, zone_named
+from venowatch.services.care.worklist import worklist_rows
+from venowatch.services.notification.delivery import undelivered
+from venowatch.services.security.access import Act, may, member_of
 from venowatch.web.staff_common import (
     OPEN,
     flag_labels,

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from venowatch.clinic.models import Role
-from venowatch.services.access import role_of
+from venowatch.services.security.access import role_of
 
 
 @login_required

@@ -1,6 +1,6 @@
 """The engine's reasons written out in the reader's language, in the patient's time zone.
 
-A stored reason carries its two wordings as messages (venowatch.services.message_json); here
+A stored reason carries its two wordings as messages (venowatch.services.care.message_json); here
 each template goes through the active language's catalog and each date through Django's
 calendar, so month and weekday names come from Django's own translations. Staff dates are
 stamps, the same in every language. A reason stored before messages were kept has only its
@@ -18,7 +18,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext, ngettext, pgettext
 
 from venowatch.protocol.message import Audience, render, stamp
-from venowatch.services.message_json import message_from_json
+from venowatch.services.care.message_json import message_from_json
 
 _KEYS = {Audience.PATIENT: ("message", "text"), Audience.STAFF: ("staff_message", "staff")}
 

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class ApiConfig(AppConfig):
-    name = "venowatch.api"
-    label = "api"
-    default_auto_field = "django.db.models.BigAutoField"

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class FhirConfig(AppConfig):
-    name = "venowatch.fhir"
-    label = "fhir"
-    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""The security domain's data: API tokens and idempotent requests (a Django app)."""

@@ -1,0 +1,75 @@
+"""Assessing patients: choosing the instant, running the engine, and the JSON form of a result."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from venowatch.protocol import Assessment, Protocol, Reason, TimelineRecord, assess
+from venowatch.services.care.message_json import message_json
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_instant(text: str) -> datetime:
+    """An RFC 3339 instant with an offset; ValueError says what is wrong."""
+    try:
+        value = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date-time like 2026-03-01T09:30:00+01:00") from None
+    if value.utcoffset() is None:
+        raise ValueError(f"{text!r} has no UTC offset; add one, e.g. +01:00 or Z")
+    return value
+
+
+def assess_timeline(
+    timeline: TimelineRecord,
+    protocol: Protocol,
+    *,
+    as_of: datetime | None = None,
+) -> Assessment:
+    """Assess as of `as_of` if given, else the timeline's own as_of, else now."""
+    return assess(timeline, as_of or timeline.as_of or utc_now(), protocol)
+
+
+def assessment_json(a: Assessment, *, messages: bool = False) -> dict[str, Any]:
+    """The JSON form of an assessment: the contract of `assess --json` and of the API. With
+    `messages`, each reason also carries its two wordings as messages ("message" and
+    "staff_message", see message_json), as stored assessments do, so that pages can write them
+    in the reader's language; `assess --json` keeps to the four keys its readers expect."""
+    return {
+        "patient_id": a.patient_id,
+        "as_of": a.as_of.isoformat(),
+        "pathway": a.pathway.value,
+        "urgency": a.urgency.value,
+        "actions": [action.value for action in a.actions],
+        "flags": [flag.value for flag in a.flags],
+        "repeats_done": a.repeats_done,
+        "earliest_next_procedure_at": _instant(a.earliest_next_procedure_at),
+        "valid_until": _instant(a.valid_until),
+        "rationale": [_reason_json(r, messages) for r in a.rationale],
+        "protocol": {
+            "id": a.protocol.id,
+            "version": a.protocol.version,
+            "sha256": a.protocol.sha256,
+        },
+    }
+
+
+def _reason_json(r: Reason, messages: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "clause": None if r.clause is None else r.clause.value,
+        "code": r.code,
+        "text": r.patient,
+        "staff": r.staff,
+    }
+    if messages:
+        data["message"] = message_json(r.patient_message)
+        data["staff_message"] = message_json(r.staff_message)
+    return data
+
+
+def _instant(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()

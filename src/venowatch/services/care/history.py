@@ -1,0 +1,96 @@
+"""Records that come from another system in bulk (a FHIR import): stored together and assessed
+once. Assessing after each one would pass through decisions that were never true now, open
+tasks for them and alert people about them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from django.db import transaction
+
+from venowatch.clinic import models
+from venowatch.protocol import CheckIn, Lab, Procedure, Timeline
+from venowatch.services.care.records import (
+    RecordError,
+    after_a_procedure,
+    plausible,
+    reassess,
+    timeline_of,
+)
+from venowatch.services.notification.reminders import restart_reminders
+
+Record = Procedure | CheckIn | Lab
+T = TypeVar("T", Procedure, CheckIn, Lab)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryError(Exception):
+    """Record `index` of those given cannot be stored; nothing was."""
+
+    index: int
+    error: RecordError
+
+    def __str__(self) -> str:
+        return str(self.error)
+
+
+def record_history(
+    patient: models.Patient,
+    records: Sequence[Record],
+    *,
+    stored: Timeline | None = None,
+    by: Any,
+    now: datetime,
+) -> None:
+    """Store `records` for `patient` and re-assess once, in one transaction; each record is
+    checked as the single-record writes check it. Pass `stored` if the caller holds the
+    patient's timeline as stored. Raises HistoryError, having stored nothing."""
+    stored = stored if stored is not None else timeline_of(patient)
+    procedures = [*stored.procedures, *_only(records, Procedure)]
+    for i, r in enumerate(records):
+        try:
+            _check(r, procedures, now)
+        except RecordError as exc:
+            raise HistoryError(i, exc) from None
+    with transaction.atomic():
+        models.Procedure.objects.bulk_create(
+            models.Procedure(
+                patient=patient, kind=r.kind.value, performed_at=r.performed_at,
+                veins=list(r.veins), note=r.note, recorded_by=by,
+            )
+            for r in _only(records, Procedure)
+        )  # fmt: skip
+        models.CheckIn.objects.bulk_create(
+            models.CheckIn(
+                patient=patient, at=r.at, pgic=r.pgic.value,
+                symptoms_returned=r.symptoms_returned, symptoms=dict(r.symptoms), note=r.note,
+                recorded_by=by,
+            )
+            for r in _only(records, CheckIn)
+        )  # fmt: skip
+        models.Lab.objects.bulk_create(
+            models.Lab(
+                patient=patient, at=r.at, kind=r.kind.value, result=r.result.value,
+                finding=r.finding, recorded_by=by,
+            )
+            for r in _only(records, Lab)
+        )  # fmt: skip
+        if any(isinstance(r, Procedure) for r in records):
+            restart_reminders(patient, max(p.performed_at for p in procedures), now)
+        reassess(patient, now)
+
+
+def _only(records: Sequence[Record], kind: type[T]) -> list[T]:
+    return [r for r in records if isinstance(r, kind)]
+
+
+def _check(r: Record, procedures: Sequence[Procedure], now: datetime) -> None:
+    if isinstance(r, Procedure):
+        plausible("performed_at", r.performed_at, now)
+        return
+    plausible("at", r.at, now)
+    if isinstance(r, CheckIn):
+        after_a_procedure(procedures, r.at)

@@ -1,0 +1,21 @@
+"""Staff notes on a patient. A note changes no decision, so it needs no re-assessment; like
+every record it is never edited, only added."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from venowatch.clinic import models
+from venowatch.services.care.records import RecordError
+
+NOTE_MAX = 4000
+
+
+def add_note(patient: models.Patient, *, text: str, by: Any, now: datetime) -> models.Note:
+    text = text.strip()
+    if not text:
+        raise RecordError("text", "is empty; write the note before saving it")
+    if len(text) > NOTE_MAX:
+        raise RecordError("text", f"is too long; keep it under {NOTE_MAX} characters")
+    return models.Note.objects.create(patient=patient, author=by, text=text, created_at=now)

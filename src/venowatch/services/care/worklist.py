@@ -1,0 +1,50 @@
+"""The worklist's order and filters, shared by the staff pages and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+
+from venowatch.clinic.models import Patient
+from venowatch.protocol import Flag
+from venowatch.services.security.access import patients_in_reach
+
+NO_ADVOCATE = "none"
+
+
+def _has_flag(path: str, flag: Flag) -> Q:
+    """Whether the JSON list at `path` holds `flag`, on every database backend.
+
+    `flags__contains` exists only on PostgreSQL, and matching the JSON text would match any
+    flag whose name contains another's. A stored list holds each flag at most once, so it is
+    at most len(Flag) long: compare each position exactly (JSON path [i] on SQLite, -> i on
+    PostgreSQL)."""
+    return reduce(or_, (Q(**{f"{path}__{i}": flag.value}) for i in range(len(Flag))))
+
+
+def worklist_rows(user: Any, filters: Mapping[str, Any]) -> QuerySet[Patient]:
+    """The patients in the user's reach, most urgent first, then the longest wait; patients
+    never assessed last. Filters: pathway, urgency, overdue (bool), advocate (a user id, or
+    NO_ADVOCATE)."""
+    rows = patients_in_reach(user).select_related("assessment", "advocate")
+    if filters.get("pathway"):
+        rows = rows.filter(assessment__pathway=filters["pathway"])
+    if filters.get("urgency"):
+        rows = rows.filter(assessment__urgency=filters["urgency"])
+    if filters.get("overdue"):
+        rows = rows.filter(_has_flag("assessment__flags", Flag.CHECKIN_OVERDUE))
+    advocate = filters.get("advocate")
+    if advocate == NO_ADVOCATE:
+        rows = rows.filter(advocate__isnull=True)
+    elif advocate:
+        rows = rows.filter(advocate_id=int(advocate))
+    return rows.order_by(
+        F("assessment__urgency_rank").asc(nulls_last=True),
+        F("assessment__since").asc(nulls_last=True),
+        "name",
+        "pk",
+    )

@@ -1,0 +1,145 @@
+"""The patient-view CDS service: an EHR opens a patient's chart, venowatch reads the patient's
+procedures, check-ins and labs from the EHR's FHIR data, applies the calling clinic's protocol
+as of now and answers with one card."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from venowatch.clinic.models import Clinic
+from venowatch.fhir.reading import Reading, read
+from venowatch.services.care.assessing import assess_timeline
+from venowatch.services.care.records import clinic_protocol
+from venowatch.services.integration.cds.cards import patient_view_card
+from venowatch.services.integration.cds.prefetch import (
+    PREFETCH,
+    Fetch,
+    FhirAccess,
+    MissingDataError,
+)
+from venowatch.services.integration.cds.prefetch import gather as gather_resources
+from venowatch.services.integration.fhir_import import known_as
+
+SERVICE_ID = "venowatch-patient-view"
+HOOK = "patient-view"
+
+SERVICE: dict[str, Any] = {
+    "hook": HOOK,
+    "id": SERVICE_ID,
+    "title": "venowatch: follow-up after venoplasty",
+    "description": (
+        "Applies the clinic's restenosis follow-up protocol to the patient's venoplasties, "
+        "check-ins and blood and urine tests, and says what it advises now and why. Decision "
+        "support, not diagnosis."
+    ),
+    "prefetch": PREFETCH,
+}
+"""This service as the discovery endpoint lists it."""
+
+
+@dataclass(frozen=True, slots=True)
+class BadRequestError(Exception):
+    """A request body this service cannot take (HTTP 400)."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class _Authorization(_Strict):
+    access_token: str = Field(min_length=1)
+    token_type: str = Field(pattern="^[Bb]earer$")
+
+
+class _Context(_Strict):
+    # A FHIR id: it goes into the URLs fetched from the EHR, so nothing else may pass.
+    patient_id: str = Field(alias="patientId", pattern=r"^[A-Za-z0-9\-.]{1,64}$")
+
+
+class _Request(_Strict):
+    hook: str
+    hook_instance: str = Field(alias="hookInstance", min_length=1)
+    fhir_server: str | None = Field(None, alias="fhirServer", pattern="^https?://[^?#]+$")
+    fhir_authorization: _Authorization | None = Field(None, alias="fhirAuthorization")
+    context: _Context
+    prefetch: dict[str, Any] | None = None
+
+
+def patient_view(
+    clinic: Clinic,
+    body: bytes,
+    now: datetime,
+    link: Callable[[int | None], str],
+    servers: frozenset[str] = frozenset(),
+    fetch: Fetch | None = None,
+) -> dict[str, Any]:
+    """The service's answer, `{"cards": [card]}`, assessed with `clinic`'s protocol as of
+    `now`. The card links to `link(pk)` for the venowatch patient the EHR's Patient is known as
+    (by an identifier an import kept), else to `link(None)`. Missing data is fetched only from
+    one of `servers`, the FHIR servers the issuer's administrator listed: otherwise any EHR
+    holding a token could make venowatch request any address. Raises BadRequestError, or
+    cds_prefetch.MissingDataError when the data cannot be had."""
+    request = _parsed(body)
+    patient_id = request.context.patient_id
+    access = None
+    refused = None
+    if request.fhir_server and request.fhir_authorization:
+        server = request.fhir_server.rstrip("/")
+        if server in servers:
+            access = FhirAccess(server, request.fhir_authorization.access_token)
+        else:
+            refused = server
+    try:
+        resources = gather_resources(request.prefetch or {}, patient_id, access, fetch)
+    except MissingDataError as exc:
+        if refused is None:
+            raise
+        raise MissingDataError(
+            f"{exc}; the fhirServer {refused} is not one of this issuer's FHIR servers "
+            "(an administrator lists them under Trusted issuers)"
+        ) from None
+    reading = read(resources)
+    timeline, skipped = reading.timeline_for(patient_id)
+    protocol = clinic_protocol(clinic)
+    assessment = assess_timeline(timeline, protocol, as_of=now)
+    target = link(_known_patient(clinic, reading, patient_id))
+    return {"cards": [patient_view_card(assessment, protocol, target, skipped=len(skipped))]}
+
+
+def _known_patient(clinic: Clinic, reading: Reading, patient_id: str) -> int | None:
+    wanted = f"Patient/{patient_id}"
+    pks = known_as(clinic, {i for p in reading.patients if p.key == wanted for i in p.identifiers})
+    # Two venowatch patients for one EHR patient is a mix-up to sort out, not to guess at.
+    return pks.pop() if len(pks) == 1 else None
+
+
+def _parsed(body: bytes) -> _Request:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise BadRequestError("the request body is not JSON") from None
+    if not isinstance(data, Mapping):
+        raise BadRequestError("the request body must be a JSON object")
+    try:
+        request = _Request.model_validate(data)
+    except ValidationError as exc:
+        raise BadRequestError("; ".join(_problem(e) for e in exc.errors())) from None
+    if request.hook != HOOK:
+        raise BadRequestError(f"this service answers the {HOOK} hook, not {request.hook!r}")
+    return request
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "body"
+    return f"{where}: {error['msg']}"

@@ -1,0 +1,82 @@
+"""Check-in reminders: counted from the latest procedure on the clinic's schedule, dropped when
+the patient has already checked in for that slot, restarted by a new procedure."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from venowatch.clinic import models
+from venowatch.notify.models import Kind, Reminder
+from venowatch.notify.schedule import Schedule, parse_schedule
+from venowatch.services.notification.outbox import queue
+
+
+@functools.lru_cache(maxsize=32)
+def _schedule(text: str) -> Schedule:
+    return parse_schedule(text)
+
+
+def clinic_schedule(clinic: models.Clinic) -> Schedule:
+    return _schedule(clinic.reminder_schedule)
+
+
+def restart_reminders(patient: models.Patient, procedure_at: datetime, now: datetime) -> None:
+    """Call in the transaction that records a procedure. A procedure older than the one the
+    schedule counts from (recorded late) changes nothing."""
+    current = Reminder.objects.select_for_update().filter(patient=patient).first()
+    if current is not None and current.procedure_at > procedure_at:
+        return
+    _move(patient, current, procedure_at, now)
+
+
+def send_due_reminders(now: datetime, batch: int = 200) -> int:
+    """Queue the reminders that are due; returns how many reminder slots were handled. Rows
+    are claimed with SKIP LOCKED, so sweepers running at once share the work."""
+    handled = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Reminder.objects.filter(due_at__lte=now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("patient__clinic", "patient__user")
+                .order_by("due_at")[:batch]
+            )
+            for reminder in due:
+                _remind(reminder, now)
+        handled += len(due)
+        if len(due) < batch:
+            return handled
+
+
+def _remind(reminder: Reminder, now: datetime) -> None:
+    patient = reminder.patient
+    schedule = clinic_schedule(patient.clinic)
+    since = schedule.window_start(reminder.procedure_at, reminder.step)
+    answered = patient.checkins.filter(at__gte=since).exists()
+    if not answered and patient.user is not None:
+        queue(
+            clinic=patient.clinic, patient=patient, kind=Kind.REMINDER, to=patient.user.email,
+            key=f"reminder:{patient.pk}:{reminder.procedure_at.isoformat()}:{reminder.step}",
+            subject=_("Time for your check-in"), context={"patient": patient}, now=now,
+        )  # fmt: skip
+    _move(patient, reminder, reminder.procedure_at, max(now, reminder.due_at))
+
+
+def _move(
+    patient: models.Patient, current: Reminder | None, procedure_at: datetime, after: datetime
+) -> None:
+    following = clinic_schedule(patient.clinic).next_due(procedure_at, after)
+    if following is None:
+        if current is not None:
+            current.delete()
+        return
+    step, due_at = following
+    fields = {"procedure_at": procedure_at, "step": step, "due_at": due_at}
+    if current is None:
+        Reminder.objects.create(patient=patient, **fields)
+    else:
+        Reminder.objects.filter(pk=current.pk).update(**fields)

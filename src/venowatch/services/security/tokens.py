@@ -1,0 +1,73 @@
+"""API tokens: made with their secret shown once, stored as a SHA-256 digest, checked on every
+request. A token acts as its user, so the user's role and reach bound it; it also names one
+clinic and stops working if the user no longer belongs to it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import User as AuthUser
+
+from venowatch.security.models import ApiToken, Scope
+from venowatch.services.security.access import member_of
+
+PREFIX = "vw_"
+# A token's last use is written at most this often: a busy integration should not turn every
+# read into a write.
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+class TokenError(ValueError):
+    """A token cannot be made as asked; the message says why."""
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue(user: AuthUser, *, name: str, scope: Scope) -> tuple[ApiToken, str]:
+    """A new token for `user` in their clinic, and its secret (not stored anywhere)."""
+    token = ApiToken(user=user, name=name, scope=scope)
+    secret = prepare(token)
+    token.save()
+    return token, secret
+
+
+def prepare(token: ApiToken) -> str:
+    """Give an unsaved token its clinic and digest; the secret, to be shown once."""
+    member = member_of(token.user)
+    if member is None:
+        raise TokenError(f"user {token.user.get_username()!r} belongs to no clinic")
+    token.name = token.name.strip()
+    if not token.name:
+        raise TokenError("name: give the token a name that says what uses it")
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token.clinic_id = member.clinic_id
+    token.prefix = secret[:10]
+    token.digest = _digest(secret)
+    return secret
+
+
+def authenticate(secret: str, now: datetime) -> ApiToken | None:
+    """The live token with this secret, its user and clinic loaded; None for anything else."""
+    if not secret.startswith(PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user__member__clinic")
+        .filter(digest=_digest(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    member = member_of(token.user)
+    if member is None or member.clinic_id != token.clinic_id:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= _TOUCH_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def revoke(token: ApiToken, now: datetime) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
