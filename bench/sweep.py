@@ -158,7 +158,7 @@ def _reassess_only(ids: list[int]) -> float:
     from django.db import transaction
 
     from venowatch.clinic.models import Patient
-    from venowatch.services.care.records import reassess_many
+    from venowatch.services.care.reassessing import reassess_many
 
     _expire(ids)
     t = time.perf_counter()

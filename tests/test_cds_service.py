@@ -20,8 +20,8 @@ from tests.conftest import SCENARIOS, load_json
 from tests.http_stub import serving
 from venowatch.clinic.models import Clinic, PatientIdentifier
 from venowatch.protocol import Pathway
-from venowatch.services.care.assessing import parse_instant
 from venowatch.services.care.protocols import default_protocol
+from venowatch.services.clock import parse_instant
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response

@@ -10,7 +10,7 @@ import pytest
 from tests.web_fixtures import D, H, clinic, patient
 from venowatch.clinic.models import Assessment, AssessmentChange, CheckIn, Patient
 from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind, Timeline
-from venowatch.services.care import records
+from venowatch.services.care import records, standing, timelines
 from venowatch.services.care.assessing import assessment_json
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def _abnormal_blood(p: Patient) -> None:
 
 def _assert_stored_is_fresh(p: Patient) -> None:
     stored = Assessment.objects.get(patient=p)
-    fresh = assessment_json(records.assess_patient(p, NOW), messages=True)
+    fresh = assessment_json(standing.assess_patient(p, NOW), messages=True)
     got = {k: getattr(stored, k) for k in ("pathway", "urgency", "actions", "flags", "rationale")}
     assert got == {k: fresh[k] for k in got}
     latest = AssessmentChange.objects.filter(patient=p).latest("pk")
@@ -44,8 +44,8 @@ def test_a_write_between_the_read_and_the_lock_is_assessed_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     p = _operated("Maria Keller")
-    alone = records.assess_patient(p, NOW)
-    read = records.timeline_of
+    alone = standing.assess_patient(p, NOW)
+    read = timelines.timeline_of
 
     def read_then_a_lab_lands(patient: Patient) -> Timeline:
         monkeypatch.setattr(records, "timeline_of", read)

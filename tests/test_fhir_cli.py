@@ -15,8 +15,8 @@ from tests.fhir_fixtures import treated_patient
 from tests.web_fixtures import clinic, patient, user
 from venowatch.cli.main import main
 from venowatch.clinic.models import Patient, Procedure, Role
-from venowatch.services.care.assessing import utc_now
-from venowatch.services.care.records import timeline_of
+from venowatch.services.care.timelines import timeline_of
+from venowatch.services.clock import utc_now
 
 pytestmark = pytest.mark.django_db
 SYNTHEA = SHARED / "fhir" / "synthea" / "synthea_r4_1MB.json"

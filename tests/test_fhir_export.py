@@ -15,7 +15,7 @@ from venowatch.clinic.models import Role
 from venowatch.fhir import codes, definitions
 from venowatch.fhir.reading import read_timeline
 from venowatch.security.models import Scope
-from venowatch.services.care.records import timeline_of
+from venowatch.services.care.timelines import timeline_of
 from venowatch.services.integration.fhir_export import export_patient
 from venowatch.services.security import tokens
 

@@ -26,8 +26,10 @@ from venowatch.clinic.models import (
     Task,
 )
 from venowatch.security.models import Scope
-from venowatch.services.care.assessing import assessment_json, utc_now
-from venowatch.services.care.records import assess_patient, timeline_of
+from venowatch.services.care.assessing import assessment_json
+from venowatch.services.care.standing import assess_patient
+from venowatch.services.care.timelines import timeline_of
+from venowatch.services.clock import utc_now
 from venowatch.services.integration.fhir_export import export_patient
 from venowatch.services.integration.fhir_import import ImportRefusedError, import_bundle
 from venowatch.services.security import tokens

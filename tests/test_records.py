@@ -11,12 +11,9 @@ from tests.web_fixtures import D, H, clinic, patient, user
 from venowatch.clinic.models import Assessment, AssessmentChange, CheckIn, Role, Task, TaskStatus
 from venowatch.protocol import Pgic, ProcedureKind, Timeline, assess
 from venowatch.services.care.protocols import default_protocol
-from venowatch.services.care.records import (
-    RecordError,
-    assess_patient,
-    record_checkin,
-    record_procedure,
-)
+from venowatch.services.care.records import record_checkin, record_procedure
+from venowatch.services.care.standing import assess_patient
+from venowatch.services.errors import FieldError
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -41,12 +38,12 @@ def test_every_write_reassesses_and_history_records_changes() -> None:
 
 def test_checkin_before_the_procedure_or_in_the_future_is_refused_and_nothing_saved() -> None:
     p = patient("Sam Rivera", clinic())
-    with pytest.raises(RecordError) as before:
+    with pytest.raises(FieldError) as before:
         record_checkin(p, at=NOW, pgic=Pgic.NO_CHANGE, now=NOW)
     assert before.value.field == "at"
     assert "before your procedure" in before.value.message
     record_procedure(p, kind=ProcedureKind.VENOPLASTY, performed_at=NOW - 2 * D, now=NOW)
-    with pytest.raises(RecordError, match="in the future"):
+    with pytest.raises(FieldError, match="in the future"):
         record_checkin(p, at=NOW + 1 * H, pgic=Pgic.NO_CHANGE, now=NOW)
     assert CheckIn.objects.filter(patient=p).count() == 0
 

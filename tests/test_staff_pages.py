@@ -37,13 +37,9 @@ from venowatch.clinic.models import (
     TaskStatus,
 )
 from venowatch.protocol import LabKind, LabResult, Pathway, Pgic, ProcedureKind
-from venowatch.services.care.records import (
-    clinic_protocol,
-    reassess,
-    record_checkin,
-    record_lab,
-    record_procedure,
-)
+from venowatch.services.care.protocols import clinic_protocol
+from venowatch.services.care.reassessing import reassess
+from venowatch.services.care.records import record_checkin, record_lab, record_procedure
 
 pytestmark = pytest.mark.django_db
 ZONE = ZoneInfo("America/New_York")

@@ -24,7 +24,8 @@ from venowatch.clinic.models import Assessment, Patient, Task, TaskKind
 from venowatch.notify.models import Reminder
 from venowatch.protocol import Pgic
 from venowatch.services.care.assessing import assessment_json
-from venowatch.services.care.records import assess_patient, record_checkin
+from venowatch.services.care.records import record_checkin
+from venowatch.services.care.standing import assess_patient
 from venowatch.services.sweep import sweep
 
 

@@ -33,7 +33,9 @@ from venowatch.clinic import models
 from venowatch.protocol import Assessment, Pgic, ProcedureKind, assess
 from venowatch.protocol.message import Audience
 from venowatch.services.care.assessing import assessment_json
-from venowatch.services.care.records import assess_patient, patient_zone, record_procedure
+from venowatch.services.care.records import record_procedure
+from venowatch.services.care.standing import assess_patient
+from venowatch.services.care.zones import patient_zone
 from venowatch.services.demo import DEMO_CLINIC, create_demo
 from venowatch.web import wording
 from venowatch.web.wording import reason_text

@@ -15,9 +15,10 @@ from venowatch.api.schemas import AssessmentOut, ChangeOut, Id, Instant, Patient
 from venowatch.clinic.models import AssessmentChange, Patient
 from venowatch.protocol import Pathway, Urgency
 from venowatch.services.care.assessing import assessment_json
-from venowatch.services.care.records import RecordError, assess_patient, plausible
-from venowatch.services.care.standing import standing
+from venowatch.services.care.records import plausible
+from venowatch.services.care.standing import assess_patient, standing
 from venowatch.services.care.worklist import worklist_rows
+from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, may
 
 router = Router(tags=["patients"])
@@ -57,7 +58,7 @@ def get_assessment(request: HttpRequest, pk: Id, as_of: Instant | None = None) -
     patient = patient_for(request, pk, Act.VIEW_AS_OF)
     try:
         plausible("as_of", as_of, timezone.now())
-    except RecordError as exc:
+    except FieldError as exc:
         raise ApiError(422, exc.message, "query", "as_of") from None
     return assessment_json(assess_patient(patient, as_of))
 

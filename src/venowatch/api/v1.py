@@ -9,8 +9,8 @@ from ninja.errors import AuthenticationError, HttpError
 from venowatch.api import patients, records, tasks
 from venowatch.api.auth import AUTH
 from venowatch.api.errors import ApiError, problem
-from venowatch.services.care.records import RecordError
 from venowatch.services.care.tasks import TaskError
+from venowatch.services.errors import FieldError
 from venowatch.services.security.idempotency import KeyReusedError
 
 api = NinjaAPI(
@@ -36,8 +36,8 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return api.create_response(request, problem(exc.message, *exc.loc), status=exc.status)
 
 
-@api.exception_handler(RecordError)
-def _record_error(request: HttpRequest, exc: RecordError) -> HttpResponse:
+@api.exception_handler(FieldError)
+def _record_error(request: HttpRequest, exc: FieldError) -> HttpResponse:
     return api.create_response(request, problem(exc.message, "body", exc.field), status=422)
 
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from venowatch.services.care.assessing import utc_now
+from venowatch.services.clock import utc_now
 from venowatch.services.integration.cds.auth import TokenError, authenticate
 from venowatch.services.integration.cds.patient_view import SERVICE, BadRequestError, patient_view
 from venowatch.services.integration.cds.prefetch import MissingDataError

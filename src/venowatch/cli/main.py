@@ -18,8 +18,9 @@ from venowatch.cli.progress import progress
 from venowatch.cli.render import render_batch
 from venowatch.protocol import Protocol, ProtocolError
 from venowatch.protocol.message import Audience
-from venowatch.services.care.assessing import assess_timeline, assessment_json, parse_instant
+from venowatch.services.care.assessing import assess_timeline, assessment_json
 from venowatch.services.care.protocols import load_protocol
+from venowatch.services.clock import parse_instant
 
 MAX_ERRORS_SHOWN = 50
 

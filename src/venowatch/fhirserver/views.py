@@ -17,7 +17,7 @@ from venowatch.api.auth import AUTH, may_write
 from venowatch.api.errors import ApiError
 from venowatch.clinic.models import MAX_ID
 from venowatch.fhir import definitions
-from venowatch.services.care.assessing import utc_now
+from venowatch.services.clock import utc_now
 from venowatch.services.integration.fhir_export import export_patient
 from venowatch.services.integration.fhir_import import ImportRefusedError, import_bundle
 from venowatch.services.security.access import Act, may, member_of

@@ -13,7 +13,8 @@ from django.db import transaction
 
 from venowatch.clinic.models import Clinic, Member, Patient, Role
 from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind
-from venowatch.services.care.records import reassess, record_checkin, record_lab, record_procedure
+from venowatch.services.care.reassessing import reassess
+from venowatch.services.care.records import record_checkin, record_lab, record_procedure
 
 DEMO_CLINIC = "Demo Vein Clinic"
 DEMO_PASSWORD = "venowatch-demo"

@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import transaction
 
 from venowatch.clinic import models
-from venowatch.services.care.records import reassess_many
+from venowatch.services.care.reassessing import reassess_many
 from venowatch.services.notification.delivery import Delivered, deliver_due
 from venowatch.services.notification.digests import send_due_digests
 from venowatch.services.notification.reminders import send_due_reminders

@@ -21,14 +21,12 @@ from venowatch.protocol import Action, Flag, Parameters, Pathway, Pgic, Urgency
 from venowatch.protocol.message import Audience
 from venowatch.services.care.charts import describe, history_svg
 from venowatch.services.care.pgic import PGIC_LABELS
-from venowatch.services.care.records import (
-    RecordError,
-    clinic_protocol,
-    patient_zone,
-    record_checkin,
-    timeline_of,
-)
+from venowatch.services.care.protocols import clinic_protocol
+from venowatch.services.care.records import record_checkin
 from venowatch.services.care.standing import standing
+from venowatch.services.care.timelines import timeline_of
+from venowatch.services.care.zones import patient_zone
+from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, may, patients_in_reach
 from venowatch.web.forms import CheckInForm
 from venowatch.web.wording import rationale
@@ -96,7 +94,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 now=now,
             )
-        except RecordError as exc:
+        except FieldError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Thank you. Your check-in is saved."))

@@ -41,16 +41,13 @@ from venowatch.protocol.message import Audience
 from venowatch.services.care.charts import describe, history_svg
 from venowatch.services.care.notes import add_note as save_note
 from venowatch.services.care.pgic import PGIC_LABELS
-from venowatch.services.care.records import (
-    RecordError,
-    clinic_protocol,
-    patient_zone,
-    record_lab,
-    record_procedure,
-    timeline_of,
-)
+from venowatch.services.care.protocols import clinic_protocol
+from venowatch.services.care.records import record_lab, record_procedure
 from venowatch.services.care.standing import assessed, standing
 from venowatch.services.care.tasks import TaskError, acknowledge, assign, resolve
+from venowatch.services.care.timelines import timeline_of
+from venowatch.services.care.zones import patient_zone
+from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, acts_of, patient_in_reach, patients_in_reach
 from venowatch.web.staff_common import (
     OPEN,
@@ -320,7 +317,7 @@ def patient(request: HttpRequest, pk: int) -> HttpResponse:
 # --- recording ------------------------------------------------------------------------------
 
 
-def _record_error(form: forms.Form, exc: RecordError) -> None:
+def _record_error(form: forms.Form, exc: FieldError) -> None:
     """Put a service's refusal next to the field it names, in a sentence."""
     name = exc.field
     if name in form.fields:
@@ -361,7 +358,7 @@ def add_procedure(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 now=now,
             )
-        except RecordError as exc:
+        except FieldError as exc:
             _record_error(form, exc)
         else:
             return _done(request, patient, _("Procedure recorded."), "procedures")
@@ -388,7 +385,7 @@ def add_lab(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 now=timezone.now(),
             )
-        except RecordError as exc:
+        except FieldError as exc:
             _record_error(form, exc)
         else:
             return _done(request, patient, _("Test result recorded."), "labs")
@@ -407,7 +404,7 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             save_note(patient, text=form.cleaned_data["text"], by=request.user, now=timezone.now())
-        except RecordError as exc:
+        except FieldError as exc:
             _record_error(form, exc)
         else:
             return _done(request, patient, _("Note added."), "notes")

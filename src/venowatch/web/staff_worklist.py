@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from venowatch.clinic.models import Role, Task
 from venowatch.protocol import Pathway
-from venowatch.services.care.records import clinic_protocol, zone_named
+from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.worklist import worklist_rows
+from venowatch.services.care.zones import zone_named
 from venowatch.services.notification.delivery import undelivered
 from venowatch.services.security.access import Act, may, member_of
 from venowatch.web.staff_common import (

@@ -1,27 +1,13 @@
-"""Assessing patients: choosing the instant, running the engine, and the JSON form of a result."""
+"""Assessing: a timeline or a patient as of an instant, and the JSON form of a result."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from venowatch.protocol import Assessment, Protocol, Reason, TimelineRecord, assess
 from venowatch.services.care.message_json import message_json
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def parse_instant(text: str) -> datetime:
-    """An RFC 3339 instant with an offset; ValueError says what is wrong."""
-    try:
-        value = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date-time like 2026-03-01T09:30:00+01:00") from None
-    if value.utcoffset() is None:
-        raise ValueError(f"{text!r} has no UTC offset; add one, e.g. +01:00 or Z")
-    return value
+from venowatch.services.clock import utc_now
 
 
 def assess_timeline(

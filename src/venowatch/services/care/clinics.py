@@ -14,7 +14,7 @@ from django.db import transaction
 from venowatch.clinic import models
 from venowatch.protocol import Protocol, parse_protocol
 from venowatch.services.care.protocols import default_protocol
-from venowatch.services.care.records import reassess_many
+from venowatch.services.care.reassessing import reassess_many
 
 _BATCH = 500
 

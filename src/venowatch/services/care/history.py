@@ -13,13 +13,10 @@ from django.db import transaction
 
 from venowatch.clinic import models
 from venowatch.protocol import CheckIn, Lab, Procedure, Timeline
-from venowatch.services.care.records import (
-    RecordError,
-    after_a_procedure,
-    plausible,
-    reassess,
-    timeline_of,
-)
+from venowatch.services.care.reassessing import reassess
+from venowatch.services.care.records import after_a_procedure, plausible
+from venowatch.services.care.timelines import timeline_of
+from venowatch.services.errors import FieldError
 from venowatch.services.notification.reminders import restart_reminders
 
 Record = Procedure | CheckIn | Lab
@@ -31,7 +28,7 @@ class HistoryError(Exception):
     """Record `index` of those given cannot be stored; nothing was."""
 
     index: int
-    error: RecordError
+    error: FieldError
 
     def __str__(self) -> str:
         return str(self.error)
@@ -53,7 +50,7 @@ def record_history(
     for i, r in enumerate(records):
         try:
             _check(r, procedures, now)
-        except RecordError as exc:
+        except FieldError as exc:
             raise HistoryError(i, exc) from None
     with transaction.atomic():
         models.Procedure.objects.bulk_create(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from venowatch.clinic import models
-from venowatch.services.care.records import RecordError
+from venowatch.services.errors import FieldError
 
 NOTE_MAX = 4000
 
@@ -15,7 +15,7 @@ NOTE_MAX = 4000
 def add_note(patient: models.Patient, *, text: str, by: Any, now: datetime) -> models.Note:
     text = text.strip()
     if not text:
-        raise RecordError("text", "is empty; write the note before saving it")
+        raise FieldError("text", "is empty; write the note before saving it")
     if len(text) > NOTE_MAX:
-        raise RecordError("text", f"is too long; keep it under {NOTE_MAX} characters")
+        raise FieldError("text", f"is too long; keep it under {NOTE_MAX} characters")
     return models.Note.objects.create(patient=patient, author=by, text=text, created_at=now)

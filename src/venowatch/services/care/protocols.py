@@ -5,8 +5,12 @@ from __future__ import annotations
 import functools
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from venowatch.protocol import Protocol, ProtocolError, parse_protocol
+
+if TYPE_CHECKING:  # the CLI loads protocols without Django set up
+    from venowatch.clinic import models
 
 
 @functools.cache
@@ -31,3 +35,14 @@ def load_protocol(path: str | Path | None) -> Protocol:
 
 def _reason(exc: Exception) -> str:
     return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
+def clinic_protocol(clinic: models.Clinic) -> Protocol:
+    """The protocol the clinic's administrator chose (see services.clinics), else the shipped
+    one. Parsed once per process for each text."""
+    return _parsed(clinic.protocol_text) if clinic.protocol_text else default_protocol()
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(text: str) -> Protocol:
+    return parse_protocol(text)

@@ -10,9 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from venowatch.clinic import models
-from venowatch.protocol import Timeline
+from venowatch.protocol import Assessment, Timeline, assess
 from venowatch.services.care.assessing import assessment_json
-from venowatch.services.care.records import assess_patient, local, patient_zone
+from venowatch.services.care.protocols import clinic_protocol
+from venowatch.services.care.timelines import timeline_of
+from venowatch.services.care.zones import local, patient_zone
 
 
 def standing(
@@ -54,3 +56,14 @@ def assessed(
 
 def _local(value: datetime | None, zone: Any) -> datetime | None:
     return None if value is None else local(value, zone)
+
+
+def assess_patient(
+    patient: models.Patient, as_of: datetime, timeline: Timeline | None = None
+) -> Assessment:
+    """The assessment as of any instant, past or present, without storing anything; pass the
+    timeline if the caller already holds it as stored."""
+    zone = patient_zone(patient)
+    records = timeline if timeline is not None else timeline_of(patient)
+    protocol = clinic_protocol(patient.clinic)
+    return assess(records, local(as_of, zone), protocol, display=zone)

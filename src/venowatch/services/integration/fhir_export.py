@@ -21,8 +21,10 @@ from venowatch.protocol import (
     ProcedureKind,
     Timeline,
 )
-from venowatch.services.care.assessing import utc_now
-from venowatch.services.care.records import assess_patient, clinic_protocol, local, patient_zone
+from venowatch.services.care.protocols import clinic_protocol
+from venowatch.services.care.standing import assess_patient
+from venowatch.services.care.zones import local, patient_zone
+from venowatch.services.clock import utc_now
 
 
 def fhir_base() -> str:

@@ -19,7 +19,7 @@ from venowatch.clinic.models import PatientIdentifier, Role
 from venowatch.fhir.reading import Found, PatientFacts, Skipped, read
 from venowatch.protocol import CheckIn, Lab, Procedure, ProcedureKind, Timeline
 from venowatch.services.care.history import HistoryError, record_history
-from venowatch.services.care.records import timeline_of
+from venowatch.services.care.timelines import timeline_of
 from venowatch.services.integration.fhir_export import own_identifier_system
 from venowatch.services.security.access import patients_in_reach, role_of
 

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from venowatch.clinic import models
 from venowatch.notify.models import Digest, Kind
 from venowatch.protocol import Pathway, Urgency
-from venowatch.services.care.records import clinic_protocol, zone_named
+from venowatch.services.care.protocols import clinic_protocol
+from venowatch.services.care.zones import zone_named
 from venowatch.services.notification.outbox import queue
 
 _DIGESTED = (Urgency.ATTENTION.value, Urgency.ROUTINE.value)

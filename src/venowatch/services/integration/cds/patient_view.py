@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from venowatch.clinic.models import Clinic
 from venowatch.fhir.reading import Reading, read
 from venowatch.services.care.assessing import assess_timeline
-from venowatch.services.care.records import clinic_protocol
+from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.integration.cds.cards import patient_view_card
 from venowatch.services.integration.cds.prefetch import (
     PREFETCH,

@@ -1,0 +1,61 @@
+"""Reading patients' records into the engine's timelines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from venowatch.clinic import models
+from venowatch.protocol import (
+    CheckIn,
+    Lab,
+    LabKind,
+    LabResult,
+    Pgic,
+    Procedure,
+    ProcedureKind,
+    Timeline,
+)
+from venowatch.services.care.zones import local, patient_zone
+
+
+def timeline_of(patient: models.Patient) -> Timeline:
+    """The patient's records in the engine's form, instants in the patient's own offsets."""
+    return timelines_of([patient])[patient.pk]
+
+
+def timelines_of(patients: Sequence[models.Patient]) -> dict[int, Timeline]:
+    """Several patients' timelines in three queries. Rows are read as tuples, not model
+    instances: this runs on every write and for every patient of a full re-assessment."""
+    zones = {p.pk: patient_zone(p) for p in patients}
+    records: dict[int, tuple[list[Procedure], list[CheckIn], list[Lab]]] = {
+        pk: ([], [], []) for pk in zones
+    }
+    mine = {"patient_id__in": list(zones)}
+    for pk, kind, at, veins, note in (
+        models.Procedure.objects.filter(**mine)
+        .order_by("patient_id", "performed_at", "pk")
+        .values_list("patient_id", "kind", "performed_at", "veins", "note")
+    ):
+        records[pk][0].append(
+            Procedure(ProcedureKind(kind), local(at, zones[pk]), tuple(veins), note)
+        )
+    for pk, at, answer, back, ratings, note in (
+        models.CheckIn.objects.filter(**mine)
+        .order_by("patient_id", "at", "pk")
+        .values_list("patient_id", "at", "pgic", "symptoms_returned", "symptoms", "note")
+    ):
+        ratings_ = tuple(sorted(ratings.items()))
+        records[pk][1].append(CheckIn(local(at, zones[pk]), _PGIC[answer], back, ratings_, note))
+    for pk, at, kind, result, finding in (
+        models.Lab.objects.filter(**mine)
+        .order_by("patient_id", "at", "pk")
+        .values_list("patient_id", "at", "kind", "result", "finding")
+    ):
+        records[pk][2].append(Lab(local(at, zones[pk]), LabKind(kind), LabResult(result), finding))
+    return {
+        pk: Timeline(str(pk), tuple(procs), tuple(checkins), tuple(labs))
+        for pk, (procs, checkins, labs) in records.items()
+    }
+
+
+_PGIC = {p.value: p for p in Pgic}
