@@ -21,7 +21,6 @@ from venowatch.protocol.message import Audience
 from venowatch.services.care.assessing import assess_timeline, assessment_json
 from venowatch.services.care.protocols import load_protocol
 from venowatch.services.clock import parse_instant
-from venowatch.services.errors import FieldError
 
 MAX_ERRORS_SHOWN = 50
 
@@ -31,8 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result: int = args.run(args)
-    except (UsageError, FieldError) as exc:
-        # A service's refusal reads "field: what is wrong", which names the field.
+    except UsageError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         return 130
