@@ -5,6 +5,8 @@ way (the FHIR import's and the command line's are in test_fhir_import and test_f
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from importlib import resources
 
@@ -266,3 +268,12 @@ def test_the_served_questionnaire_is_the_caller_s_clinic_s() -> None:
     api = Api(staff)
     answer = api.client.get(url, headers={"Authorization": f"Bearer {api.secret}"})
     assert "first 72 hours" in answer.json()["description"]
+
+
+def test_the_fhir_codec_is_given_the_protocol_and_loads_no_django_and_no_services() -> None:
+    code = (
+        "import sys, venowatch.fhir.definitions, venowatch.fhir.reading, venowatch.fhir.writing\n"
+        "print(sorted(m for m in sys.modules if m == 'django' or m == 'venowatch.services'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

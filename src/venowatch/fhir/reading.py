@@ -75,8 +75,8 @@ class PatientFacts:
 @dataclass(frozen=True, slots=True)
 class Found:
     """One record read from a resource, about the patient `patient` (a key). `source` is how
-    references name the resource: "Procedure/12", or its fullUrl if it has no id; `path` is
-    where it was in what was read, as FHIRPath ("Bundle.entry[3].resource")."""
+    references name the resource ("Procedure/12", or its fullUrl if it has no id), `path` its
+    place in what was read, as FHIRPath ("Bundle.entry[3].resource")."""
 
     resource_type: str
     id: str | None
@@ -153,7 +153,6 @@ def read(resources: Iterable[Mapping[str, Any]]) -> Reading:
 def _flatten(
     resources: Iterable[Mapping[str, Any]], url: str | None, path: str | None
 ) -> Iterator[tuple[str | None, str, Mapping[str, Any]]]:
-    """Each resource with its fullUrl and its FHIRPath in what was read."""
     for resource in resources:
         where = path or str(resource.get("resourceType"))
         if resource.get("resourceType") != "Bundle":

@@ -66,7 +66,7 @@ def record_checkin(
     a query; a stale one is caught the same way."""
     plausible("at", at, now)
     ratings = dict(symptoms or {})
-    tracked(patient, ratings)
+    only_tracked(patient, ratings)
     stored: models.Assessment | None = getattr(patient, "assessment", None)
     timeline = timeline_of(patient)
     after_a_procedure(timeline.procedures, at)
@@ -92,15 +92,15 @@ def record_checkin(
     return checkin
 
 
-def tracked(patient: models.Patient, ratings: Mapping[str, int]) -> None:
+def only_tracked(patient: models.Patient, ratings: Mapping[str, int]) -> None:
     """A check-in rates only the symptoms the patient tracks, each 0 to 10."""
     unknown = sorted(set(ratings) - set(patient.tracked_symptoms))
     if unknown:
         raise FieldError("symptoms", f"not a tracked symptom: {unknown[0]}")
-    in_range(ratings)
+    ratings_in_range(ratings)
 
 
-def in_range(ratings: Mapping[str, int]) -> None:
+def ratings_in_range(ratings: Mapping[str, int]) -> None:
     for name, rating in sorted(ratings.items()):
         if rating not in RATINGS:
             raise FieldError("symptoms", f"{name}: a rating is 0 to 10, not {rating}")
