@@ -94,6 +94,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
     ):
         messages.success(request, _("Thank you. Your check-in is saved."))
         return redirect("patient-status")
+    # A submitted answer to "have your symptoms come back?" is kept whenever it comes: the
+    # engine weighs it only inside the window. Asking it is what depends on the window.
     if not asks_if_symptoms_returned(patient, now):
         del form.fields["symptoms_returned"]
     return render(request, "venowatch/patient_checkin.html", {"form": form})

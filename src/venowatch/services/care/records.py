@@ -109,7 +109,7 @@ def ratings_in_range(ratings: Mapping[str, int]) -> None:
 def asks_if_symptoms_returned(patient: models.Patient, at: datetime) -> bool:
     """Whether a check-in at `at` asks "have your symptoms come back?": only inside the
     clinic protocol's thrombosis window after the latest procedure, where a yes can mean a clot
-    (C2). An answer given outside it is still stored; the engine weighs it only inside."""
+    (C2)."""
     window = clinic_protocol(patient.clinic).parameters.thrombosis_window
     latest = patient.procedures.filter(performed_at__lte=at).order_by("-performed_at").first()
     return latest is not None and at - latest.performed_at <= window
