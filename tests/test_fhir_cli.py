@@ -101,6 +101,24 @@ def test_bad_input_exits_2_with_a_message(
     assert "Traceback" not in err
 
 
+def test_a_refused_record_exits_2_naming_the_resource_and_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, _ = treated_patient(utc_now())
+    out = tmp_path / "maria.json"
+    assert run("export", str(source.pk), "--out", str(out)) == 0
+    bundle = json.loads(out.read_text())
+    procedure = next(e for e in bundle["entry"] if e["resource"]["resourceType"] == "Procedure")
+    procedure["resource"]["performedDateTime"] = "2100-01-01T09:00:00+00:00"
+    out.write_text(json.dumps(bundle))
+    clinic("Second Clinic")
+    capsys.readouterr()
+    assert run("import", str(out), "--clinic", "second clinic") == 2
+    err = capsys.readouterr().err
+    assert f"Procedure/{procedure['resource']['id']}: performed_at: is in the future" in err
+    assert Patient.objects.filter(clinic__name="Second Clinic").count() == 0
+
+
 def test_an_unmigrated_database_is_refused(tmp_path: Path) -> None:
     env = {
         **os.environ,

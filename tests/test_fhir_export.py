@@ -15,6 +15,7 @@ from venowatch.clinic.models import Role
 from venowatch.fhir import codes, definitions
 from venowatch.fhir.reading import read_timeline
 from venowatch.security.models import Scope
+from venowatch.services.care.protocols import default_protocol
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.integration.fhir_export import export_patient
 from venowatch.services.security import tokens
@@ -78,11 +79,14 @@ def test_what_is_exported_reads_back_as_the_stored_timeline() -> None:
 
 
 def test_the_definitions_are_valid_r4_and_pgic_is_ordered_one_to_seven() -> None:
-    systems = [definitions.code_system(n) for n in ("pgic", "venowatch", "pathway", "urgency")]
-    for resource in [definitions.questionnaire(), *systems]:
+    shipped = default_protocol()
+    systems = [
+        definitions.code_system(n, shipped) for n in ("pgic", "venowatch", "pathway", "urgency")
+    ]
+    for resource in [definitions.questionnaire(shipped), *systems]:
         assert resource is not None
         assert schema_errors(resource) == [], resource["id"]
-    pgic = definitions.code_system("pgic")
+    pgic = definitions.code_system("pgic", shipped)
     assert pgic is not None
     assert pgic["url"] == codes.PGIC_SYSTEM
     ordinals = [

@@ -219,6 +219,21 @@ def test_over_http_an_error_is_422_and_stores_nothing() -> None:
     assert records_in(c) == (0, 0, 0, 0, 0)
 
 
+def test_a_refused_record_is_named_by_the_fhirpath_of_its_element() -> None:
+    source, _ = treated_patient(utc_now())
+    c = clinic("Other clinic")
+    admin = user("ada", c, Role.ADMIN)
+    client = Client()
+    client.login(username=admin.username, password=PASSWORD)
+    spoiled = with_future_lab(export_patient(source))
+    at = len(spoiled["entry"]) - 1
+    answer = post(client, spoiled)
+    assert answer.status_code == 422
+    (issue,) = answer.json()["issue"]
+    assert issue["expression"] == [f"Bundle.entry[{at}].resource.effective"]
+    assert schema_errors(answer.json()) == []
+
+
 @pytest.mark.parametrize(
     ("body", "status", "says"),
     [

@@ -8,11 +8,12 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from venowatch.api.access import require_write
-from venowatch.api.errors import READ_ERRORS, WRITE_ERRORS, ApiError, not_found
+from venowatch.api.errors import READ_ERRORS, WRITE_ERRORS, not_found
 from venowatch.api.pages import Pages
 from venowatch.api.schemas import Id, TaskAction, TaskMove, TaskOut
-from venowatch.clinic.models import Member, Task, TaskStatus
+from venowatch.clinic.models import Task, TaskStatus
 from venowatch.services.care import tasks
+from venowatch.services.care.staff import staff_member
 from venowatch.services.security.access import Act, may, patients_in_reach
 
 router = Router(tags=["tasks"])
@@ -52,14 +53,5 @@ def move_task(request: HttpRequest, pk: Id, payload: TaskMove) -> Task:
         return tasks.acknowledge(task, request.user, now)
     if payload.action is TaskAction.RESOLVE:
         return tasks.resolve(task, request.user, now, payload.note)
-    if payload.assignee_id is None:
-        raise ApiError(422, "say whom to assign the task to", "body", "assignee_id")
-    member = (
-        Member.objects.select_related("user")
-        .filter(user_id=payload.assignee_id, clinic_id=task.patient.clinic_id)
-        .exclude(role="patient")
-        .first()
-    )
-    if member is None:
-        raise ApiError(422, "is not staff of this clinic", "body", "assignee_id")
-    return tasks.assign(task, member.user, request.user, now)
+    assignee = staff_member(task.patient.clinic_id, payload.assignee_id)
+    return tasks.assign(task, assignee, request.user, now)

@@ -37,8 +37,14 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 
 @api.exception_handler(FieldError)
-def _record_error(request: HttpRequest, exc: FieldError) -> HttpResponse:
-    return api.create_response(request, problem(exc.message, "body", exc.field), status=422)
+def _refused(request: HttpRequest, exc: FieldError) -> HttpResponse:
+    """Every refusal by a service, whichever endpoint called it, answered here."""
+    field = _BODY_NAMES.get(exc.field, exc.field)
+    return api.create_response(request, problem(exc.message, "body", field), status=422)
+
+
+_BODY_NAMES = {"performed_by": "performed_by_id", "assignee": "assignee_id"}
+"""The services name a person; the API's bodies give their id."""
 
 
 @api.exception_handler(TaskError)

@@ -1,20 +1,22 @@
 """The definitional resources venowatch publishes: the check-in Questionnaire and the
-CodeSystems its own codes come from. They are the same for every clinic and patient."""
+CodeSystems its own codes come from. They say nothing about a patient; what they say of the
+protocol (the first hours, the pathways' titles) comes from the protocol they are given."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from venowatch.fhir import codes
-from venowatch.protocol import Pathway, Pgic, Urgency
-from venowatch.services.care.protocols import default_protocol
+from venowatch.protocol import Pathway, Pgic, Protocol, Urgency
 
 VERSION = "1"
 CHECKIN_ID = "venowatch-checkin"
 
 
-def questionnaire() -> dict[str, Any]:
-    """The check-in as patients answer it on the web, item by item."""
+def questionnaire(protocol: Protocol) -> dict[str, Any]:
+    """The check-in as patients answer it on the web under `protocol`, item by item."""
+    window = _hours(protocol.parameters.thrombosis_window)
     return {
         "resourceType": "Questionnaire",
         "id": CHECKIN_ID,
@@ -26,7 +28,7 @@ def questionnaire() -> dict[str, Any]:
         "subjectType": ["Patient"],
         "description": "The venowatch check-in after a venoplasty: the patient's global "
         "impression of change since just before the procedure, whether symptoms came back "
-        "(asked in the first 48 hours), 0-10 ratings of the symptoms that matter to them, and "
+        f"(asked in the first {window}), 0-10 ratings of the symptoms that matter to them, and "
         "a note. Decision support, not diagnosis.",
         "item": [
             {
@@ -75,8 +77,16 @@ def questionnaire() -> dict[str, Any]:
     }
 
 
-def code_system(name: str) -> dict[str, Any] | None:
-    """The CodeSystem published as `name` (the last part of its URL), or None."""
+def _hours(span: timedelta) -> str:
+    count = span / timedelta(hours=1)
+    return f"{count:g} hour" if count == 1 else f"{count:g} hours"
+
+
+def code_system(name: str, protocol: Protocol) -> dict[str, Any] | None:
+    """The CodeSystem published as `name` (the last part of its URL), or None; the pathways'
+    titles are `protocol`'s."""
+    if name == "pathway":
+        return _pathway_system(protocol)
     build = _CODE_SYSTEMS.get(name)
     return build() if build is not None else None
 
@@ -109,8 +119,8 @@ def _venowatch_system() -> dict[str, Any]:
     )
 
 
-def _pathway_system() -> dict[str, Any]:
-    titles = default_protocol().pathways
+def _pathway_system(protocol: Protocol) -> dict[str, Any]:
+    titles = protocol.pathways
     concepts = [{"code": p.value, "display": titles[p].title.staff} for p in Pathway]
     return _system(
         "pathway", "venowatch pathways", "Where the follow-up protocol puts a patient.", concepts
@@ -130,7 +140,6 @@ def _urgency_system() -> dict[str, Any]:
 _CODE_SYSTEMS = {
     "pgic": _pgic_system,
     "venowatch": _venowatch_system,
-    "pathway": _pathway_system,
     "urgency": _urgency_system,
 }
 

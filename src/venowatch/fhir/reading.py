@@ -75,13 +75,28 @@ class PatientFacts:
 @dataclass(frozen=True, slots=True)
 class Found:
     """One record read from a resource, about the patient `patient` (a key). `source` is how
-    references name the resource: "Procedure/12", or its fullUrl if it has no id."""
+    references name the resource ("Procedure/12", or its fullUrl if it has no id), `path` its
+    place in what was read, as FHIRPath ("Bundle.entry[3].resource")."""
 
     resource_type: str
     id: str | None
     source: str
     patient: str
     record: Record
+    path: str
+
+    def expression(self, field: str) -> str:
+        """The FHIRPath of the element the record's `field` was read from."""
+        return f"{self.path}.{_ELEMENTS.get((self.resource_type, field), field)}"
+
+
+_ELEMENTS = {
+    ("Procedure", "performed_at"): "performed",
+    ("QuestionnaireResponse", "at"): "authored",
+    ("QuestionnaireResponse", "symptoms"): "item",
+    ("Observation", "at"): "effective",
+    ("Observation", "symptoms"): "component",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,25 +141,27 @@ def read_timeline(
 
 def read(resources: Iterable[Mapping[str, Any]]) -> Reading:
     """Every patient and record in `resources` (Bundles opened), and what was skipped."""
-    entries = list(_flatten(resources, None))
-    aliases = {url: _key(r) or url for url, r in entries if url}
-    patient_urls = {url for url, r in entries if url and r.get("resourceType") == "Patient"}
+    entries = list(_flatten(resources, None, None))
+    aliases = {url: _key(r) or url for url, _, r in entries if url}
+    patient_urls = {url for url, _, r in entries if url and r.get("resourceType") == "Patient"}
     reader = _Reader(aliases, patient_urls)
-    for url, resource in entries:
-        reader.take(url, resource)
+    for url, path, resource in entries:
+        reader.take(url, path, resource)
     return reader.finish()
 
 
 def _flatten(
-    resources: Iterable[Mapping[str, Any]], url: str | None
-) -> Iterator[tuple[str | None, Mapping[str, Any]]]:
+    resources: Iterable[Mapping[str, Any]], url: str | None, path: str | None
+) -> Iterator[tuple[str | None, str, Mapping[str, Any]]]:
     for resource in resources:
+        where = path or str(resource.get("resourceType"))
         if resource.get("resourceType") != "Bundle":
-            yield url, resource
+            yield url, where, resource
             continue
-        for entry in resource.get("entry") or ():
+        for i, entry in enumerate(resource.get("entry") or ()):
             if isinstance(entry, Mapping) and isinstance(entry.get("resource"), Mapping):
-                yield from _flatten([entry["resource"]], entry.get("fullUrl"))
+                inner = f"{where}.entry[{i}].resource"
+                yield from _flatten([entry["resource"]], entry.get("fullUrl"), inner)
 
 
 def _key(resource: Mapping[str, Any]) -> str | None:
@@ -164,7 +181,7 @@ class _Reader:
         self.found: list[tuple[Found, tuple[str, ...]]] = []
         self.skipped: list[Skipped] = []
 
-    def take(self, url: str | None, resource: Mapping[str, Any]) -> None:
+    def take(self, url: str | None, path: str, resource: Mapping[str, Any]) -> None:
         kind = str(resource.get("resourceType") or "(no resourceType)")
         id_ = resource.get("id") if isinstance(resource.get("id"), str) else None
         model = _MODELS.get(kind)
@@ -185,7 +202,7 @@ class _Reader:
                 self.patients.append(_patient(parsed, source))
                 return
             record, derived = self._record(parsed)
-            found = Found(kind, id_, source, self._subject(parsed.subject), record)
+            found = Found(kind, id_, source, self._subject(parsed.subject), record, path)
         except _UnreadableError as exc:
             self.skipped.append(Skipped(kind, id_, str(exc)))
             return

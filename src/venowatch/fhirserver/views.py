@@ -13,16 +13,19 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from venowatch.api.access import patient_for
-from venowatch.api.auth import AUTH, may_write
+from venowatch.api.auth import AUTH, TokenAuth, may_write
 from venowatch.api.errors import ApiError
 from venowatch.clinic.models import MAX_ID
 from venowatch.fhir import definitions
+from venowatch.protocol import Protocol
+from venowatch.services.care.protocols import clinic_protocol, default_protocol
 from venowatch.services.clock import utc_now
 from venowatch.services.integration.fhir_export import export_patient
 from venowatch.services.integration.fhir_import import ImportRefusedError, import_bundle
 from venowatch.services.security.access import Act, may, member_of
 
 FHIR_JSON = "application/fhir+json"
+TOKEN_AUTH = TokenAuth()
 
 api = NinjaAPI(
     title="venowatch FHIR R4",
@@ -41,6 +44,27 @@ def fhir(data: dict[str, Any], status: int = 200) -> HttpResponse:
 def outcome(status: int, severity: str, code: str, *messages: str) -> HttpResponse:
     issues = [{"severity": severity, "code": code, "diagnostics": m} for m in messages]
     return fhir({"resourceType": "OperationOutcome", "issue": issues}, status)
+
+
+def refused(exc: ImportRefusedError) -> HttpResponse:
+    """An import a service refused; when a field was at fault, the issue's `expression`
+    names its element, as FHIR clients look for it."""
+    issue: dict[str, Any] = {
+        "severity": "error",
+        "code": "processing",
+        "diagnostics": f"nothing imported: {exc}",
+    }
+    if exc.expression is not None:
+        issue["expression"] = [exc.expression]
+    return fhir({"resourceType": "OperationOutcome", "issue": [issue]}, 422)
+
+
+def _protocol(request: HttpRequest) -> Protocol:
+    """The definitions need no sign-in: a caller signed in (or with a token) gets them as
+    their clinic's protocol words them, anyone else as the shipped protocol does."""
+    TOKEN_AUTH(request)  # sets request.user for a live token; nothing otherwise
+    member = member_of(request.user)
+    return clinic_protocol(member.clinic) if member is not None else default_protocol()
 
 
 @api.exception_handler(HttpError)
@@ -62,12 +86,12 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 # The definitions are the same for everyone and say nothing about a patient: no sign-in.
 @api.get("/Questionnaire/venowatch-checkin", auth=None)
 def checkin_questionnaire(request: HttpRequest) -> HttpResponse:
-    return fhir(definitions.questionnaire())
+    return fhir(definitions.questionnaire(_protocol(request)))
 
 
 @api.get("/CodeSystem/{name}", auth=None)
 def code_system(request: HttpRequest, name: str) -> HttpResponse:
-    found = definitions.code_system(name)
+    found = definitions.code_system(name, _protocol(request))
     if found is None:
         raise Http404
     return fhir(found)
@@ -98,7 +122,7 @@ def import_(request: HttpRequest) -> HttpResponse:
     try:
         report = import_bundle(member.clinic, data, by=request.user, now=utc_now())
     except ImportRefusedError as exc:
-        return outcome(422, "error", "processing", f"nothing imported: {exc}")
+        return refused(exc)
     skipped = [
         {
             "severity": "warning",

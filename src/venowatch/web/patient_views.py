@@ -6,7 +6,7 @@ takes no id, and a signed-in user who is not a patient gets 404.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,13 +22,13 @@ from venowatch.protocol.message import Audience
 from venowatch.services.care.charts import describe, history_svg
 from venowatch.services.care.pgic import PGIC_LABELS
 from venowatch.services.care.protocols import clinic_protocol
-from venowatch.services.care.records import record_checkin
+from venowatch.services.care.records import asks_if_symptoms_returned, record_checkin
 from venowatch.services.care.standing import standing
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.zones import patient_zone
-from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, may, patients_in_reach
 from venowatch.web.forms import CheckInForm
+from venowatch.web.refusals import attempt
 from venowatch.web.wording import rationale
 
 
@@ -39,13 +39,6 @@ def _own_patient(request: HttpRequest, act: Act, *related: str) -> Patient:
     if patient is None or patient.user_id != request.user.pk:
         raise Http404
     return patient
-
-
-def _in_first_hours(patient: Patient, now: datetime) -> bool:
-    """Whether to ask "have your symptoms come back?": only while it can mean a clot (C2)."""
-    window = clinic_protocol(patient.clinic).parameters.thrombosis_window
-    latest = patient.procedures.filter(performed_at__lte=now).order_by("-performed_at").first()
-    return latest is not None and now - latest.performed_at <= window
 
 
 @login_required
@@ -82,9 +75,12 @@ def checkin(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
     data = request.POST if posted else None  # an empty POST is still a POST
     form = CheckInForm(data, symptoms=list(patient.tracked_symptoms))
-    if posted and form.is_valid():
-        try:
-            record_checkin(
+    if (
+        posted
+        and form.is_valid()
+        and attempt(
+            form,
+            lambda: record_checkin(
                 patient,
                 at=now,
                 pgic=Pgic(form.cleaned_data["pgic"]),
@@ -93,15 +89,14 @@ def checkin(request: HttpRequest) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 by=request.user,
                 now=now,
-            )
-        except FieldError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Thank you. Your check-in is saved."))
-            return redirect("patient-status")
+            ),
+        )
+    ):
+        messages.success(request, _("Thank you. Your check-in is saved."))
+        return redirect("patient-status")
     # A submitted answer to "have your symptoms come back?" is kept whenever it comes: the
     # engine weighs it only inside the window. Asking it is what depends on the window.
-    if not _in_first_hours(patient, now):
+    if not asks_if_symptoms_returned(patient, now):
         del form.fields["symptoms_returned"]
     return render(request, "venowatch/patient_checkin.html", {"form": form})
 

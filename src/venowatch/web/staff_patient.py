@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -49,6 +48,7 @@ from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.zones import patient_zone
 from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, acts_of, patient_in_reach, patients_in_reach
+from venowatch.web.refusals import attempt, refuse
 from venowatch.web.staff_common import (
     OPEN,
     flag_labels,
@@ -317,16 +317,6 @@ def patient(request: HttpRequest, pk: int) -> HttpResponse:
 # --- recording ------------------------------------------------------------------------------
 
 
-def _record_error(form: forms.Form, exc: FieldError) -> None:
-    """Put a service's refusal next to the field it names, in a sentence."""
-    name = exc.field
-    if name in form.fields:
-        label = str(form.fields[name].label or name)
-        form.add_error(name, _("%(field)s %(problem)s.") % {"field": label, "problem": exc.message})
-    else:
-        form.add_error(None, exc.message)
-
-
 def _done(request: HttpRequest, patient: Patient, message: str, anchor: str) -> HttpResponse:
     messages.success(request, message)
     response = redirect("staff-patient", pk=patient.pk)
@@ -345,23 +335,20 @@ def add_procedure(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProcedureForm(
         request.POST, prefix="procedure", zone=patient_zone(patient), clinicians=staff.clinicians
     )
-    if form.is_valid():
-        now = timezone.now()
-        try:
-            record_procedure(
-                patient,
-                kind=ProcedureKind(form.cleaned_data["kind"]),
-                performed_at=form.cleaned_data["performed_at"],
-                veins=form.vein_list(),
-                performed_by=staff.user(form.cleaned_data["performed_by"]),
-                note=form.cleaned_data["note"],
-                by=request.user,
-                now=now,
-            )
-        except FieldError as exc:
-            _record_error(form, exc)
-        else:
-            return _done(request, patient, _("Procedure recorded."), "procedures")
+    if form.is_valid() and attempt(
+        form,
+        lambda: record_procedure(
+            patient,
+            kind=ProcedureKind(form.cleaned_data["kind"]),
+            performed_at=form.cleaned_data["performed_at"],
+            veins=form.vein_list(),
+            performed_by=staff.user(form.cleaned_data["performed_by"]),
+            note=form.cleaned_data["note"],
+            by=request.user,
+            now=timezone.now(),
+        ),
+    ):
+        return _done(request, patient, _("Procedure recorded."), "procedures")
     problem = ("record-procedure", _("Record a procedure"))
     return _patient_page(request, patient, acts, _Bound(procedure=form, problem=problem), 400)
 
@@ -374,21 +361,19 @@ def add_lab(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     patient = _patient_in_reach(request, pk)
     form = LabForm(request.POST, prefix="lab", zone=patient_zone(patient))
-    if form.is_valid():
-        try:
-            record_lab(
-                patient,
-                at=form.cleaned_data["at"],
-                kind=LabKind(form.cleaned_data["kind"]),
-                result=LabResult(form.cleaned_data["result"]),
-                finding=form.cleaned_data["finding"],
-                by=request.user,
-                now=timezone.now(),
-            )
-        except FieldError as exc:
-            _record_error(form, exc)
-        else:
-            return _done(request, patient, _("Test result recorded."), "labs")
+    if form.is_valid() and attempt(
+        form,
+        lambda: record_lab(
+            patient,
+            at=form.cleaned_data["at"],
+            kind=LabKind(form.cleaned_data["kind"]),
+            result=LabResult(form.cleaned_data["result"]),
+            finding=form.cleaned_data["finding"],
+            by=request.user,
+            now=timezone.now(),
+        ),
+    ):
+        return _done(request, patient, _("Test result recorded."), "labs")
     problem = ("record-lab", _("Record a test result"))
     return _patient_page(request, patient, acts, _Bound(lab=form, problem=problem), 400)
 
@@ -401,13 +386,13 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     patient = _patient_in_reach(request, pk)
     form = NoteForm(request.POST, prefix="note")
-    if form.is_valid():
-        try:
-            save_note(patient, text=form.cleaned_data["text"], by=request.user, now=timezone.now())
-        except FieldError as exc:
-            _record_error(form, exc)
-        else:
-            return _done(request, patient, _("Note added."), "notes")
+    if form.is_valid() and attempt(
+        form,
+        lambda: save_note(
+            patient, text=form.cleaned_data["text"], by=request.user, now=timezone.now()
+        ),
+    ):
+        return _done(request, patient, _("Note added."), "notes")
     problem = ("add-note", _("Add a note"))
     return _patient_page(request, patient, acts, _Bound(note=form, problem=problem), 400)
 
@@ -436,24 +421,30 @@ def task_action(request: HttpRequest, pk: int) -> HttpResponse:
         data.setdefault(f"{prefix}-assignee", current)
     form = TaskForm(data, prefix=prefix, staff=staff.everyone)
     if form.is_valid():
-        action, now = form.cleaned_data["action"], timezone.now()
+        action = form.cleaned_data["action"]
         try:
-            if action == TaskForm.ACKNOWLEDGE:
-                acknowledge(task, request.user, now)
-                message = _("Task acknowledged.")
-            elif action == TaskForm.ASSIGN:
-                assignee = staff.user(form.cleaned_data["assignee"])
-                assign(task, assignee, request.user, now)
-                message = _("Task assigned to %(name)s.") % {"name": name_of(assignee)}
-            else:
-                resolve(task, request.user, now, form.cleaned_data["note"])
-                message = _("Task resolved.")
+            message = _move_task(request, task, form, staff.user(form.cleaned_data["assignee"]))
         except TaskError as exc:
             form.add_error("note" if action == TaskForm.RESOLVE else None, _task_error(exc))
+        except FieldError as exc:
+            refuse(form, exc)
         else:
             return _done(request, patient, message, "tasks")
     bound = _Bound(task=form, task_pk=task.pk, problem=("tasks", _("Tasks")))
     return _patient_page(request, patient, acts, bound, 400)
+
+
+def _move_task(request: HttpRequest, task: Task, form: TaskForm, assignee: Any) -> str:
+    """Do what the button said; the confirmation to show."""
+    action, now = form.cleaned_data["action"], timezone.now()
+    if action == TaskForm.ACKNOWLEDGE:
+        acknowledge(task, request.user, now)
+        return _("Task acknowledged.")
+    if action == TaskForm.ASSIGN:
+        assign(task, assignee, request.user, now)
+        return _("Task assigned to %(name)s.") % {"name": name_of(assignee)}
+    resolve(task, request.user, now, form.cleaned_data["note"])
+    return _("Task resolved.")
 
 
 def _task_error(exc: TaskError) -> str:

@@ -14,7 +14,7 @@ from django.db import transaction
 from venowatch.clinic import models
 from venowatch.protocol import CheckIn, Lab, Procedure, Timeline
 from venowatch.services.care.reassessing import reassess
-from venowatch.services.care.records import after_a_procedure, plausible
+from venowatch.services.care.records import after_a_procedure, plausible, ratings_in_range
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.errors import FieldError
 from venowatch.services.notification.reminders import restart_reminders
@@ -91,3 +91,6 @@ def _check(r: Record, procedures: Sequence[Procedure], now: datetime) -> None:
     plausible("at", r.at, now)
     if isinstance(r, CheckIn):
         after_a_procedure(procedures, r.at)
+        # Not held to the patient's tracked symptoms: another system's check-in rated what
+        # that system asked about, and is kept as it was reported.
+        ratings_in_range(dict(r.symptoms))

@@ -23,7 +23,9 @@ from venowatch.protocol import (
     Procedure,
     ProcedureKind,
 )
+from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.reassessing import plan_for, reassess, store_planned
+from venowatch.services.care.staff import clinician
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.zones import local, patient_zone
 from venowatch.services.errors import FieldError
@@ -34,6 +36,9 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 EARLIEST_YEAR = 1900
 """Older dates are typing mistakes, whichever edge they come from."""
+
+RATINGS = range(11)
+"""A symptom is rated 0 (none) to 10 (worst)."""
 
 
 def plausible(field: str, at: datetime, now: datetime) -> None:
@@ -60,10 +65,11 @@ def record_checkin(
     re-assessed again under the lock. A patient loaded with `select_related("assessment")` saves
     a query; a stale one is caught the same way."""
     plausible("at", at, now)
+    ratings = dict(symptoms or {})
+    only_tracked(patient, ratings)
     stored: models.Assessment | None = getattr(patient, "assessment", None)
     timeline = timeline_of(patient)
     after_a_procedure(timeline.procedures, at)
-    ratings = dict(symptoms or {})
     entry = CheckIn(
         local(at, patient_zone(patient)), pgic, symptoms_returned,
         tuple(sorted(ratings.items())), note,
@@ -86,6 +92,29 @@ def record_checkin(
     return checkin
 
 
+def only_tracked(patient: models.Patient, ratings: Mapping[str, int]) -> None:
+    """A check-in rates only the symptoms the patient tracks, each 0 to 10."""
+    unknown = sorted(set(ratings) - set(patient.tracked_symptoms))
+    if unknown:
+        raise FieldError("symptoms", f"not a tracked symptom: {unknown[0]}")
+    ratings_in_range(ratings)
+
+
+def ratings_in_range(ratings: Mapping[str, int]) -> None:
+    for name, rating in sorted(ratings.items()):
+        if rating not in RATINGS:
+            raise FieldError("symptoms", f"{name}: a rating is 0 to 10, not {rating}")
+
+
+def asks_if_symptoms_returned(patient: models.Patient, at: datetime) -> bool:
+    """Whether a check-in at `at` asks "have your symptoms come back?": only inside the
+    clinic protocol's thrombosis window after the latest procedure, where a yes can mean a clot
+    (C2)."""
+    window = clinic_protocol(patient.clinic).parameters.thrombosis_window
+    latest = patient.procedures.filter(performed_at__lte=at).order_by("-performed_at").first()
+    return latest is not None and at - latest.performed_at <= window
+
+
 def after_a_procedure(procedures: Sequence[Procedure], at: datetime) -> None:
     if not any(p.performed_at <= at for p in procedures):
         raise FieldError(
@@ -105,6 +134,8 @@ def record_procedure(
     now: datetime,
 ) -> models.Procedure:
     plausible("performed_at", performed_at, now)
+    if performed_by is not None:
+        clinician(patient.clinic_id, performed_by.pk)
     with transaction.atomic():
         procedure = models.Procedure.objects.create(
             patient=patient,

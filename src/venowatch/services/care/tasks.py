@@ -14,6 +14,7 @@ from django.db import transaction
 
 from venowatch.clinic.models import AssessmentChange, Patient, Task, TaskEvent, TaskKind, TaskStatus
 from venowatch.protocol import Action, Flag, Pathway
+from venowatch.services.care.staff import staff_member
 
 # What each pathway asks of staff when a patient enters it.
 _PATHWAY_TASKS: dict[Pathway, tuple[TaskKind, str]] = {
@@ -117,6 +118,8 @@ def acknowledge(task: Task, actor: Any, now: datetime) -> Task:
 
 
 def assign(task: Task, assignee: Any, actor: Any, now: datetime) -> Task:
+    """Raises FieldError on `assignee` unless they are staff of the patient's clinic."""
+    staff_member(task.patient.clinic_id, assignee.pk if assignee is not None else None)
     return _move(task, TaskStatus(task.status), actor, now, assignee=assignee)
 
 

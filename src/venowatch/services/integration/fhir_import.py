@@ -33,7 +33,12 @@ Progress = Callable[[Sequence[str]], Iterable[str]]
 
 
 class ImportRefusedError(Exception):
-    """Why nothing was imported; the message names the resource and what is wrong."""
+    """Why nothing was imported; the message names the resource and what is wrong, and
+    `expression` (FHIRPath) the element at fault, when a record was refused for one."""
+
+    def __init__(self, message: str, expression: str | None = None) -> None:
+        super().__init__(message)
+        self.expression = expression
 
 
 @dataclass(slots=True)
@@ -105,7 +110,9 @@ def import_bundle(
             try:
                 record_history(patients[key], records, stored=stored[key], by=by, now=now)
             except HistoryError as exc:
-                raise ImportRefusedError(f"{new[key][exc.index].source}: {exc}") from None
+                refused = new[key][exc.index]
+                where = refused.expression(exc.error.field)
+                raise ImportRefusedError(f"{refused.source}: {exc}", where) from None
             for f in new[key]:
                 report.stored[f.resource_type] += 1
     return report
