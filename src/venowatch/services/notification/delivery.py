@@ -98,7 +98,7 @@ def _deliver(
             )
             done.cancelled += 1
             return
-        # Queued before sending: the chain goes on whatever happens to this email.
+        # Queued before sending: the chain goes on whatever happens to this message.
         schedule_escalation(n.task, step=n.step + 1, now=now)
     channel = Channel(n.channel)
     if channel not in transports:
