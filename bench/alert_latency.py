@@ -189,7 +189,7 @@ def _latencies(inbox: _Inbox, started: dict[str, float]) -> dict[str, dict[str, 
     queued = Notification.objects.filter(kind=Kind.EMERGENCY, patient__name__in=list(started))
     deadline = max(started.values()) + WAIT
     while True:
-        rows = list(queued.values_list("pk", "patient__name", "to"))
+        rows = list(queued.values_list("pk", "patient__name", "address"))
         arrived = all(inbox.when(pk) is not None for pk, _, _ in rows)
         if (rows and arrived) or time.monotonic() > deadline:
             break

@@ -85,6 +85,17 @@ def test_without_escalation_contacts_the_chain_is_admins_then_on_call(smtp: Inbo
     assert len(smtp.to(ONCALL)) == 2  # the first alert, then the second escalation
 
 
+def test_with_nobody_to_escalate_to_no_escalation_is_queued() -> None:
+    s = Staffed()
+    s.clinic.oncall_email = ""
+    s.clinic.save()
+    s.admin.email = ""
+    s.admin.save()
+    clot(s.operated())
+    assert Notification.objects.filter(kind=Kind.EMERGENCY).count() == 2  # advocate and IR
+    assert not Notification.objects.filter(kind=Kind.ESCALATION).exists()
+
+
 def test_acknowledging_in_time_sends_no_escalation(smtp: Inbox) -> None:
     s = Staffed()
     p = s.operated()

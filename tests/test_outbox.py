@@ -11,7 +11,8 @@ from django.test import Client
 from tests.alert_fixtures import NOW, ONCALL, Staffed, clot
 from tests.smtp import Inbox
 from venowatch.clinic.models import Patient
-from venowatch.notify.models import Attempt, Kind, Notification, Outcome, State
+from venowatch.notify.models import Attempt, Channel, Kind, Notification, Outcome, State
+from venowatch.services.notification.addresses import Address
 from venowatch.services.notification.delivery import (
     LEASE,
     MAX_ATTEMPTS,
@@ -23,6 +24,7 @@ from venowatch.services.notification.outbox import queue
 
 pytestmark = pytest.mark.django_db
 S = timedelta(seconds=1)
+BY_EMAIL = Address(Channel.EMAIL, ONCALL)
 
 
 def test_nothing_is_lost_while_the_mail_server_is_down(smtp: Inbox) -> None:
@@ -51,7 +53,7 @@ def test_retries_back_off_and_end_in_a_failure_admins_see(
 ) -> None:
     s = Staffed()
     smtp.stop()
-    queue(clinic=s.clinic, kind=Kind.URGENT, to=ONCALL, key="k", subject="s",
+    queue(clinic=s.clinic, kind=Kind.URGENT, to=BY_EMAIL, key="k", subject="s",
           context={"patient": s.patient(), "title": "t"}, now=NOW)  # fmt: skip
     at = NOW
     delays = []
@@ -79,7 +81,7 @@ def test_a_recipient_refused_for_good_fails_at_once_and_the_rest_go(smtp: Inbox)
     done = deliver_due(NOW)
     assert (done.sent, done.failed) == (3, 1)
     failed = Notification.objects.get(state=State.FAILED)
-    assert failed.to == ONCALL
+    assert failed.address == ONCALL
     assert "550" in Attempt.objects.get(notification=failed).detail or "refused" in (
         Attempt.objects.get(notification=failed).detail
     )
@@ -98,8 +100,9 @@ def test_a_claimed_notification_is_not_claimed_again_until_its_lease_ends() -> N
 def test_clot_alerts_go_before_older_routine_mail() -> None:
     s = Staffed()
     for i in range(3):
-        queue(clinic=s.clinic, kind=Kind.REMINDER, to=f"r{i}@example.org", key=f"r{i}",
-              subject="s", context={"patient": s.patient(f"P {i}")}, now=NOW - 60 * S)  # fmt: skip
+        to = Address(Channel.EMAIL, f"r{i}@example.org")
+        queue(clinic=s.clinic, kind=Kind.REMINDER, to=to, key=f"r{i}", subject="s",
+              context={"patient": s.patient(f"P {i}")}, now=NOW - 60 * S)  # fmt: skip
     clot(s.operated())
     kinds = [n.kind for n in _claim(NOW, batch=3)]
     assert kinds == [Kind.EMERGENCY] * 3
@@ -108,7 +111,7 @@ def test_clot_alerts_go_before_older_routine_mail() -> None:
 def test_the_same_event_is_queued_once() -> None:
     s = Staffed()
     made = [
-        queue(clinic=s.clinic, kind=Kind.URGENT, to=ONCALL, key="same", subject="s",
+        queue(clinic=s.clinic, kind=Kind.URGENT, to=BY_EMAIL, key="same", subject="s",
               context={"patient": s.patient(f"P {i}"), "title": "t"}, now=NOW)
         for i in range(2)
     ]  # fmt: skip

@@ -15,7 +15,7 @@ from venowatch.notify.schedule import ScheduleError, parse_schedule
 from venowatch.protocol import ProtocolError
 from venowatch.services.care.clinics import change_protocol, check_protocol_text
 from venowatch.services.care.protocols import clinic_protocol
-from venowatch.services.notification.alerts import escalation_contacts
+from venowatch.services.notification.addresses import escalation_contacts
 
 
 class ClinicForm(forms.ModelForm[models.Clinic]):

@@ -21,9 +21,11 @@ class AttemptInline(admin.TabularInline[models.Attempt, models.Notification]):
 
 @admin.register(models.Notification)
 class NotificationAdmin(admin.ModelAdmin[models.Notification]):
-    list_display = ("created_at", "kind", "to", "patient", "state", "attempts", "sent_at")
-    list_filter = ("state", "kind", "clinic")
-    search_fields = ("to", "patient__name", "subject")
+    list_display = (
+        "created_at", "kind", "channel", "address", "patient", "state", "attempts", "sent_at"
+    )  # fmt: skip
+    list_filter = ("state", "kind", "channel", "clinic")
+    search_fields = ("address", "patient__name", "subject")
     ordering = ("-created_at",)
     inlines = (AttemptInline,)
     readonly_fields = tuple(f.name for f in models.Notification._meta.fields)

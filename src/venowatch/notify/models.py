@@ -1,6 +1,6 @@
 """The outbox: every notification is a row written in the transaction of the event that causes
-it, so nothing is lost if the mail server is down or the process dies; delivery attempts are
-append-only rows, and the notification's state mirrors the latest."""
+it, so nothing is lost if the server of its channel is down or the process dies; delivery
+attempts are append-only rows, and the notification's state mirrors the latest."""
 
 from __future__ import annotations
 
@@ -20,6 +20,13 @@ class Kind(models.TextChoices):
     REMINDER = "reminder", _("Check-in reminder")
 
 
+class Channel(models.TextChoices):
+    """How a notification reaches its recipient; each has a transport
+    (services.notification.transports) and templates under venowatch/<channel>/."""
+
+    EMAIL = "email", _("Email")
+
+
 class State(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
@@ -34,12 +41,15 @@ class Notification(models.Model):
     )
     task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    to = models.EmailField()
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    address = models.CharField(
+        max_length=254, help_text="Where on the channel: an email address for email."
+    )
     subject = models.CharField(max_length=200)
     text = models.TextField()
     html = models.TextField()
     key = models.CharField(
-        max_length=200, unique=True, help_text="One notification per event and recipient."
+        max_length=200, help_text="One notification per event, recipient and channel."
     )
     step = models.PositiveSmallIntegerField(default=0)
     priority = models.PositiveSmallIntegerField(
@@ -54,13 +64,16 @@ class Notification(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state", "not_before"])]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "channel"], name="one_per_event_and_channel")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.to}"
+        return f"{self.get_kind_display()} to {self.address}"
 
 
 class Outcome(models.TextChoices):
-    SENT = "sent", _("Accepted by the mail server")
+    SENT = "sent", _("Accepted for delivery")
     RETRY = "retry", _("Failed; will retry")
     FAILED = "failed", _("Failed for good")
     CANCELLED = "cancelled", _("Cancelled")

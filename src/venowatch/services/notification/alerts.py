@@ -5,7 +5,7 @@
   call task, the next escalation contact.
 - Urgent pathways: the advocate at once, with the task the change opened.
 - Attention and routine changes: the advocate's daily digest (services.digests).
-- The patient: a short email when their pathway changes, with the plain-words guidance and a
+- The patient: a short message when their pathway changes, with the plain-words guidance and a
   link; nothing about their health beyond that guidance.
 
 Everything here runs inside the transaction that recorded the change.
@@ -13,16 +13,24 @@ Everything here runs inside the transaction that recorded the change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from venowatch.clinic import models
 from venowatch.notify.models import Kind
 from venowatch.protocol import Action, Pathway, Protocol, Urgency
 from venowatch.services.care.tasks import pathway_task
+from venowatch.services.notification.addresses import (
+    Address,
+    addresses_of,
+    listed_escalation_addresses,
+    oncall_addresses,
+    unique,
+)
 from venowatch.services.notification.outbox import queue
 
 
@@ -44,13 +52,14 @@ def notify_change(
     task = _open_task(patient, kind) if kind is not None else None
     if pathway is Pathway.POSSIBLE_THROMBOSIS:
         _alert_emergency(patient, change, context, task, now)
-    elif urgency is Urgency.URGENT and patient.advocate is not None:
+    elif urgency is Urgency.URGENT:
         names = {"title": title.staff, "name": patient.name}
-        queue(
-            clinic=patient.clinic, patient=patient, kind=Kind.URGENT, now=now,
-            to=patient.advocate.email, key=f"urgent:{change.pk}",
-            subject=_("Urgent: %(title)s (%(name)s)") % names, context={**context, "task": task},
-        )  # fmt: skip
+        for to in addresses_of(patient.advocate):
+            queue(
+                clinic=patient.clinic, patient=patient, kind=Kind.URGENT, now=now, to=to,
+                key=f"urgent:{change.pk}", subject=_("Urgent: %(title)s (%(name)s)") % names,
+                context={**context, "task": task},
+            )  # fmt: skip
     if previous is not None:  # the first assessment, at the procedure, changes nothing for them
         _tell_patient(patient, change, protocol, now)
 
@@ -64,10 +73,11 @@ def _alert_emergency(
 ) -> None:
     clinic = patient.clinic
     subject = _("URGENT: possible blood clot, %(name)s") % {"name": patient.name}
-    for to in _unique([_advocate_email(patient), _ir_email(patient), clinic.oncall_email]):
+    staff = [*addresses_of(patient.advocate), *addresses_of(_ir(patient))]
+    for to in unique([*staff, *oncall_addresses(clinic)]):
         queue(
             clinic=clinic, patient=patient, kind=Kind.EMERGENCY, to=to, subject=subject,
-            key=f"emergency:{change.pk}:{to}", context=context, now=now,
+            key=f"emergency:{change.pk}:{to.value}", context=context, now=now,
         )  # fmt: skip
     if task is not None:
         schedule_escalation(task, step=1, now=now)
@@ -80,7 +90,9 @@ def schedule_escalation(task: models.Task, step: int, now: datetime) -> None:
     patient = task.patient
     due = now + _escalation_interval(patient.clinic)
     chain = escalation_chain(patient.clinic)
-    to = chain[(step - 1) % len(chain)] if chain else ""
+    if not chain:
+        return
+    to = chain[(step - 1) % len(chain)]
     waited = int((due - task.created_at).total_seconds() // 60)
     queue(
         clinic=patient.clinic, patient=patient, task=task, kind=Kind.ESCALATION, to=to,
@@ -94,36 +106,29 @@ def _escalation_interval(clinic: models.Clinic) -> timedelta:
     return timedelta(minutes=max(clinic.escalate_after, 1))
 
 
-def escalation_chain(clinic: models.Clinic) -> list[str]:
+def escalation_chain(clinic: models.Clinic) -> list[Address]:
     """The clinic's escalation contacts in order; without any, its administrators, then the
     on-call address, so an alert never escalates into silence."""
-    listed = escalation_contacts(clinic.escalation_emails)
+    listed = listed_escalation_addresses(clinic)
     if listed:
-        return _unique(listed)
+        return unique(listed)
     admins = models.Member.objects.filter(clinic=clinic, role=models.Role.ADMIN)
-    emails = admins.order_by("pk").values_list("user__email", flat=True)
-    return _unique([*emails, clinic.oncall_email])
-
-
-def escalation_contacts(text: str) -> list[str]:
-    """The addresses of the clinic's escalation list: one per line, blank lines ignored."""
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    people = [a for m in admins.select_related("user").order_by("pk") for a in addresses_of(m.user)]
+    return unique([*people, *oncall_addresses(clinic)])
 
 
 def _tell_patient(
     patient: models.Patient, change: models.AssessmentChange, protocol: Protocol, now: datetime
 ) -> None:
-    if patient.user is None:
-        return
     wording = protocol.pathways[Pathway(change.pathway)].title.patient
     actions = [protocol.actions[Action(a)].patient for a in change.actions]
-    queue(
-        clinic=patient.clinic, patient=patient, kind=Kind.PATIENT_UPDATE, now=now,
-        to=patient.user.email, key=f"patient:{change.pk}",
-        subject=_("Your follow-up guidance has changed"),
-        context={"patient": patient, "title": wording, "actions": actions,
-                 "emergency": change.urgency == Urgency.EMERGENCY.value},
-    )  # fmt: skip
+    for to in addresses_of(patient.user):
+        queue(
+            clinic=patient.clinic, patient=patient, kind=Kind.PATIENT_UPDATE, now=now, to=to,
+            key=f"patient:{change.pk}", subject=_("Your follow-up guidance has changed"),
+            context={"patient": patient, "title": wording, "actions": actions,
+                     "emergency": change.urgency == Urgency.EMERGENCY.value},
+        )  # fmt: skip
 
 
 def _open_task(patient: models.Patient, kind: models.TaskKind) -> models.Task | None:
@@ -135,24 +140,12 @@ def _open_task(patient: models.Patient, kind: models.TaskKind) -> models.Task | 
     )
 
 
-def _advocate_email(patient: models.Patient) -> str:
-    return patient.advocate.email if patient.advocate is not None else ""
-
-
-def _ir_email(patient: models.Patient) -> str:
+def _ir(patient: models.Patient) -> User | None:
+    """Who did the patient's latest procedure that names its performer."""
     latest = (
         patient.procedures.filter(performed_by__isnull=False)
+        .select_related("performed_by")
         .order_by("-performed_at", "-pk")
-        .values_list("performed_by__email", flat=True)
         .first()
     )
-    return latest or ""
-
-
-def _unique(emails: Sequence[str]) -> list[str]:
-    """Non-empty addresses in order, each once whatever its case."""
-    seen: dict[str, str] = {}
-    for e in emails:
-        if e:
-            seen.setdefault(e.lower(), e)
-    return list(seen.values())
+    return latest.performed_by if latest is not None else None

@@ -3,29 +3,32 @@ their leases, never twice.
 
 A worker claims a batch in a short transaction (SELECT ... FOR UPDATE SKIP LOCKED on
 PostgreSQL, so concurrent workers take different rows; SQLite's single writer serialises the
-claim), marks it leased, and sends outside any transaction. Each attempt is an append-only
-Attempt row. A failure the server calls permanent (5xx), or too many attempts, ends in FAILED,
-which administrators see; anything else is retried with growing delays.
+claim), marks it leased, and sends outside any transaction, each notification through the
+transport of its channel. Each attempt is an append-only Attempt row. A failure the transport
+calls permanent (for email a 5xx or a refused recipient), or too many attempts, ends in FAILED,
+which administrators see; a transient one is retried with growing delays.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import smtplib
 import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Q
 
 from venowatch.clinic.models import TaskStatus
-from venowatch.notify.models import Attempt, Kind, Notification, Outcome, State
+from venowatch.notify.models import Attempt, Channel, Kind, Notification, Outcome, State
 from venowatch.services.notification.alerts import schedule_escalation
+from venowatch.services.notification.transports import TRANSPORTS
+from venowatch.services.notification.transports.base import (
+    Message,
+    PermanentError,
+    Transport,
+    TransportError,
+)
 
 LEASE = timedelta(minutes=5)
 """Longer than any send takes; a worker that died mid-batch releases its rows after this."""
@@ -55,12 +58,13 @@ def deliver_due(now: datetime, batch: int = 50) -> Delivered:
     done = Delivered()
     worker = worker_name()
     while claimed := _claim(now, batch):
-        connection = get_connection(fail_silently=False)
+        transports: dict[Channel, Transport] = {}  # opened on first use, one per channel
         try:
             for notification in claimed:
-                _deliver(notification, connection, now, worker, done)
+                _deliver(notification, transports, now, worker, done)
         finally:
-            _close(connection)
+            for transport in transports.values():
+                transport.close()
         if len(claimed) < batch:
             break
     return done
@@ -81,7 +85,11 @@ def _claim(now: datetime, batch: int) -> list[Notification]:
 
 
 def _deliver(
-    n: Notification, connection: BaseEmailBackend, now: datetime, worker: str, done: Delivered
+    n: Notification,
+    transports: dict[Channel, Transport],
+    now: datetime,
+    worker: str,
+    done: Delivered,
 ) -> None:
     if n.kind == Kind.ESCALATION and n.task is not None:
         if n.task.status != TaskStatus.OPEN:
@@ -90,37 +98,29 @@ def _deliver(
             )
             done.cancelled += 1
             return
-        # Queued before sending: the chain goes on whatever happens to this email.
+        # Queued before sending: the chain goes on whatever happens to this message.
         schedule_escalation(n.task, step=n.step + 1, now=now)
-    message = EmailMultiAlternatives(
-        n.subject, n.text, settings.DEFAULT_FROM_EMAIL, [n.to], connection=connection,
-        headers=_headers(n),
-    )  # fmt: skip
-    message.attach_alternative(n.html, "text/html")
+    channel = Channel(n.channel)
+    if channel not in transports:
+        transports[channel] = TRANSPORTS[channel]()
     try:
-        message.send()
-    except smtplib.SMTPRecipientsRefused as exc:
-        _failed(n, f"recipient refused: {exc.recipients}", now, worker, done, permanent=True)
-    except smtplib.SMTPResponseException as exc:
-        why = f"{exc.smtp_code} {exc.smtp_error!r}"
-        _failed(n, why, now, worker, done, permanent=500 <= exc.smtp_code < 600)
-    except (OSError, smtplib.SMTPException) as exc:
-        _failed(n, f"{type(exc).__name__}: {exc}", now, worker, done, permanent=False)
-        _close(connection)  # the next message opens a new connection: the server may be back
+        transports[channel].send(_message(n))
+    except TransportError as exc:
+        _failed(n, str(exc), now, worker, done, permanent=isinstance(exc, PermanentError))
     else:
         _record(n, Outcome.SENT, "", now, worker)
         done.sent += 1
 
 
-def _close(connection: BaseEmailBackend) -> None:
-    with contextlib.suppress(OSError, smtplib.SMTPException):
-        connection.close()
+def _message(n: Notification) -> Message:
+    urgent = n.kind in (Kind.EMERGENCY, Kind.ESCALATION)
+    return Message(n.pk, n.address, n.subject, n.text, n.html, urgent=urgent)
 
 
 def _failed(
     n: Notification, why: str, now: datetime, worker: str, done: Delivered, permanent: bool
 ) -> None:
-    done.errors.append(f"{n.to}: {why}")
+    done.errors.append(f"{n.address}: {why}")
     if permanent or n.attempts + 1 >= MAX_ATTEMPTS:
         _record(n, Outcome.FAILED, why, now, worker)
         done.failed += 1
@@ -150,14 +150,6 @@ def _record(n: Notification, outcome: Outcome, detail: str, now: datetime, worke
             notification=n, at=now, outcome=outcome, detail=detail, worker=worker
         )
         Notification.objects.filter(pk=n.pk).update(**fields)
-
-
-def _headers(n: Notification) -> dict[str, str]:
-    # The id lets support trace a message to its outbox row and its attempts.
-    headers = {"Auto-Submitted": "auto-generated", "X-Venowatch-Notification": str(n.pk)}
-    if n.kind in (Kind.EMERGENCY, Kind.ESCALATION):
-        headers |= {"Importance": "high", "X-Priority": "1"}
-    return headers
 
 
 def undelivered(clinic_id: int) -> int:

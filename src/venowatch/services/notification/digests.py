@@ -15,6 +15,7 @@ from venowatch.notify.models import Digest, Kind
 from venowatch.protocol import Pathway, Urgency
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.zones import zone_named
+from venowatch.services.notification.addresses import addresses_of
 from venowatch.services.notification.outbox import queue
 
 _DIGESTED = (Urgency.ATTENTION.value, Urgency.ROUTINE.value)
@@ -61,11 +62,26 @@ def _digests_for(clinic: models.Clinic, day: date, now: datetime) -> int:
         )  # fmt: skip
         Digest.objects.create(advocate=advocate, day=day, until=now)
         rows = [(c, titles[Pathway(c.pathway)].title.staff) for c in changes]
-        if rows and queue(
-            clinic=clinic, kind=Kind.DIGEST, to=advocate.email, now=now,
-            key=f"digest:{advocate.pk}:{day}",
-            subject=_("Your daily venowatch digest: %(n)d changes") % {"n": len(rows)},
-            context={"advocate": advocate, "rows": rows, "zone": zone_named(clinic.time_zone)},
-        ):  # fmt: skip
+        if rows and _queue_digest(clinic, advocate, day, rows, now):
             sent += 1
     return sent
+
+
+def _queue_digest(
+    clinic: models.Clinic,
+    advocate: User,
+    day: date,
+    rows: list[tuple[models.AssessmentChange, str]],
+    now: datetime,
+) -> bool:
+    """Queue the digest to each of the advocate's addresses; whether any went in."""
+    subject = _("Your daily venowatch digest: %(n)d changes") % {"n": len(rows)}
+    context = {"advocate": advocate, "rows": rows, "zone": zone_named(clinic.time_zone)}
+    queued = [
+        queue(
+            clinic=clinic, kind=Kind.DIGEST, to=to, now=now, key=f"digest:{advocate.pk}:{day}",
+            subject=subject, context=context,
+        )
+        for to in addresses_of(advocate)
+    ]  # fmt: skip
+    return any(queued)

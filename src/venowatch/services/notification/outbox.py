@@ -1,6 +1,6 @@
 """Putting notifications in the outbox. Callers are inside the transaction of the event that
 causes the notification, so the two commit or vanish together; the delivery worker
-(services.delivery) sends them later."""
+(services.notification.delivery) sends them later."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 
 from venowatch.clinic import models
 from venowatch.notify.models import Kind, Notification
+from venowatch.services.notification.addresses import Address
+from venowatch.services.notification.transports import TRANSPORTS
 
 _PRIORITY = {Kind.EMERGENCY: 0, Kind.ESCALATION: 0, Kind.URGENT: 1}
 
@@ -21,7 +23,7 @@ def queue(
     *,
     clinic: models.Clinic,
     kind: Kind,
-    to: str,
+    to: Address,
     key: str,
     subject: str,
     context: dict[str, Any],
@@ -31,11 +33,13 @@ def queue(
     not_before: datetime | None = None,
     step: int = 0,
 ) -> Notification | None:
-    """Queue one email rendered from `venowatch/email/<kind>.txt` and `.html`. An event can
-    reach the same code twice (a retried transaction, two sweepers): the key makes it once."""
-    if not to:
-        return None
+    """Queue one notification to `to`, rendered from `venowatch/<channel>/<kind>.txt` and, on
+    a channel that carries HTML, `.html`. An event can reach the same code twice (a retried
+    transaction, two sweepers): the key, per channel, makes it once."""
     context = {**context, "base_url": settings.VENOWATCH_BASE_URL, "clinic": clinic}
+    templates = f"venowatch/{to.channel.value}/{kind.value}"
+    text = render_to_string(f"{templates}.txt", context)
+    html = render_to_string(f"{templates}.html", context) if TRANSPORTS[to.channel].html else ""
     try:
         with transaction.atomic():  # a savepoint: a duplicate must not abort the caller's work
             return Notification.objects.create(
@@ -43,13 +47,14 @@ def queue(
                 patient=patient,
                 task=task,
                 kind=kind,
-                to=to,
+                channel=to.channel,
+                address=to.value,
                 key=key,
                 step=step,
                 priority=_PRIORITY.get(kind, 2),
                 subject=subject,
-                text=render_to_string(f"venowatch/email/{kind.value}.txt", context),
-                html=render_to_string(f"venowatch/email/{kind.value}.html", context),
+                text=text,
+                html=html,
                 created_at=now,
                 not_before=not_before or now,
             )

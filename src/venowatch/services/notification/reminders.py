@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from venowatch.clinic import models
 from venowatch.notify.models import Kind, Reminder
 from venowatch.notify.schedule import Schedule, parse_schedule
+from venowatch.services.notification.addresses import addresses_of
 from venowatch.services.notification.outbox import queue
 
 
@@ -57,12 +58,13 @@ def _remind(reminder: Reminder, now: datetime) -> None:
     schedule = clinic_schedule(patient.clinic)
     since = schedule.window_start(reminder.procedure_at, reminder.step)
     answered = patient.checkins.filter(at__gte=since).exists()
-    if not answered and patient.user is not None:
-        queue(
-            clinic=patient.clinic, patient=patient, kind=Kind.REMINDER, to=patient.user.email,
-            key=f"reminder:{patient.pk}:{reminder.procedure_at.isoformat()}:{reminder.step}",
-            subject=_("Time for your check-in"), context={"patient": patient}, now=now,
-        )  # fmt: skip
+    if not answered:
+        key = f"reminder:{patient.pk}:{reminder.procedure_at.isoformat()}:{reminder.step}"
+        for to in addresses_of(patient.user):
+            queue(
+                clinic=patient.clinic, patient=patient, kind=Kind.REMINDER, to=to, key=key,
+                subject=_("Time for your check-in"), context={"patient": patient}, now=now,
+            )  # fmt: skip
     _move(patient, reminder, reminder.procedure_at, max(now, reminder.due_at))
 
 
