@@ -115,6 +115,8 @@ def test_task_texts_are_written_from_the_protocols_parameters() -> None:
         "Worse for 36 hours and not easing: schedule the retest.",
         "No check-in for one week: contact the patient.",
     )
+    own = DEFAULT.replace('checkin_overdue_after = "14d"', 'checkin_overdue_after = "3d"')
+    assert _task_texts(own)[1] == "No check-in for three days: contact the patient."
 
 
 def test_every_action_has_patient_and_staff_wording() -> None:
