@@ -41,7 +41,12 @@ class Wait(enum.Enum):
     """C6: before a tune-up, for blood flow to settle."""
 
     def length(self, prm: Parameters) -> timedelta:
-        return prm.adjustment_min_wait if self is Wait.ADJUSTMENT else prm.tune_up_min_wait
+        # A match, so that mypy flags a wait added without its parameter.
+        match self:
+            case Wait.ADJUSTMENT:
+                return prm.adjustment_min_wait
+            case Wait.TUNE_UP:
+                return prm.tune_up_min_wait
 
 
 class StaffTask(enum.Enum):
