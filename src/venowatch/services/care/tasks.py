@@ -54,9 +54,9 @@ def open_tasks_for_change(
     wanted: list[StaffWork] = []
     pathway = Pathway(change.pathway)
     entered = previous is None or previous["pathway"] != change.pathway
-    work = PROPERTIES[pathway].opens
-    if entered and work is not None:
-        wanted.append(work)
+    opens = PROPERTIES[pathway].opens
+    if entered and opens is not None:
+        wanted.append(opens)
     before_actions = set(previous["actions"]) if previous else set()
     if Action.BLOOD_AND_URINE_TEST.value in set(change.actions) - before_actions:
         wanted.append(LABS_NEEDED)
