@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SHARED, load_json
-from venowatch.protocol import Action, Pathway, Pgic, ProtocolError, Urgency, parse_protocol
+from venowatch.protocol import (
+    CHECKIN_OVERDUE,
+    PROPERTIES,
+    Action,
+    Pathway,
+    Pgic,
+    ProtocolError,
+    Urgency,
+    Wait,
+    parse_protocol,
+)
+from venowatch.protocol.message import ENGLISH, Audience, render
 from venowatch.services.care.assessing import assess_timeline
 from venowatch.services.care.protocols import default_protocol, load_protocol
 from venowatch.services.timeline_files import decode_timeline
@@ -42,6 +54,69 @@ def test_default_pathway_table_is_the_specs() -> None:
         assert [a.value for a in rule.actions] == expected, name
         expected_clauses = [c.strip() for c in clauses.split(",") if c.strip() != "-"]
         assert [c.value for c in rule.clauses] == expected_clauses, name
+
+
+def _named(spec: str, start: str, end: str) -> set[Pathway]:
+    """The pathways the spec names in backquotes between `start` and `end`."""
+    part = spec.split(start, 1)[1].split(end, 1)[0]
+    return {Pathway(name) for name in re.findall(r"`(\w+)`", part)}
+
+
+def test_pathway_properties_are_the_specs() -> None:
+    """The lists in protocol.md's step 9 and 'Other outputs', pathway by pathway."""
+    spec = (SHARED / "spec" / "protocol.md").read_text()
+    c3 = _named(spec, "**Rule out other causes (C3)** for the pathways", "The labs that count")
+    adjustment = _named(spec, "`earliest_next_procedure_at`: for", "`P + adjustment_min_wait`")
+    tune_up = _named(spec, "`P + adjustment_min_wait`; for", "`P + tune_up_min_wait`; otherwise")
+    stent = _named(spec, "`stent_consideration` when the pathway is", "`repeats_done")
+    never_overdue = _named(spec, "`checkin_overdue` when the pathway is not", "`as_of")
+    ends_with_wait = _named(spec, "`P + tune_up_min_wait` (while", ")")
+    assert all((c3, adjustment, tune_up, stent, never_overdue, ends_with_wait)), "spec moved"
+    assert set(PROPERTIES) == set(Pathway)
+    for pathway, props in PROPERTIES.items():
+        name = pathway.value
+        assert props.rules_out_other_causes == (pathway in c3), name
+        wait = Wait.ADJUSTMENT if pathway in adjustment else None
+        assert props.waits_for is (Wait.TUNE_UP if pathway in tune_up else wait), name
+        assert props.counts_toward_stent == (pathway in stent), name
+        assert props.can_be_overdue == (pathway not in never_overdue), name
+        assert props.ends_with_wait == (pathway in ends_with_wait), name
+
+
+def test_every_urgent_pathway_opens_a_staff_task() -> None:
+    """An urgent alert goes out with the task that says what to do."""
+    for pathway, rule in default_protocol().pathways.items():
+        if rule.urgency in (Urgency.EMERGENCY, Urgency.URGENT):
+            assert PROPERTIES[pathway].opens is not None, pathway
+
+
+def _task_texts(text: str) -> tuple[str, str]:
+    prm = parse_protocol(text).parameters
+    retest = PROPERTIES[Pathway.WORSENING_RETEST].opens
+    assert retest is not None
+    staff = ENGLISH[Audience.STAFF]
+    return render(retest.reason(prm), staff), render(CHECKIN_OVERDUE.reason(prm), staff)
+
+
+def test_task_texts_are_written_from_the_protocols_parameters() -> None:
+    assert _task_texts(DEFAULT) == (
+        "Worse for 4 weeks and not easing: schedule the retest.",
+        "No check-in for two weeks: contact the patient.",
+    )
+    own = DEFAULT.replace('worsening_min = "28d"', 'worsening_min = "6w"')
+    own = own.replace('checkin_overdue_after = "14d"', 'checkin_overdue_after = "10d"')
+    assert _task_texts(own) == (
+        "Worse for 6 weeks and not easing: schedule the retest.",
+        "No check-in for 10 days: contact the patient.",
+    )
+    own = DEFAULT.replace('worsening_min = "28d"', 'worsening_min = "36h"')
+    own = own.replace('checkin_overdue_after = "14d"', 'checkin_overdue_after = "7d"')
+    assert _task_texts(own) == (
+        "Worse for 36 hours and not easing: schedule the retest.",
+        "No check-in for one week: contact the patient.",
+    )
+    own = DEFAULT.replace('checkin_overdue_after = "14d"', 'checkin_overdue_after = "3d"')
+    assert _task_texts(own)[1] == "No check-in for three days: contact the patient."
 
 
 def test_every_action_has_patient_and_staff_wording() -> None:

@@ -28,9 +28,21 @@ from venowatch.protocol.model import (
     TimelineRecord,
     Urgency,
 )
+from venowatch.protocol.pathways import (
+    CHECKIN_OVERDUE,
+    LABS_NEEDED,
+    PROPERTIES,
+    PathwayProperties,
+    StaffTask,
+    StaffWork,
+    Wait,
+)
 from venowatch.protocol.rules import Parameters, Protocol, ProtocolError, parse_protocol
 
 __all__ = [
+    "CHECKIN_OVERDUE",
+    "LABS_NEEDED",
+    "PROPERTIES",
     "Action",
     "Assessment",
     "CheckIn",
@@ -43,6 +55,7 @@ __all__ = [
     "LabResult",
     "Parameters",
     "Pathway",
+    "PathwayProperties",
     "Pgic",
     "PgicClass",
     "Procedure",
@@ -52,9 +65,12 @@ __all__ = [
     "ProtocolError",
     "ProtocolRef",
     "Reason",
+    "StaffTask",
+    "StaffWork",
     "Timeline",
     "TimelineRecord",
     "Urgency",
+    "Wait",
     "assess",
     "parse_protocol",
 ]

@@ -28,34 +28,10 @@ from venowatch.protocol.model import (
     Reason,
     TimelineRecord,
 )
+from venowatch.protocol.pathways import PROPERTIES, PathwayProperties
 from venowatch.protocol.rules import Parameters, Protocol
 
 _at = attrgetter("at")
-
-# Pathways for which step 9 (rule out other causes, C3) applies.
-_C3_PATHWAYS = frozenset(
-    {
-        Pathway.SUSPECTED_RESTENOSIS,
-        Pathway.ADJUSTMENT_PERIOD,
-        Pathway.WORSENING_RETEST,
-        Pathway.WORSENING_WATCH,
-        Pathway.TUNE_UP_WAIT,
-        Pathway.TUNE_UP_ELIGIBLE,
-    }
-)
-_WAIT_ADJUSTMENT = frozenset(
-    {
-        Pathway.ADJUSTMENT_PERIOD,
-        Pathway.SUSPECTED_RESTENOSIS,
-        Pathway.WORSENING_RETEST,
-        Pathway.WORSENING_WATCH,
-    }
-)
-_WAIT_TUNE_UP = frozenset({Pathway.TUNE_UP_WAIT, Pathway.TUNE_UP_ELIGIBLE})
-_STENT_PATHWAYS = frozenset(
-    {Pathway.SUSPECTED_RESTENOSIS, Pathway.WORSENING_RETEST, Pathway.TUNE_UP_ELIGIBLE}
-)
-_NEVER_OVERDUE = frozenset({Pathway.NO_PROCEDURE, Pathway.POSSIBLE_THROMBOSIS})
 
 
 def assess(
@@ -123,7 +99,7 @@ class _Assessor:
             self.reasons.append(say.latest_improved(latest, self.tz))
             return self._result(Pathway.IMPROVED)
         pathway, d0 = self._pattern()
-        if pathway in _C3_PATHWAYS:
+        if PROPERTIES[pathway].rules_out_other_causes:
             return self._rule_out_other_causes(pathway, d0)
         return self._result(pathway)
 
@@ -241,20 +217,21 @@ class _Assessor:
         test: bool = False,
     ) -> Assessment:
         rule = self.protocol.pathways[pathway]
+        properties = PROPERTIES[pathway]
         actions = rule.actions
         if test and Action.BLOOD_AND_URINE_TEST not in actions:
             actions = (*actions, Action.BLOOD_AND_URINE_TEST)
-        earliest = self._earliest_next_procedure(pathway)
+        earliest = self._earliest_next_procedure(properties)
         if earliest is not None and self.index is not None:
             self.reasons.append(say.earliest_next(self.index, earliest, pathway, self.tz))
         flags: list[Flag] = []
-        if pathway in _STENT_PATHWAYS and self.repeats >= self.prm.repeats_before_stent:
+        if properties.counts_toward_stent and self.repeats >= self.prm.repeats_before_stent:
             flags.append(Flag.STENT_CONSIDERATION)
             self.reasons.append(say.stent(self.repeats, self.prm))
         candidates = [valid_until] if valid_until is not None else []
-        if pathway is Pathway.TUNE_UP_WAIT and self.index is not None:
-            candidates.append(self.index.performed_at + self.prm.tune_up_min_wait)
-        if pathway not in _NEVER_OVERDUE and self.index is not None:
+        if properties.ends_with_wait and earliest is not None:
+            candidates.append(earliest)
+        if properties.can_be_overdue and self.index is not None:
             last = self.checkins[-1].at if self.checkins else self.index.performed_at
             due = last + self.prm.checkin_overdue_after
             if self.as_of >= due:
@@ -278,14 +255,11 @@ class _Assessor:
             protocol=self.protocol.ref,
         )
 
-    def _earliest_next_procedure(self, pathway: Pathway) -> datetime | None:
-        if self.index is None:
+    def _earliest_next_procedure(self, properties: PathwayProperties) -> datetime | None:
+        wait = properties.waits_for
+        if self.index is None or wait is None:
             return None
-        if pathway in _WAIT_ADJUSTMENT:
-            return self.index.performed_at + self.prm.adjustment_min_wait
-        if pathway in _WAIT_TUNE_UP:
-            return self.index.performed_at + self.prm.tune_up_min_wait
-        return None
+        return self.index.performed_at + wait.length(self.prm)
 
 
 def _flag_value(flag: Flag) -> str:

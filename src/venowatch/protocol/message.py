@@ -37,6 +37,7 @@ class Audience(enum.Enum):
 
 
 class Unit(enum.Enum):
+    WEEKS = "weeks"
     DAYS = "days"
     HOURS = "hours"
 
@@ -49,6 +50,9 @@ class Unit(enum.Enum):
     "1,5 Tage", "1,5 дня")."""
 
 
+Unit.WEEKS.length = timedelta(weeks=1)
+Unit.WEEKS.whole = ngettext_noop("%(count)s week", "%(count)s weeks")
+Unit.WEEKS.fraction = gettext_noop("%(amount)s weeks")
 Unit.DAYS.length = timedelta(days=1)
 Unit.DAYS.whole = ngettext_noop("%(count)s day", "%(count)s days")
 Unit.DAYS.fraction = gettext_noop("%(amount)s days")

@@ -13,46 +13,36 @@ from typing import Any
 from django.db import transaction
 
 from venowatch.clinic.models import AssessmentChange, Patient, Task, TaskEvent, TaskKind, TaskStatus
-from venowatch.protocol import Action, Flag, Pathway
+from venowatch.protocol import (
+    CHECKIN_OVERDUE,
+    LABS_NEEDED,
+    PROPERTIES,
+    Action,
+    Flag,
+    Pathway,
+    StaffTask,
+    StaffWork,
+)
+from venowatch.protocol.message import ENGLISH, Audience, render
+from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.staff import staff_member
 
-# What each pathway asks of staff when a patient enters it.
-_PATHWAY_TASKS: dict[Pathway, tuple[TaskKind, str]] = {
-    Pathway.POSSIBLE_THROMBOSIS: (
-        TaskKind.CALL_PATIENT,
-        "Possible thrombosis: make sure the patient has reached the IR now.",
-    ),
-    Pathway.SUSPECTED_RESTENOSIS: (
-        TaskKind.SCHEDULE_RETEST,
-        "Suspected restenosis: schedule the retest.",
-    ),
-    Pathway.WORSENING_RETEST: (
-        TaskKind.SCHEDULE_RETEST,
-        "Worse for 4 weeks and not easing: schedule the retest.",
-    ),
-    Pathway.TREAT_UNDERLYING_CAUSE: (
-        TaskKind.REVIEW_LABS,
-        "Abnormal blood or urine test: review and treat.",
-    ),
-    Pathway.WORSENING_WATCH: (
-        TaskKind.CALL_PATIENT,
-        "Worse since the procedure: call the patient.",
-    ),
-    Pathway.NO_IMPROVEMENT: (
-        TaskKind.REVIEW_PATIENT,
-        "No improvement since the procedure: review.",
-    ),
-    Pathway.TUNE_UP_ELIGIBLE: (
-        TaskKind.REVIEW_PATIENT,
-        "A tune-up can now be considered: discuss it.",
-    ),
+# The core's kinds of staff work, as the clinic stores them.
+_TASK_KINDS: dict[StaffTask, TaskKind] = {
+    StaffTask.CALL_PATIENT: TaskKind.CALL_PATIENT,
+    StaffTask.SCHEDULE_RETEST: TaskKind.SCHEDULE_RETEST,
+    StaffTask.REVIEW_LABS: TaskKind.REVIEW_LABS,
+    StaffTask.ORDER_LABS: TaskKind.ORDER_LABS,
+    StaffTask.REVIEW_PATIENT: TaskKind.REVIEW_PATIENT,
+    StaffTask.OVERDUE_CHECKIN: TaskKind.OVERDUE_CHECKIN,
 }
+_STAFF_ENGLISH = ENGLISH[Audience.STAFF]
 
 
 def pathway_task(pathway: Pathway) -> TaskKind | None:
     """The task a patient entering `pathway` gets, if any."""
-    wanted = _PATHWAY_TASKS.get(pathway)
-    return wanted[0] if wanted is not None else None
+    work = PROPERTIES[pathway].opens
+    return _TASK_KINDS[work.kind] if work is not None else None
 
 
 class TaskError(ValueError):
@@ -62,31 +52,33 @@ class TaskError(ValueError):
 def open_tasks_for_change(
     patient: Patient, change: AssessmentChange, previous: Mapping[str, Any] | None, now: datetime
 ) -> None:
-    wanted: list[tuple[TaskKind, str]] = []
+    wanted: list[StaffWork] = []
     pathway = Pathway(change.pathway)
     entered = previous is None or previous["pathway"] != change.pathway
-    if entered and pathway in _PATHWAY_TASKS:
-        wanted.append(_PATHWAY_TASKS[pathway])
+    opens = PROPERTIES[pathway].opens
+    if entered and opens is not None:
+        wanted.append(opens)
     before_actions = set(previous["actions"]) if previous else set()
     if Action.BLOOD_AND_URINE_TEST.value in set(change.actions) - before_actions:
-        wanted.append(
-            (TaskKind.ORDER_LABS, "Blood and urine tests are needed to rule out other causes.")
-        )
+        wanted.append(LABS_NEEDED)
     before_flags = set(previous["flags"]) if previous else set()
     if Flag.CHECKIN_OVERDUE.value in set(change.flags) - before_flags:
-        wanted.append((TaskKind.OVERDUE_CHECKIN, "No check-in for two weeks: contact the patient."))
+        wanted.append(CHECKIN_OVERDUE)
     waiting = set(
         Task.objects.filter(patient=patient)
         .exclude(status=TaskStatus.RESOLVED)
         .values_list("kind", flat=True)
     )
-    for kind, reason in wanted:
+    parameters = clinic_protocol(patient.clinic).parameters
+    for work in wanted:
+        kind = _TASK_KINDS[work.kind]
         if kind.value in waiting:
             continue
         task = Task.objects.create(
             patient=patient,
             kind=kind,
-            reason=reason,
+            # Written in English when the task opens, as the record of what staff were asked.
+            reason=render(work.reason(parameters), _STAFF_ENGLISH),
             change=change,
             assignee=patient.advocate,
             created_at=now,
