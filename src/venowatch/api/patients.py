@@ -14,9 +14,8 @@ from venowatch.api.pages import Pages
 from venowatch.api.schemas import AssessmentOut, ChangeOut, Id, Instant, PatientOut
 from venowatch.clinic.models import AssessmentChange, Patient
 from venowatch.protocol import Pathway, Urgency
-from venowatch.services.care.assessing import assessment_json
 from venowatch.services.care.records import plausible
-from venowatch.services.care.standing import assess_patient, standing
+from venowatch.services.care.standing import standing, standing_as_of
 from venowatch.services.care.worklist import worklist_rows
 from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, may
@@ -50,17 +49,17 @@ def get_patient(request: HttpRequest, pk: Id) -> Patient:
 
 
 @router.get("/{int:pk}/assessment", response={200: AssessmentOut, **READ_ERRORS})
-def get_assessment(request: HttpRequest, pk: Id, as_of: Instant | None = None) -> dict[str, Any]:
+def get_assessment(request: HttpRequest, pk: Id, as_of: Instant | None = None) -> AssessmentOut:
     """What the protocol says now; with `as_of`, what it said then, from the records as they
     are (staff only)."""
     if as_of is None:
-        return standing(patient_for(request, pk, Act.VIEW), timezone.now())
+        return AssessmentOut.of(standing(patient_for(request, pk, Act.VIEW), timezone.now()))
     patient = patient_for(request, pk, Act.VIEW_AS_OF)
     try:
         plausible("as_of", as_of, timezone.now())
     except FieldError as exc:
         raise ApiError(422, exc.message, "query", "as_of") from None
-    return assessment_json(assess_patient(patient, as_of))
+    return AssessmentOut.of(standing_as_of(patient, as_of))
 
 
 @router.get("/{int:pk}/assessments", response={200: list[ChangeOut], **READ_ERRORS})

@@ -118,7 +118,7 @@ def add_checkin(
         result = CheckInResult(
             checkin=CheckInOut.from_orm(checkin),
             # The assessment row has just been rewritten: read it again.
-            assessment=AssessmentOut.model_validate(standing(_fresh(patient), now)),
+            assessment=AssessmentOut.of(standing(_fresh(patient), now)),
         )
         return 201, result.model_dump(mode="json")
 

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from venowatch.clinic.models import Patient
-from venowatch.protocol import Action, Flag, Parameters, Pathway, Pgic, Urgency
+from venowatch.protocol import Flag, Parameters, Pathway, Pgic, Urgency
 from venowatch.protocol.message import Audience
 from venowatch.services.care.charts import describe, history_svg
 from venowatch.services.care.pgic import PGIC_LABELS
@@ -54,8 +54,6 @@ def status(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     protocol = clinic_protocol(patient.clinic)
     current = standing(patient, now)
-    rule = protocol.pathways[Pathway(current["pathway"])]
-    actions = [protocol.actions[Action(a)].patient for a in current["actions"]]
     zone = patient_zone(patient)
     return render(
         request,
@@ -63,13 +61,17 @@ def status(request: HttpRequest) -> HttpResponse:
         {
             "patient": patient,
             "clinic": patient.clinic,
-            "current": current,
-            "title": rule.title.patient,
-            "actions": actions,
-            "rationale": rationale(current["rationale"], Audience.PATIENT, zone),
-            "emergency": current["urgency"] == Urgency.EMERGENCY.value,
-            "checkin_due": Flag.CHECKIN_OVERDUE.value in current["flags"]
-            or current["pathway"] == Pathway.AWAITING_CHECKIN.value,
+            "current": {
+                "urgency": current.urgency.value,
+                "earliest_next_procedure_at": current.earliest_next_procedure_at,
+                "valid_until": current.valid_until,
+            },
+            "title": protocol.pathways[current.pathway].title.patient,
+            "actions": [protocol.actions[a].patient for a in current.actions],
+            "rationale": rationale(current.rationale, Audience.PATIENT, zone),
+            "emergency": current.urgency is Urgency.EMERGENCY,
+            "checkin_due": Flag.CHECKIN_OVERDUE in current.flags
+            or current.pathway is Pathway.AWAITING_CHECKIN,
             "zone": zone,
         },
     )

@@ -11,7 +11,6 @@ and passed to forms).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
@@ -28,14 +27,14 @@ from django.views.decorators.http import require_POST
 
 from venowatch.clinic.models import Patient, Task, TaskEvent, TaskStatus
 from venowatch.protocol import (
-    Action,
-    Clause,
+    Flag,
     LabKind,
     LabResult,
     Pathway,
     ProcedureKind,
     Protocol,
     Timeline,
+    Urgency,
 )
 from venowatch.protocol.message import Audience
 from venowatch.services.care.charts import describe, history_svg
@@ -43,7 +42,7 @@ from venowatch.services.care.notes import add_note as save_note
 from venowatch.services.care.pgic import PGIC_LABELS
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.records import record_lab, record_procedure
-from venowatch.services.care.standing import assessed, standing
+from venowatch.services.care.standing import Standing, standing, standing_as_of
 from venowatch.services.care.tasks import TaskError, acknowledge, assign, resolve
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.zones import patient_zone
@@ -113,25 +112,24 @@ class _TaskRow:
     assignee: str
 
 
-def _assessment_view(data: Mapping[str, Any], protocol: Protocol, zone: tzinfo) -> dict[str, Any]:
-    """An assessment (stored, fresh or as of a past instant) in staff words."""
-    pathway = Pathway(data["pathway"])
-    reasons = rationale(data["rationale"], Audience.STAFF, zone)
-    cited = dict.fromkeys(r["clause"] for r in reasons if r["clause"])
+def _assessment_view(current: Standing, protocol: Protocol, zone: tzinfo) -> dict[str, Any]:
+    """A standing (stored, fresh or as of a past instant) in staff words."""
+    reasons = rationale(current.rationale, Audience.STAFF, zone)
+    cited = dict.fromkeys(r.clause for r in current.rationale if r.clause is not None)
     return {
-        "pathway": pathway.value,
-        "title": protocol.pathways[pathway].title.staff,
-        "urgency": data["urgency"],
-        "urgency_label": urgency_label(data["urgency"]),
-        "actions": [protocol.actions[Action(a)].staff for a in data["actions"]],
-        "flags": flag_labels(list(data["flags"])),
+        "pathway": current.pathway.value,
+        "title": protocol.pathways[current.pathway].title.staff,
+        "urgency": current.urgency.value,
+        "urgency_label": urgency_label(current.urgency),
+        "actions": [protocol.actions[a].staff for a in current.actions],
+        "flags": flag_labels(current.flags),
         "rationale": reasons,
-        "clauses": [(c, protocol.clauses[Clause(c)]) for c in cited],
-        "repeats_done": data.get("repeats_done", 0),
-        "as_of": data["as_of"],
-        "earliest_next_procedure_at": data.get("earliest_next_procedure_at"),
-        "valid_until": data.get("valid_until"),
-        "protocol": data.get("protocol") or {},
+        "clauses": [(c.value, protocol.clauses[c]) for c in cited],
+        "repeats_done": current.repeats_done,
+        "as_of": current.as_of,
+        "earliest_next_procedure_at": current.earliest_next_procedure_at,
+        "valid_until": current.valid_until,
+        "protocol": current.protocol,
     }
 
 
@@ -142,7 +140,7 @@ def _as_of(
     timeline: Timeline,
     zone: tzinfo,
     now: datetime,
-) -> tuple[AsOfForm | None, dict[str, Any] | None]:
+) -> tuple[AsOfForm | None, Standing | None]:
     """The as-of form, and the assessment as of the instant it names (None: show today's)."""
     if Act.VIEW_AS_OF not in acts:
         if request.GET.get("as_of"):
@@ -153,7 +151,7 @@ def _as_of(
     form = AsOfForm(request.GET, zone=zone, now=now)
     if not form.is_valid():
         return form, None
-    return form, assessed(patient, form.cleaned_data["as_of"], timeline)
+    return form, standing_as_of(patient, form.cleaned_data["as_of"], timeline)
 
 
 def _patient_page(
@@ -193,8 +191,8 @@ def _patient_page(
             "at": change.at,
             "title": titles[Pathway(change.pathway)],
             "urgency": change.urgency,
-            "urgency_label": urgency_label(change.urgency),
-            "flags": flag_labels(change.flags),
+            "urgency_label": urgency_label(Urgency(change.urgency)),
+            "flags": flag_labels(Flag(f) for f in change.flags),
         }
         for change in patient.assessment_changes.order_by("-at", "-pk")
     ]

@@ -6,7 +6,6 @@ each state change is a new TaskEvent row, and the task's status mirrors the late
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.db import transaction
 
 from venowatch.clinic.models import AssessmentChange, Patient, Task, TaskEvent, TaskKind, TaskStatus
 from venowatch.protocol import Action, Flag, Pathway
+from venowatch.services.care.standing import Decision
 
 # What each pathway asks of staff when a patient enters it.
 _PATHWAY_TASKS: dict[Pathway, tuple[TaskKind, str]] = {
@@ -59,19 +59,19 @@ class TaskError(ValueError):
 
 
 def open_tasks_for_change(
-    patient: Patient, change: AssessmentChange, previous: Mapping[str, Any] | None, now: datetime
+    patient: Patient, change: AssessmentChange, previous: Decision | None, now: datetime
 ) -> None:
     wanted: list[tuple[TaskKind, str]] = []
     pathway = Pathway(change.pathway)
-    entered = previous is None or previous["pathway"] != change.pathway
+    entered = previous is None or previous.pathway is not pathway
     if entered and pathway in _PATHWAY_TASKS:
         wanted.append(_PATHWAY_TASKS[pathway])
-    before_actions = set(previous["actions"]) if previous else set()
+    before_actions = {a.value for a in previous.actions} if previous else set()
     if Action.BLOOD_AND_URINE_TEST.value in set(change.actions) - before_actions:
         wanted.append(
             (TaskKind.ORDER_LABS, "Blood and urine tests are needed to rule out other causes.")
         )
-    before_flags = set(previous["flags"]) if previous else set()
+    before_flags = {f.value for f in previous.flags} if previous else set()
     if Flag.CHECKIN_OVERDUE.value in set(change.flags) - before_flags:
         wanted.append((TaskKind.OVERDUE_CHECKIN, "No check-in for two weeks: contact the patient."))
     waiting = set(

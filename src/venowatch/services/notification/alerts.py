@@ -13,7 +13,7 @@ Everything here runs inside the transaction that recorded the change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from venowatch.clinic import models
 from venowatch.notify.models import Kind
 from venowatch.protocol import Action, Pathway, Protocol, Urgency
+from venowatch.services.care.standing import Decision
 from venowatch.services.care.tasks import pathway_task
 from venowatch.services.notification.outbox import queue
 
@@ -29,12 +30,12 @@ from venowatch.services.notification.outbox import queue
 def notify_change(
     patient: models.Patient,
     change: models.AssessmentChange,
-    previous: Mapping[str, Any] | None,
+    previous: Decision | None,
     protocol: Protocol,
     now: datetime,
 ) -> None:
     pathway = Pathway(change.pathway)
-    if previous is not None and previous["pathway"] == change.pathway:
+    if previous is not None and previous.pathway is pathway:
         return  # same pathway: actions or flags moved; the tasks and the digest carry that
     urgency = Urgency(change.urgency)
     title = protocol.pathways[pathway].title
