@@ -30,11 +30,9 @@ from venowatch.protocol import (
     Flag,
     LabKind,
     LabResult,
-    Pathway,
     ProcedureKind,
     Protocol,
     Timeline,
-    Urgency,
 )
 from venowatch.protocol.message import Audience
 from venowatch.services.care.charts import describe, history_svg
@@ -189,9 +187,9 @@ def _patient_page(
     history = [
         {
             "at": change.at,
-            "title": titles[Pathway(change.pathway)],
-            "urgency": change.urgency,
-            "urgency_label": urgency_label(Urgency(change.urgency)),
+            "title": titles[change.pathway],
+            "urgency": change.urgency.value,
+            "urgency_label": urgency_label(change.urgency),
             "flags": flag_labels(Flag(f) for f in change.flags),
         }
         for change in patient.assessment_changes.order_by("-at", "-pk")
@@ -199,7 +197,7 @@ def _patient_page(
     procedures = [
         {
             "at": p.performed_at,
-            "kind": PROCEDURE_LABELS[ProcedureKind(p.kind)],
+            "kind": PROCEDURE_LABELS[p.kind],
             "veins": ", ".join(p.veins),
             "by": name_of(p.performed_by),
             "note": p.note,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from venowatch.clinic.models import Role, Task
-from venowatch.protocol import Flag, Pathway, Urgency
+from venowatch.protocol import Flag
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.worklist import worklist_rows
 from venowatch.services.care.zones import zone_named
@@ -66,9 +66,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
         rows.append(
             {
                 "patient": p,
-                "urgency": a.urgency if a else "",
-                "urgency_label": urgency_label(Urgency(a.urgency)) if a else _("Not assessed"),
-                "title": titles[Pathway(a.pathway)] if a else _("Not assessed yet"),
+                "urgency": a.urgency.value if a else "",
+                "urgency_label": urgency_label(a.urgency) if a else _("Not assessed"),
+                "title": titles[a.pathway] if a else _("Not assessed yet"),
                 "flags": flag_labels(Flag(f) for f in a.flags) if a else [],
                 "since": a.since if a else None,
                 "open_tasks": open_tasks.get(p.pk, 0),

@@ -47,8 +47,8 @@ class Decision:
     @classmethod
     def of_row(cls, row: models.Assessment | models.AssessmentChange) -> Decision:
         return cls(
-            Pathway(row.pathway),
-            Urgency(row.urgency),
+            row.pathway,
+            row.urgency,
             tuple(Action(a) for a in row.actions),
             tuple(Flag(f) for f in row.flags),
         )
@@ -134,7 +134,7 @@ def standing_as_of(
 
 def since_of(result: Assessment, stored: models.Assessment | None, now: datetime) -> datetime:
     """When the urgency `result` gives began: kept from the stored row if it is the same."""
-    if stored is None or Urgency(stored.urgency) is not result.urgency:
+    if stored is None or stored.urgency is not result.urgency:
         return now
     return stored.since
 

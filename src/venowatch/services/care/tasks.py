@@ -62,7 +62,7 @@ def open_tasks_for_change(
     patient: Patient, change: AssessmentChange, previous: Decision | None, now: datetime
 ) -> None:
     wanted: list[tuple[TaskKind, str]] = []
-    pathway = Pathway(change.pathway)
+    pathway = change.pathway
     entered = previous is None or previous.pathway is not pathway
     if entered and pathway in _PATHWAY_TASKS:
         wanted.append(_PATHWAY_TASKS[pathway])

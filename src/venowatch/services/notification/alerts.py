@@ -34,10 +34,10 @@ def notify_change(
     protocol: Protocol,
     now: datetime,
 ) -> None:
-    pathway = Pathway(change.pathway)
+    pathway = change.pathway
     if previous is not None and previous.pathway is pathway:
         return  # same pathway: actions or flags moved; the tasks and the digest carry that
-    urgency = Urgency(change.urgency)
+    urgency = change.urgency
     title = protocol.pathways[pathway].title
     context = {"patient": patient, "change": change, "title": title.staff, "now": now}
     # The task this change opened (or one of its kind still open) goes with the alert.
@@ -116,14 +116,14 @@ def _tell_patient(
 ) -> None:
     if patient.user is None:
         return
-    wording = protocol.pathways[Pathway(change.pathway)].title.patient
+    wording = protocol.pathways[change.pathway].title.patient
     actions = [protocol.actions[Action(a)].patient for a in change.actions]
     queue(
         clinic=patient.clinic, patient=patient, kind=Kind.PATIENT_UPDATE, now=now,
         to=patient.user.email, key=f"patient:{change.pk}",
         subject=_("Your follow-up guidance has changed"),
         context={"patient": patient, "title": wording, "actions": actions,
-                 "emergency": change.urgency == Urgency.EMERGENCY.value},
+                 "emergency": change.urgency is Urgency.EMERGENCY},
     )  # fmt: skip
 
 
