@@ -6,7 +6,7 @@ takes no id, and a signed-in user who is not a patient gets 404.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,35 +22,28 @@ from venowatch.protocol.message import Audience
 from venowatch.services.care.charts import describe, history_svg
 from venowatch.services.care.pgic import PGIC_LABELS
 from venowatch.services.care.protocols import clinic_protocol
+from venowatch.services.care.reads import Read, in_first_hours, own_patient, own_timeline
 from venowatch.services.care.records import record_checkin
 from venowatch.services.care.standing import standing
-from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.zones import patient_zone
 from venowatch.services.errors import FieldError
-from venowatch.services.security.access import Act, may, patients_in_reach
+from venowatch.services.security.access import Act, may
 from venowatch.web.forms import CheckInForm
 from venowatch.web.wording import rationale
 
 
-def _own_patient(request: HttpRequest, act: Act, *related: str) -> Patient:
+def _own_patient(request: HttpRequest, act: Act, what: Read, *related: str) -> Patient:
     if not may(request.user, act):
         raise Http404
-    patient = patients_in_reach(request.user).select_related(*related).first()
-    if patient is None or patient.user_id != request.user.pk:
+    patient = own_patient(request.user, what, *related)
+    if patient is None:
         raise Http404
     return patient
 
 
-def _in_first_hours(patient: Patient, now: datetime) -> bool:
-    """Whether to ask "have your symptoms come back?": only while it can mean a clot (C2)."""
-    window = clinic_protocol(patient.clinic).parameters.thrombosis_window
-    latest = patient.procedures.filter(performed_at__lte=now).order_by("-performed_at").first()
-    return latest is not None and now - latest.performed_at <= window
-
-
 @login_required
 def status(request: HttpRequest) -> HttpResponse:
-    patient = _own_patient(request, Act.VIEW, "clinic", "advocate", "assessment")
+    patient = _own_patient(request, Act.VIEW, Read.OWN_STATUS, "clinic", "advocate", "assessment")
     now = timezone.now()
     protocol = clinic_protocol(patient.clinic)
     current = standing(patient, now)
@@ -79,7 +72,7 @@ def status(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def checkin(request: HttpRequest) -> HttpResponse:
-    patient = _own_patient(request, Act.CHECK_IN, "clinic", "assessment")
+    patient = _own_patient(request, Act.CHECK_IN, Read.OWN_CHECKIN, "clinic", "assessment")
     now = timezone.now()
     posted = request.method == "POST"
     data = request.POST if posted else None  # an empty POST is still a POST
@@ -103,16 +96,16 @@ def checkin(request: HttpRequest) -> HttpResponse:
             return redirect("patient-status")
     # A submitted answer to "have your symptoms come back?" is kept whenever it comes: the
     # engine weighs it only inside the window. Asking it is what depends on the window.
-    if not _in_first_hours(patient, now):
+    if not in_first_hours(request.user, patient, now):
         del form.fields["symptoms_returned"]
     return render(request, "venowatch/patient_checkin.html", {"form": form})
 
 
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
-    patient = _own_patient(request, Act.VIEW, "clinic")
+    patient = _own_patient(request, Act.VIEW, Read.OWN_HISTORY, "clinic")
     protocol = clinic_protocol(patient.clinic)
-    timeline = timeline_of(patient)
+    timeline = own_timeline(request.user, patient)
     zone = patient_zone(patient)
     title = _("How you have felt since your procedures")
     description = describe(timeline, zone)
