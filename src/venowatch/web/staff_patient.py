@@ -113,6 +113,33 @@ def _task_rows(
     return rows
 
 
+def _record_forms(
+    request: HttpRequest,
+    acts: frozenset[Act],
+    bound: _Bound,
+    zone: tzinfo,
+    clinicians: list[tuple[str, str]],
+) -> dict[str, forms.Form | None]:
+    """The forms for recording, each the one that came back with errors, else a blank one if
+    the user may use it."""
+    procedure_form = bound.procedure
+    if procedure_form is None and Act.RECORD_PROCEDURE in acts:
+        me = str(request.user.pk)
+        procedure_form = ProcedureForm(
+            prefix="procedure",
+            zone=zone,
+            clinicians=clinicians,
+            initial={"performed_by": me if me in dict(clinicians) else ""},
+        )
+    lab_form = bound.lab
+    if lab_form is None and Act.RECORD_LAB in acts:
+        lab_form = LabForm(prefix="lab", zone=zone)
+    note_form = bound.note
+    if note_form is None and Act.ADD_NOTE in acts:
+        note_form = NoteForm(prefix="note")
+    return {"procedure_form": procedure_form, "lab_form": lab_form, "note_form": note_form}
+
+
 def _patient_page(
     request: HttpRequest,
     patient: Patient,
@@ -141,22 +168,6 @@ def _patient_page(
     if bound.task is not None and bound.task_pk not in {row.task.pk for row in open_tasks}:
         task_alert = [str(e) for errors in bound.task.errors.values() for e in errors]
 
-    procedure_form = bound.procedure
-    if procedure_form is None and Act.RECORD_PROCEDURE in acts:
-        me = str(request.user.pk)
-        procedure_form = ProcedureForm(
-            prefix="procedure",
-            zone=zone,
-            clinicians=staff.clinicians,
-            initial={"performed_by": me if me in dict(staff.clinicians) else ""},
-        )
-    lab_form = bound.lab
-    if lab_form is None and Act.RECORD_LAB in acts:
-        lab_form = LabForm(prefix="lab", zone=zone)
-    note_form = bound.note
-    if note_form is None and Act.ADD_NOTE in acts:
-        note_form = NoteForm(prefix="note")
-
     return render(
         request,
         "venowatch/staff_patient.html",
@@ -167,9 +178,7 @@ def _patient_page(
             "as_of_form": as_of_form,
             "open_tasks": open_tasks,
             "task_alert": task_alert,
-            "procedure_form": procedure_form,
-            "lab_form": lab_form,
-            "note_form": note_form,
+            **_record_forms(request, acts, bound, zone, staff.clinicians),
             "problem": bound.problem,
             "posted": request.method == "POST",
         },
