@@ -101,6 +101,7 @@ def _populate(n: int, checkins: int) -> None:
     from django.db import connection, transaction
 
     from venowatch.clinic.models import Assessment, Clinic, Patient, Procedure
+    from venowatch.protocol import Pathway, ProcedureKind, Urgency
 
     clinic = Clinic.objects.create(name="Bench", time_zone="America/New_York")
     operated = NOW - timedelta(days=7 * checkins + 3)
@@ -112,7 +113,7 @@ def _populate(n: int, checkins: int) -> None:
                 for i in range(start, min(start + 5_000, n))
             )
             Procedure.objects.bulk_create(
-                Procedure(patient=p, kind="venoplasty", performed_at=operated, veins=[])
+                Procedure(patient=p, kind=ProcedureKind.VENOPLASTY, performed_at=operated, veins=[])
                 for p in patients
             )
             rows = [
@@ -128,8 +129,8 @@ def _populate(n: int, checkins: int) -> None:
                 )
             Assessment.objects.bulk_create(
                 Assessment(
-                    patient=p, as_of=NOW, pathway="improved", urgency="none", urgency_rank=4,
-                    since=NOW, valid_until=NOW + timedelta(days=30),
+                    patient=p, as_of=NOW, pathway=Pathway.IMPROVED, urgency=Urgency.NONE,
+                    urgency_rank=4, since=NOW, valid_until=NOW + timedelta(days=30),
                 )
                 for p in patients
             )  # fmt: skip

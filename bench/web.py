@@ -87,7 +87,7 @@ def _prepare(n: int, checkin_patients: int, clients: int) -> dict[str, list[str]
     from django.utils import timezone
 
     from venowatch.clinic.models import Assessment, Clinic, Member, Patient, Role
-    from venowatch.protocol import Pathway, ProcedureKind
+    from venowatch.protocol import Pathway, ProcedureKind, Urgency
     from venowatch.services.care.records import record_procedure
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -106,7 +106,7 @@ def _prepare(n: int, checkin_patients: int, clients: int) -> dict[str, list[str]
     pathways = list(Pathway)
     Assessment.objects.bulk_create(
         Assessment(
-            patient=p, as_of=now, pathway=pathways[i % len(pathways)].value, urgency="routine",
+            patient=p, as_of=now, pathway=pathways[i % len(pathways)], urgency=Urgency.ROUTINE,
             urgency_rank=i % 5, actions=[], flags=[], rationale=[], protocol={},
             since=now - timedelta(minutes=i), valid_until=now + timedelta(days=3),
         )

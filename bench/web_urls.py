@@ -9,6 +9,7 @@ from django.urls import include, path
 from django.utils import timezone
 
 from venowatch.clinic.models import CheckIn, Patient
+from venowatch.protocol import Pgic
 
 
 @login_required
@@ -17,7 +18,7 @@ def bare_checkin(request: HttpRequest) -> HttpResponse:
     CheckIn.objects.create(
         patient=patient,
         at=timezone.now(),
-        pgic=request.POST["pgic"],
+        pgic=Pgic(request.POST["pgic"]),
         recorded_by_id=request.user.pk,
     )
     return HttpResponse(status=204)

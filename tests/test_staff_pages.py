@@ -673,7 +673,7 @@ def test_patient_page_queries_do_not_grow_with_checkins(
 
     def checkins(n: int, offset: int) -> Iterator[CheckIn]:
         for i in range(offset, offset + n):
-            yield CheckIn(patient=p, at=start + (i + 1) * 2 * H, pgic=Pgic.MUCH_IMPROVED.value)
+            yield CheckIn(patient=p, at=start + (i + 1) * 2 * H, pgic=Pgic.MUCH_IMPROVED)
 
     CheckIn.objects.bulk_create(checkins(10, 0))
     reassess(p, now)

@@ -33,6 +33,7 @@ from venowatch.clinic import models
 from venowatch.protocol import Assessment, Pgic, ProcedureKind, assess
 from venowatch.protocol.message import Audience
 from venowatch.services.care.assessing import assessment_json
+from venowatch.services.care.message_json import reason_from_json
 from venowatch.services.care.records import record_procedure
 from venowatch.services.care.standing import assess_patient
 from venowatch.services.care.zones import patient_zone
@@ -52,8 +53,8 @@ def assert_english_as_the_engine_wrote(a: Assessment, zone: tzinfo) -> None:
     """Each reason read back as the database gives it, written out in English."""
     stored = json.loads(json.dumps(assessment_json(a, messages=True)["rationale"]))
     for item, r in zip(stored, a.rationale, strict=True):
-        assert reason_text(item, Audience.PATIENT, zone) == r.patient
-        assert reason_text(item, Audience.STAFF, zone) == r.staff
+        assert reason_text(reason_from_json(item), Audience.PATIENT, zone) == r.patient
+        assert reason_text(reason_from_json(item), Audience.STAFF, zone) == r.staff
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
@@ -72,8 +73,8 @@ def test_in_english_any_timeline_reads_as_the_engine_wrote_it(case: Case, zone: 
 def test_a_reason_stored_without_messages_keeps_its_english() -> None:
     old = {"clause": "C2", "code": "thrombosis_active", "text": "Old words.", "staff": "Old."}
     zone = ZoneInfo("UTC")
-    assert reason_text(old, Audience.PATIENT, zone) == "Old words."
-    assert reason_text(old, Audience.STAFF, zone) == "Old."
+    assert reason_text(reason_from_json(old), Audience.PATIENT, zone) == "Old words."
+    assert reason_text(reason_from_json(old), Audience.STAFF, zone) == "Old."
 
 
 # --- the pages ---------------------------------------------------------------------------------

@@ -12,12 +12,10 @@ from venowatch.api.access import patient_for
 from venowatch.api.errors import READ_ERRORS, ApiError, not_found
 from venowatch.api.pages import Pages
 from venowatch.api.schemas import AssessmentOut, ChangeOut, Id, Instant, PatientOut
-from venowatch.clinic.models import AssessmentChange, Patient
+from venowatch.clinic.models import Patient
 from venowatch.protocol import Pathway, Urgency
-from venowatch.services.care.assessing import assessment_json
+from venowatch.services.care.reads import Records, records, standing_of, worklist
 from venowatch.services.care.records import plausible
-from venowatch.services.care.standing import assess_patient, standing
-from venowatch.services.care.worklist import worklist_rows
 from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, may
 
@@ -41,7 +39,7 @@ def list_patients(request: HttpRequest, filters: Query[Filters]) -> Any:
         "urgency": filters.urgency.value if filters.urgency else None,
         "overdue": filters.overdue,
     }
-    return worklist_rows(request.user, chosen)
+    return worklist(request.user, chosen)
 
 
 @router.get("/{int:pk}", response={200: PatientOut, **READ_ERRORS})
@@ -50,17 +48,18 @@ def get_patient(request: HttpRequest, pk: Id) -> Patient:
 
 
 @router.get("/{int:pk}/assessment", response={200: AssessmentOut, **READ_ERRORS})
-def get_assessment(request: HttpRequest, pk: Id, as_of: Instant | None = None) -> dict[str, Any]:
+def get_assessment(request: HttpRequest, pk: Id, as_of: Instant | None = None) -> AssessmentOut:
     """What the protocol says now; with `as_of`, what it said then, from the records as they
     are (staff only)."""
     if as_of is None:
-        return standing(patient_for(request, pk, Act.VIEW), timezone.now())
+        patient = patient_for(request, pk, Act.VIEW)
+        return AssessmentOut.of(standing_of(request.user, patient, timezone.now()))
     patient = patient_for(request, pk, Act.VIEW_AS_OF)
     try:
         plausible("as_of", as_of, timezone.now())
     except FieldError as exc:
         raise ApiError(422, exc.message, "query", "as_of") from None
-    return assessment_json(assess_patient(patient, as_of))
+    return AssessmentOut.of(standing_of(request.user, patient, timezone.now(), as_of))
 
 
 @router.get("/{int:pk}/assessments", response={200: list[ChangeOut], **READ_ERRORS})
@@ -68,4 +67,4 @@ def get_assessment(request: HttpRequest, pk: Id, as_of: Instant | None = None) -
 def list_changes(request: HttpRequest, pk: Id) -> Any:
     """How the assessment changed, and when: newest first."""
     patient = patient_for(request, pk, Act.VIEW)
-    return AssessmentChange.objects.filter(patient=patient).order_by("-at", "-pk")
+    return records(request.user, patient, Records.CHANGES)

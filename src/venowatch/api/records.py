@@ -23,10 +23,10 @@ from venowatch.api.schemas import (
     ProcedureIn,
     ProcedureOut,
 )
-from venowatch.clinic.models import CheckIn, Lab, Patient, Procedure
+from venowatch.clinic.models import Lab, Procedure
+from venowatch.services.care.reads import Records, records, standing_after_write
 from venowatch.services.care.records import record_checkin, record_lab, record_procedure
 from venowatch.services.care.staff import clinician
-from venowatch.services.care.standing import standing
 from venowatch.services.security import idempotency
 from venowatch.services.security.access import Act
 
@@ -42,7 +42,7 @@ class CheckInResult(Schema):
 @paginate(Pages)
 def list_procedures(request: HttpRequest, pk: Id) -> Any:
     patient = patient_for(request, pk, Act.VIEW)
-    return Procedure.objects.filter(patient=patient).order_by("-performed_at", "-pk")
+    return records(request.user, patient, Records.PROCEDURES)
 
 
 @router.post("/{int:pk}/procedures", response={201: ProcedureOut, **WRITE_ERRORS})
@@ -69,7 +69,7 @@ def add_procedure(request: HttpRequest, pk: Id, payload: ProcedureIn) -> Status[
 @paginate(Pages)
 def list_checkins(request: HttpRequest, pk: Id) -> Any:
     patient = patient_for(request, pk, Act.VIEW)
-    return CheckIn.objects.filter(patient=patient).order_by("-at", "-pk")
+    return records(request.user, patient, Records.CHECKINS)
 
 
 @router.post("/{int:pk}/checkins", response={201: CheckInResult, **WRITE_ERRORS})
@@ -105,7 +105,7 @@ def add_checkin(
         result = CheckInResult(
             checkin=CheckInOut.from_orm(checkin),
             # The assessment row has just been rewritten: read it again.
-            assessment=AssessmentOut.model_validate(standing(_fresh(patient), now)),
+            assessment=AssessmentOut.of(standing_after_write(request.user, patient, now)),
         )
         return 201, result.model_dump(mode="json")
 
@@ -117,15 +117,11 @@ def add_checkin(
     )
 
 
-def _fresh(patient: Patient) -> Patient:
-    return Patient.objects.select_related("clinic", "assessment").get(pk=patient.pk)
-
-
 @router.get("/{int:pk}/labs", response={200: list[LabOut], **READ_ERRORS})
 @paginate(Pages)
 def list_labs(request: HttpRequest, pk: Id) -> Any:
     patient = patient_for(request, pk, Act.VIEW)
-    return Lab.objects.filter(patient=patient).order_by("-at", "-pk")
+    return records(request.user, patient, Records.LABS)
 
 
 @router.post("/{int:pk}/labs", response={201: LabOut, **WRITE_ERRORS})

@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, StringCo
 
 from venowatch.clinic.models import MAX_ID, TaskKind, TaskStatus
 from venowatch.protocol import LabKind, LabResult, Pathway, Pgic, ProcedureKind, Urgency
+from venowatch.services.care.standing import Standing
 
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")
 
@@ -152,6 +153,33 @@ class AssessmentOut(Out):
     valid_until: AwareDatetime | None
     rationale: list[Reason]
     protocol: ProtocolRef
+
+    @classmethod
+    def of(cls, s: Standing) -> AssessmentOut:
+        """The standing as the API sends it: enums as their values, reasons in English."""
+        ref = s.protocol
+        return cls(
+            as_of=s.as_of,
+            pathway=s.pathway,
+            urgency=s.urgency,
+            actions=[a.value for a in s.actions],
+            flags=[f.value for f in s.flags],
+            repeats_done=s.repeats_done,
+            earliest_next_procedure_at=s.earliest_next_procedure_at,
+            valid_until=s.valid_until,
+            rationale=[
+                Reason(
+                    clause=None if r.clause is None else r.clause.value,
+                    code=r.code,
+                    text=r.patient,
+                    staff=r.staff,
+                )
+                for r in s.rationale
+            ],
+            protocol=ProtocolRef(id="", version="", sha256="")
+            if ref is None
+            else ProtocolRef(id=ref.id, version=ref.version, sha256=ref.sha256),
+        )
 
 
 class ChangeOut(Out):

@@ -13,8 +13,9 @@ from venowatch.api.pages import Pages
 from venowatch.api.schemas import Id, TaskAction, TaskMove, TaskOut
 from venowatch.clinic.models import Task, TaskStatus
 from venowatch.services.care import tasks
+from venowatch.services.care.reads import tasks_in_reach
 from venowatch.services.care.staff import staff_member
-from venowatch.services.security.access import Act, may, patients_in_reach
+from venowatch.services.security.access import Act, may
 
 router = Router(tags=["tasks"])
 
@@ -27,7 +28,7 @@ class TaskFilters(Schema):
 def _tasks(request: HttpRequest) -> Any:
     if not may(request.user, Act.MANAGE_TASKS):
         raise not_found()
-    return Task.objects.filter(patient__in=patients_in_reach(request.user))
+    return tasks_in_reach(request.user)
 
 
 @router.get("", response={200: list[TaskOut], **READ_ERRORS})

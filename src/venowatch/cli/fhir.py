@@ -21,15 +21,15 @@ if TYPE_CHECKING:
 
 def export(args: argparse.Namespace) -> int:
     open_database()
-    from venowatch.clinic.models import MAX_ID, Patient
-    from venowatch.services.integration.fhir_export import export_patient
+    from venowatch.clinic.models import MAX_ID
+    from venowatch.services.care.reads import exported
 
-    patient = None
+    bundle = None
     if args.patient.isdigit() and int(args.patient) <= MAX_ID:
-        patient = Patient.objects.select_related("clinic").filter(pk=args.patient).first()
-    if patient is None:
+        bundle = exported(None, int(args.patient))
+    if bundle is None:
         raise UsageError(f"no patient with id {args.patient!r}")
-    text = json.dumps(export_patient(patient), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
     if args.out is None:
         sys.stdout.write(text)
         return 0

@@ -12,17 +12,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from venowatch.clinic.fields import EnumField
 from venowatch.protocol import LabKind, LabResult, Pathway, Pgic, ProcedureKind, Urgency
 
 MAX_ID = 2**63 - 1
 """The largest id a 64-bit database integer holds: a larger one sent in is bad input, not a
 database error."""
-
-
-def _choices(
-    kind: type[Pathway | Pgic | ProcedureKind | LabKind | LabResult | Urgency],
-) -> list[tuple[str, str]]:
-    return [(m.value, m.value.replace("_", " ")) for m in kind]
 
 
 def default_symptoms() -> list[str]:
@@ -132,7 +127,7 @@ class Patient(models.Model):
 
 class Procedure(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="procedures")
-    kind = models.CharField(_("kind"), max_length=16, choices=_choices(ProcedureKind))
+    kind = EnumField(_("kind"), max_length=16, enum=ProcedureKind)
     veins = models.JSONField(_("veins"), default=list, blank=True)
     performed_at = models.DateTimeField(_("performed at"))
     performed_by = models.ForeignKey(
@@ -156,9 +151,7 @@ class Procedure(models.Model):
 class CheckIn(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="checkins")
     at = models.DateTimeField(_("when"))
-    pgic = models.CharField(
-        _("compared with just before the procedure"), max_length=24, choices=_choices(Pgic)
-    )
+    pgic = EnumField(_("compared with just before the procedure"), max_length=24, enum=Pgic)
     symptoms_returned = models.BooleanField(_("symptoms came back"), default=False)
     symptoms = models.JSONField(_("symptom ratings"), default=dict, blank=True)
     note = models.TextField(_("note"), max_length=4000, blank=True)
@@ -174,8 +167,8 @@ class CheckIn(models.Model):
 class Lab(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="labs")
     at = models.DateTimeField(_("taken at"))
-    kind = models.CharField(_("test"), max_length=8, choices=_choices(LabKind))
-    result = models.CharField(_("result"), max_length=8, choices=_choices(LabResult))
+    kind = EnumField(_("test"), max_length=8, enum=LabKind)
+    result = EnumField(_("result"), max_length=8, enum=LabResult)
     finding = models.TextField(_("finding"), max_length=4000, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -198,8 +191,8 @@ class Assessment(models.Model):
 
     patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="assessment")
     as_of = models.DateTimeField()
-    pathway = models.CharField(max_length=32, choices=_choices(Pathway))
-    urgency = models.CharField(max_length=16, choices=_choices(Urgency))
+    pathway = EnumField(max_length=32, enum=Pathway)
+    urgency = EnumField(max_length=16, enum=Urgency)
     urgency_rank = models.PositiveSmallIntegerField()
     actions = models.JSONField(default=list)
     flags = models.JSONField(default=list)
@@ -226,8 +219,8 @@ class AssessmentChange(models.Model):
         Patient, on_delete=models.CASCADE, related_name="assessment_changes"
     )
     at = models.DateTimeField()
-    pathway = models.CharField(max_length=32, choices=_choices(Pathway))
-    urgency = models.CharField(max_length=16, choices=_choices(Urgency))
+    pathway = EnumField(max_length=32, enum=Pathway)
+    urgency = EnumField(max_length=16, enum=Urgency)
     actions = models.JSONField(default=list)
     flags = models.JSONField(default=list)
     rationale = models.JSONField(default=list)

@@ -19,8 +19,8 @@ from venowatch.clinic.models import MAX_ID
 from venowatch.fhir import definitions
 from venowatch.protocol import Protocol
 from venowatch.services.care.protocols import clinic_protocol, default_protocol
+from venowatch.services.care.reads import export
 from venowatch.services.clock import utc_now
-from venowatch.services.integration.fhir_export import export_patient
 from venowatch.services.integration.fhir_import import ImportRefusedError, import_bundle
 from venowatch.services.security.access import Act, may, member_of
 
@@ -105,7 +105,7 @@ def everything(request: HttpRequest, patient_id: str) -> HttpResponse:
         patient = patient_for(request, int(patient_id), Act.VIEW)
     except ApiError:
         raise Http404 from None
-    return fhir(export_patient(patient))
+    return fhir(export(request.user, patient))
 
 
 @api.post("/")

@@ -18,7 +18,9 @@ _PATIENT_ENGLISH = ENGLISH[Audience.PATIENT]
 _STAFF_ENGLISH = ENGLISH[Audience.STAFF]
 
 
-class Pgic(enum.Enum):
+# The enums a clinic's database keeps in a column are StrEnums: a member equals the text stored
+# for it, so a row read back as the member still compares with that text.
+class Pgic(enum.StrEnum):
     """Patient's global impression of change, best first (the order is clinical)."""
 
     VERY_MUCH_IMPROVED = "very_much_improved"
@@ -59,22 +61,22 @@ for _rank, _pgic in enumerate(Pgic):
     _pgic.improved = _pgic.klass in (PgicClass.NOTICEABLE, PgicClass.SLIGHT)
 
 
-class ProcedureKind(enum.Enum):
+class ProcedureKind(enum.StrEnum):
     VENOPLASTY = "venoplasty"
     STENT = "stent"
 
 
-class LabKind(enum.Enum):
+class LabKind(enum.StrEnum):
     BLOOD = "blood"
     URINE = "urine"
 
 
-class LabResult(enum.Enum):
+class LabResult(enum.StrEnum):
     NORMAL = "normal"
     ABNORMAL = "abnormal"
 
 
-class Pathway(enum.Enum):
+class Pathway(enum.StrEnum):
     POSSIBLE_THROMBOSIS = "possible_thrombosis"
     SUSPECTED_RESTENOSIS = "suspected_restenosis"
     WORSENING_RETEST = "worsening_retest"
@@ -89,7 +91,7 @@ class Pathway(enum.Enum):
     NO_PROCEDURE = "no_procedure"
 
 
-class Urgency(enum.Enum):
+class Urgency(enum.StrEnum):
     """Most pressing first; `rank` orders a worklist."""
 
     EMERGENCY = "emergency"

@@ -17,38 +17,36 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from venowatch.clinic.models import Patient
-from venowatch.protocol import Action, Flag, Parameters, Pathway, Pgic, Urgency
+from venowatch.protocol import Flag, Parameters, Pathway, Pgic, Urgency
 from venowatch.protocol.message import Audience
 from venowatch.services.care.charts import describe, history_svg
 from venowatch.services.care.pgic import PGIC_LABELS
 from venowatch.services.care.protocols import clinic_protocol
-from venowatch.services.care.records import asks_if_symptoms_returned, record_checkin
+from venowatch.services.care.reads import Read, in_first_hours, own_patient, own_timeline
+from venowatch.services.care.records import record_checkin
 from venowatch.services.care.standing import standing
-from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.zones import patient_zone
-from venowatch.services.security.access import Act, may, patients_in_reach
+from venowatch.services.security.access import Act, may
 from venowatch.web.forms import CheckInForm
 from venowatch.web.refusals import attempt
 from venowatch.web.wording import rationale
 
 
-def _own_patient(request: HttpRequest, act: Act, *related: str) -> Patient:
+def _own_patient(request: HttpRequest, act: Act, what: Read, *related: str) -> Patient:
     if not may(request.user, act):
         raise Http404
-    patient = patients_in_reach(request.user).select_related(*related).first()
-    if patient is None or patient.user_id != request.user.pk:
+    patient = own_patient(request.user, what, *related)
+    if patient is None:
         raise Http404
     return patient
 
 
 @login_required
 def status(request: HttpRequest) -> HttpResponse:
-    patient = _own_patient(request, Act.VIEW, "clinic", "advocate", "assessment")
+    patient = _own_patient(request, Act.VIEW, Read.OWN_STATUS, "clinic", "advocate", "assessment")
     now = timezone.now()
     protocol = clinic_protocol(patient.clinic)
     current = standing(patient, now)
-    rule = protocol.pathways[Pathway(current["pathway"])]
-    actions = [protocol.actions[Action(a)].patient for a in current["actions"]]
     zone = patient_zone(patient)
     return render(
         request,
@@ -56,13 +54,17 @@ def status(request: HttpRequest) -> HttpResponse:
         {
             "patient": patient,
             "clinic": patient.clinic,
-            "current": current,
-            "title": rule.title.patient,
-            "actions": actions,
-            "rationale": rationale(current["rationale"], Audience.PATIENT, zone),
-            "emergency": current["urgency"] == Urgency.EMERGENCY.value,
-            "checkin_due": Flag.CHECKIN_OVERDUE.value in current["flags"]
-            or current["pathway"] == Pathway.AWAITING_CHECKIN.value,
+            "current": {
+                "urgency": current.urgency.value,
+                "earliest_next_procedure_at": current.earliest_next_procedure_at,
+                "valid_until": current.valid_until,
+            },
+            "title": protocol.pathways[current.pathway].title.patient,
+            "actions": [protocol.actions[a].patient for a in current.actions],
+            "rationale": rationale(current.rationale, Audience.PATIENT, zone),
+            "emergency": current.urgency is Urgency.EMERGENCY,
+            "checkin_due": Flag.CHECKIN_OVERDUE in current.flags
+            or current.pathway is Pathway.AWAITING_CHECKIN,
             "zone": zone,
         },
     )
@@ -70,7 +72,7 @@ def status(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def checkin(request: HttpRequest) -> HttpResponse:
-    patient = _own_patient(request, Act.CHECK_IN, "clinic", "assessment")
+    patient = _own_patient(request, Act.CHECK_IN, Read.OWN_CHECKIN, "clinic", "assessment")
     now = timezone.now()
     posted = request.method == "POST"
     data = request.POST if posted else None  # an empty POST is still a POST
@@ -96,16 +98,16 @@ def checkin(request: HttpRequest) -> HttpResponse:
         return redirect("patient-status")
     # A submitted answer to "have your symptoms come back?" is kept whenever it comes: the
     # engine weighs it only inside the window. Asking it is what depends on the window.
-    if not asks_if_symptoms_returned(patient, now):
+    if not in_first_hours(request.user, patient, now):
         del form.fields["symptoms_returned"]
     return render(request, "venowatch/patient_checkin.html", {"form": form})
 
 
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
-    patient = _own_patient(request, Act.VIEW, "clinic")
+    patient = _own_patient(request, Act.VIEW, Read.OWN_HISTORY, "clinic")
     protocol = clinic_protocol(patient.clinic)
-    timeline = timeline_of(patient)
+    timeline = own_timeline(request.user, patient)
     zone = patient_zone(patient)
     title = _("How you have felt since your procedures")
     description = describe(timeline, zone)

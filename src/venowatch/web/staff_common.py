@@ -7,7 +7,7 @@ both pages name a patient's standing in the same words.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,12 +71,9 @@ def pathway_titles(protocol: Protocol) -> dict[Pathway, str]:
     return {p: protocol.pathways[p].title.staff for p in Pathway}
 
 
-def urgency_label(value: str) -> str:
-    return str(URGENCY_LABELS[Urgency(value)])
+def urgency_label(urgency: Urgency) -> str:
+    return str(URGENCY_LABELS[urgency])
 
 
-def flag_labels(values: list[str]) -> list[str]:
-    return [str(FLAG_LABELS[Flag(v)]) for v in values if v in _FLAG_VALUES]
-
-
-_FLAG_VALUES = frozenset(f.value for f in Flag)
+def flag_labels(flags: Iterable[Flag]) -> list[str]:
+    return [str(FLAG_LABELS[f]) for f in flags]

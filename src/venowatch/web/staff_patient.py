@@ -4,74 +4,42 @@ or a note, and acknowledging, assigning or resolving the patient's tasks.
 The handlers live with the page because a refused form comes back as the page itself (status 400,
 the error next to the field, nothing saved). The page works without JavaScript. Authorization
 fails closed: a user who is not staff, or a patient outside the user's reach, gets 404. Views stay
-thin: reading, recording and assessing happen in venowatch.services. The page issues a fixed
-number of SQL queries whatever the number of records or tasks (choices of people are loaded once
-and passed to forms).
+thin: reading (services.care.reads), recording and assessing happen in venowatch.services, and
+the record's rows in staff words come from staff_record. The page issues a fixed number of SQL
+queries whatever the number of records or tasks (choices of people are loaded once and passed
+to forms).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from venowatch.clinic.models import Patient, Task, TaskEvent, TaskStatus
-from venowatch.protocol import (
-    Action,
-    Clause,
-    LabKind,
-    LabResult,
-    Pathway,
-    ProcedureKind,
-    Protocol,
-    Timeline,
-)
-from venowatch.protocol.message import Audience
-from venowatch.services.care.charts import describe, history_svg
+from venowatch.clinic.models import Patient, Task
+from venowatch.protocol import LabKind, LabResult, ProcedureKind
 from venowatch.services.care.notes import add_note as save_note
-from venowatch.services.care.pgic import PGIC_LABELS
 from venowatch.services.care.protocols import clinic_protocol
+from venowatch.services.care.reads import patient_page, task_in_reach
 from venowatch.services.care.records import record_lab, record_procedure
-from venowatch.services.care.standing import assessed, standing
 from venowatch.services.care.tasks import TaskError, acknowledge, assign, resolve
-from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.zones import patient_zone
 from venowatch.services.errors import FieldError
-from venowatch.services.security.access import Act, acts_of, patient_in_reach, patients_in_reach
+from venowatch.services.security.access import Act, acts_of, patient_in_reach
 from venowatch.web.refusals import attempt, refuse
-from venowatch.web.staff_common import (
-    OPEN,
-    flag_labels,
-    name_of,
-    pathway_titles,
-    staff_of,
-    urgency_label,
-)
-from venowatch.web.staff_forms import (
-    LAB_LABELS,
-    PROCEDURE_LABELS,
-    RESULT_LABELS,
-    AsOfForm,
-    LabForm,
-    NoteForm,
-    ProcedureForm,
-    TaskForm,
-)
-from venowatch.web.wording import rationale
-
-RECENT_CHECKINS = 50
-RECENT_RESOLVED = 10
-
+from venowatch.web.staff_common import name_of, staff_of
+from venowatch.web.staff_forms import AsOfForm, LabForm, NoteForm, ProcedureForm, TaskForm
+from venowatch.web.staff_record import record_context
 
 # --- who may do what ------------------------------------------------------------------------
 
@@ -113,47 +81,65 @@ class _TaskRow:
     assignee: str
 
 
-def _assessment_view(data: Mapping[str, Any], protocol: Protocol, zone: tzinfo) -> dict[str, Any]:
-    """An assessment (stored, fresh or as of a past instant) in staff words."""
-    pathway = Pathway(data["pathway"])
-    reasons = rationale(data["rationale"], Audience.STAFF, zone)
-    cited = dict.fromkeys(r["clause"] for r in reasons if r["clause"])
-    return {
-        "pathway": pathway.value,
-        "title": protocol.pathways[pathway].title.staff,
-        "urgency": data["urgency"],
-        "urgency_label": urgency_label(data["urgency"]),
-        "actions": [protocol.actions[Action(a)].staff for a in data["actions"]],
-        "flags": flag_labels(list(data["flags"])),
-        "rationale": reasons,
-        "clauses": [(c, protocol.clauses[Clause(c)]) for c in cited],
-        "repeats_done": data.get("repeats_done", 0),
-        "as_of": data["as_of"],
-        "earliest_next_procedure_at": data.get("earliest_next_procedure_at"),
-        "valid_until": data.get("valid_until"),
-        "protocol": data.get("protocol") or {},
-    }
-
-
 def _as_of(
-    request: HttpRequest,
-    patient: Patient,
-    acts: frozenset[Act],
-    timeline: Timeline,
-    zone: tzinfo,
-    now: datetime,
-) -> tuple[AsOfForm | None, dict[str, Any] | None]:
-    """The as-of form, and the assessment as of the instant it names (None: show today's)."""
+    request: HttpRequest, acts: frozenset[Act], zone: tzinfo, now: datetime
+) -> AsOfForm | None:
+    """The as-of form (None: the user may not look back); bound if the page asks for one."""
     if Act.VIEW_AS_OF not in acts:
         if request.GET.get("as_of"):
             raise Http404
-        return None, None
+        return None
     if not request.GET.get("as_of"):
-        return AsOfForm(zone=zone, now=now), None
-    form = AsOfForm(request.GET, zone=zone, now=now)
-    if not form.is_valid():
-        return form, None
-    return form, assessed(patient, form.cleaned_data["as_of"], timeline)
+        return AsOfForm(zone=zone, now=now)
+    return AsOfForm(request.GET, zone=zone, now=now)
+
+
+def _task_rows(
+    tasks: Sequence[Task], bound: _Bound, manage: bool, everyone: list[tuple[str, str]]
+) -> list[_TaskRow]:
+    """Each open task with its form: the one that came back with errors, a blank one for a
+    user who manages tasks, else none."""
+    rows = []
+    for task in tasks:
+        if bound.task is not None and bound.task_pk == task.pk:
+            form: TaskForm | None = bound.task
+        elif manage:
+            form = TaskForm(
+                prefix=f"task-{task.pk}",
+                staff=everyone,
+                initial={"assignee": str(task.assignee_id or "")},
+            )
+        else:
+            form = None
+        rows.append(_TaskRow(task, form, name_of(task.assignee)))
+    return rows
+
+
+def _record_forms(
+    request: HttpRequest,
+    acts: frozenset[Act],
+    bound: _Bound,
+    zone: tzinfo,
+    clinicians: list[tuple[str, str]],
+) -> dict[str, forms.Form | None]:
+    """The forms for recording, each the one that came back with errors, else a blank one if
+    the user may use it."""
+    procedure_form = bound.procedure
+    if procedure_form is None and Act.RECORD_PROCEDURE in acts:
+        me = str(request.user.pk)
+        procedure_form = ProcedureForm(
+            prefix="procedure",
+            zone=zone,
+            clinicians=clinicians,
+            initial={"performed_by": me if me in dict(clinicians) else ""},
+        )
+    lab_form = bound.lab
+    if lab_form is None and Act.RECORD_LAB in acts:
+        lab_form = LabForm(prefix="lab", zone=zone)
+    note_form = bound.note
+    if note_form is None and Act.ADD_NOTE in acts:
+        note_form = NoteForm(prefix="note")
+    return {"procedure_form": procedure_form, "lab_form": lab_form, "note_form": note_form}
 
 
 def _patient_page(
@@ -167,116 +153,22 @@ def _patient_page(
     now = timezone.now()
     zone = patient_zone(patient)
     protocol = clinic_protocol(patient.clinic)
-    titles = pathway_titles(protocol)
     staff = staff_of(patient.clinic_id)
 
-    timeline = timeline_of(patient)
-    as_of_form, past = _as_of(request, patient, acts, timeline, zone, now)
-    if as_of_form is not None and as_of_form.is_bound and not as_of_form.is_valid():
-        status = 400
-        bound.problem = bound.problem or ("as-of", _("Show the assessment as of"))
-    now_says = past if past is not None else standing(patient, now, timeline)
-    current = _assessment_view(now_says, protocol, zone)
-
-    chart_title = _("How %(name)s has felt since the procedures") % {"name": patient.name}
-    description = describe(timeline, zone)
-    chart = history_svg(
-        timeline, protocol.parameters, zone, title=chart_title, description=description
-    )
-    checkins = [
-        (c.at, PGIC_LABELS[c.pgic], c.symptoms_returned, dict(c.symptoms), c.note)
-        for c in reversed(timeline.checkins[-RECENT_CHECKINS:])
-    ]
-
-    history = [
-        {
-            "at": change.at,
-            "title": titles[Pathway(change.pathway)],
-            "urgency": change.urgency,
-            "urgency_label": urgency_label(change.urgency),
-            "flags": flag_labels(change.flags),
-        }
-        for change in patient.assessment_changes.order_by("-at", "-pk")
-    ]
-    procedures = [
-        {
-            "at": p.performed_at,
-            "kind": PROCEDURE_LABELS[ProcedureKind(p.kind)],
-            "veins": ", ".join(p.veins),
-            "by": name_of(p.performed_by),
-            "note": p.note,
-        }
-        for p in patient.procedures.select_related("performed_by").order_by("-performed_at", "-pk")
-    ]
-    labs = [
-        {
-            "at": lab.at,
-            "kind": LAB_LABELS[lab.kind],
-            "result": lab.result.value,
-            "result_label": RESULT_LABELS[lab.result],
-            "finding": lab.finding,
-        }
-        for lab in reversed(timeline.labs)
-    ]
-    notes = patient.notes.select_related("author").order_by("-created_at", "-pk")
-
-    manage = Act.MANAGE_TASKS in acts
-    open_tasks = []
-    for task in (
-        patient.tasks.filter(status__in=OPEN)
-        .select_related("assignee")
-        .order_by("created_at", "pk")
-    ):
-        if bound.task is not None and bound.task_pk == task.pk:
-            form = bound.task
-        elif manage:
-            form = TaskForm(
-                prefix=f"task-{task.pk}",
-                staff=staff.everyone,
-                initial={"assignee": str(task.assignee_id or "")},
-            )
+    as_of_form = _as_of(request, acts, zone, now)
+    as_of = None
+    if as_of_form is not None and as_of_form.is_bound:
+        if as_of_form.is_valid():
+            as_of = as_of_form.cleaned_data["as_of"]
         else:
-            form = None
-        open_tasks.append(_TaskRow(task, form, name_of(task.assignee)))
+            status = 400
+            bound.problem = bound.problem or ("as-of", _("Show the assessment as of"))
+    page = patient_page(request.user, patient, now, as_of)
+    shown = record_context(page, protocol, zone, patient.name)
+    open_tasks = _task_rows(page.open_tasks, bound, Act.MANAGE_TASKS in acts, staff.everyone)
     task_alert = None
     if bound.task is not None and bound.task_pk not in {row.task.pk for row in open_tasks}:
         task_alert = [str(e) for errors in bound.task.errors.values() for e in errors]
-    resolved = list(
-        patient.tasks.filter(status=TaskStatus.RESOLVED)
-        .select_related("assignee")
-        .order_by("-pk")[:RECENT_RESOLVED]
-    )
-    resolutions = {
-        e.task_id: e
-        for e in TaskEvent.objects.filter(
-            task__in=[t.pk for t in resolved], status=TaskStatus.RESOLVED
-        ).select_related("actor")
-    }
-    resolved_rows = [
-        {
-            "task": t,
-            "at": resolutions[t.pk].at if t.pk in resolutions else None,
-            "by": name_of(resolutions[t.pk].actor) if t.pk in resolutions else "",
-            "note": resolutions[t.pk].note if t.pk in resolutions else "",
-        }
-        for t in resolved
-    ]
-
-    procedure_form = bound.procedure
-    if procedure_form is None and Act.RECORD_PROCEDURE in acts:
-        me = str(request.user.pk)
-        procedure_form = ProcedureForm(
-            prefix="procedure",
-            zone=zone,
-            clinicians=staff.clinicians,
-            initial={"performed_by": me if me in dict(staff.clinicians) else ""},
-        )
-    lab_form = bound.lab
-    if lab_form is None and Act.RECORD_LAB in acts:
-        lab_form = LabForm(prefix="lab", zone=zone)
-    note_form = bound.note
-    if note_form is None and Act.ADD_NOTE in acts:
-        note_form = NoteForm(prefix="note")
 
     return render(
         request,
@@ -284,23 +176,11 @@ def _patient_page(
         {
             "patient": patient,
             "zone": zone,
-            "current": current,
-            "past": past is not None,
+            **shown,
             "as_of_form": as_of_form,
-            "chart": mark_safe(chart),  # built by history_svg, which escapes its text
-            "description": description,
-            "checkins": checkins,
-            "checkin_count": len(timeline.checkins),
-            "history": history,
-            "procedures": procedures,
-            "labs": labs,
-            "notes": notes,
             "open_tasks": open_tasks,
-            "resolved": resolved_rows,
             "task_alert": task_alert,
-            "procedure_form": procedure_form,
-            "lab_form": lab_form,
-            "note_form": note_form,
+            **_record_forms(request, acts, bound, zone, staff.clinicians),
             "problem": bound.problem,
             "posted": request.method == "POST",
         },
@@ -403,11 +283,7 @@ def task_action(request: HttpRequest, pk: int) -> HttpResponse:
     acts = _acts(request)
     if Act.MANAGE_TASKS not in acts:
         raise Http404
-    task = (
-        Task.objects.filter(pk=pk, patient__in=patients_in_reach(request.user))
-        .select_related("patient__clinic", "patient__advocate", "patient__assessment")
-        .first()
-    )
+    task = task_in_reach(request.user, pk)
     if task is None:
         raise Http404
     patient = task.patient

@@ -1,15 +1,15 @@
 """The engine's reasons written out in the reader's language, in the patient's time zone.
 
-A stored reason carries its two wordings as messages (venowatch.services.care.message_json); here
-each template goes through the active language's catalog and each date through Django's
-calendar, so month and weekday names come from Django's own translations. Staff dates are
-stamps, the same in every language. A reason stored before messages were kept has only its
-English text, which is shown as it is.
+A reason carries its two wordings as messages (venowatch.protocol.message); here each template
+goes through the active language's catalog and each date through Django's calendar, so month
+and weekday names come from Django's own translations. Staff dates are stamps, the same in every
+language. A reason stored before messages were kept has only its English text (see
+message_json.reason_from_json), which is shown as it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
@@ -17,8 +17,8 @@ from typing import Any
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext, ngettext, pgettext
 
+from venowatch.protocol import Reason
 from venowatch.protocol.message import Audience, render, stamp
-from venowatch.services.care.message_json import message_from_json
 
 _KEYS = {Audience.PATIENT: ("message", "text"), Audience.STAFF: ("staff_message", "staff")}
 
@@ -56,18 +56,18 @@ class _Active:
         return number_format(Decimal(tenths).scaleb(-1), decimal_pos=1)
 
 
-def reason_text(reason: Mapping[str, Any], audience: Audience, zone: tzinfo) -> str:
-    """One stored rationale item (see assessment_json) in the active language."""
-    key, english = _KEYS[audience]
-    tree = reason.get(key)
-    if tree is None:
-        # A row stored before messages were kept.
-        return str(reason.get(english) or reason.get("text", ""))
-    return render(message_from_json(tree), _Active(audience, zone))
+def reason_text(reason: Reason, audience: Audience, zone: tzinfo) -> str:
+    """One reason of a standing in the active language."""
+    message = reason.patient_message if audience is Audience.PATIENT else reason.staff_message
+    return render(message, _Active(audience, zone))
 
 
-def rationale(
-    reasons: Iterable[Mapping[str, Any]], audience: Audience, zone: tzinfo
-) -> list[dict[str, Any]]:
-    """The items of a stored rationale as pages show them: the clause and the text."""
-    return [{"clause": r.get("clause"), "text": reason_text(r, audience, zone)} for r in reasons]
+def rationale(reasons: Iterable[Reason], audience: Audience, zone: tzinfo) -> list[dict[str, Any]]:
+    """The reasons as pages show them: the clause and the text."""
+    return [
+        {
+            "clause": None if r.clause is None else r.clause.value,
+            "text": reason_text(r, audience, zone),
+        }
+        for r in reasons
+    ]

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from venowatch.protocol import Assessment, Protocol, Reason, TimelineRecord, assess
-from venowatch.services.care.message_json import message_json
+from venowatch.services.care.message_json import reason_json
 from venowatch.services.clock import utc_now
 
 
@@ -22,9 +22,9 @@ def assess_timeline(
 
 def assessment_json(a: Assessment, *, messages: bool = False) -> dict[str, Any]:
     """The JSON form of an assessment: the contract of `assess --json` and of the API. With
-    `messages`, each reason also carries its two wordings as messages ("message" and
-    "staff_message", see message_json), as stored assessments do, so that pages can write them
-    in the reader's language; `assess --json` keeps to the four keys its readers expect."""
+    `messages`, each reason also carries its two wordings as messages (see
+    message_json.reason_json), as stored assessments do; `assess --json` keeps to the four
+    keys its readers expect."""
     return {
         "patient_id": a.patient_id,
         "as_of": a.as_of.isoformat(),
@@ -45,16 +45,14 @@ def assessment_json(a: Assessment, *, messages: bool = False) -> dict[str, Any]:
 
 
 def _reason_json(r: Reason, messages: bool) -> dict[str, Any]:
-    data: dict[str, Any] = {
+    if messages:
+        return reason_json(r)
+    return {
         "clause": None if r.clause is None else r.clause.value,
         "code": r.code,
         "text": r.patient,
         "staff": r.staff,
     }
-    if messages:
-        data["message"] = message_json(r.patient_message)
-        data["staff_message"] = message_json(r.staff_message)
-    return data
 
 
 def _instant(value: datetime | None) -> str | None:

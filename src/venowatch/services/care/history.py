@@ -55,14 +55,14 @@ def record_history(
     with transaction.atomic():
         models.Procedure.objects.bulk_create(
             models.Procedure(
-                patient=patient, kind=r.kind.value, performed_at=r.performed_at,
+                patient=patient, kind=r.kind, performed_at=r.performed_at,
                 veins=list(r.veins), note=r.note, recorded_by=by,
             )
             for r in _only(records, Procedure)
         )  # fmt: skip
         models.CheckIn.objects.bulk_create(
             models.CheckIn(
-                patient=patient, at=r.at, pgic=r.pgic.value,
+                patient=patient, at=r.at, pgic=r.pgic,
                 symptoms_returned=r.symptoms_returned, symptoms=dict(r.symptoms), note=r.note,
                 recorded_by=by,
             )
@@ -70,7 +70,7 @@ def record_history(
         )  # fmt: skip
         models.Lab.objects.bulk_create(
             models.Lab(
-                patient=patient, at=r.at, kind=r.kind.value, result=r.result.value,
+                patient=patient, at=r.at, kind=r.kind, result=r.result,
                 finding=r.finding, recorded_by=by,
             )
             for r in _only(records, Lab)

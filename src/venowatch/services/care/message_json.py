@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from venowatch.protocol import Clause, Reason
 from venowatch.protocol.message import Message, Param, Span, Unit
 
 
@@ -60,3 +61,32 @@ def _param(value: Any) -> Param:
     if isinstance(value, int | str) and not isinstance(value, bool):
         return value
     raise ValueError(f"not a message parameter: {value!r}")
+
+
+def reason_json(reason: Reason) -> dict[str, Any]:
+    """A reason as an assessment row stores it: the English of both wordings (what the API
+    sends), and both as messages, so that pages can write them in the reader's language."""
+    return {
+        "clause": None if reason.clause is None else reason.clause.value,
+        "code": reason.code,
+        "text": reason.patient,
+        "staff": reason.staff,
+        "message": message_json(reason.patient_message),
+        "staff_message": message_json(reason.staff_message),
+    }
+
+
+def reason_from_json(data: Mapping[str, Any]) -> Reason:
+    """The reason `reason_json` stored. A row stored before messages were kept has only its
+    English: each wording becomes a message of that text, with no params, shown as it is."""
+    clause = data.get("clause")
+    patient, staff = data.get("message"), data.get("staff_message")
+    text = str(data.get("text", ""))
+    return Reason(
+        clause=None if clause is None else Clause(clause),
+        code=str(data.get("code", "")),
+        patient_message=Message(text) if patient is None else message_from_json(patient),
+        staff_message=(
+            Message(str(data.get("staff") or text)) if staff is None else message_from_json(staff)
+        ),
+    )

@@ -15,9 +15,9 @@ from venowatch.clinic import models
 from venowatch.protocol import (
     Timeline,
 )
-from venowatch.services.care.assessing import assessment_json
+from venowatch.services.care.message_json import reason_json
 from venowatch.services.care.protocols import clinic_protocol
-from venowatch.services.care.standing import assess_patient
+from venowatch.services.care.standing import Decision, Standing, assess_patient, since_of
 from venowatch.services.care.tasks import open_tasks_for_change
 from venowatch.services.care.timelines import timelines_of
 from venowatch.services.notification.alerts import notify_change
@@ -27,13 +27,35 @@ from venowatch.services.notification.alerts import notify_change
 class Plan:
     """A re-assessment ready to store, and the stored row it was planned against."""
 
-    fields: dict[str, Any]
+    standing: Standing
+    urgency_rank: int
     stored: models.Assessment | None
 
     @property
     def decides_anew(self) -> bool:
         """Whether pathway, urgency, actions or flags differ from the stored decision."""
-        return self.stored is None or _decision(_stored_json(self.stored)) != _decision(self.fields)
+        return self.stored is None or Decision.of_row(self.stored) != self.standing.decision
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The row's columns: the standing as stored, its reasons and protocol as JSON."""
+        s = self.standing
+        ref = s.protocol
+        assert ref is not None, "the engine always names its protocol"
+        return {
+            "as_of": s.as_of,
+            "pathway": s.pathway.value,
+            "urgency": s.urgency.value,
+            "urgency_rank": self.urgency_rank,
+            "actions": [a.value for a in s.actions],
+            "flags": [f.value for f in s.flags],
+            "repeats_done": s.repeats_done,
+            "earliest_next_procedure_at": s.earliest_next_procedure_at,
+            "valid_until": s.valid_until,
+            "rationale": [reason_json(r) for r in s.rationale],
+            "protocol": {"id": ref.id, "version": ref.version, "sha256": ref.sha256},
+            "since": s.since,
+        }
 
 
 def plan_for(
@@ -43,43 +65,29 @@ def plan_for(
     stored: models.Assessment | None,
 ) -> Plan:
     result = assess_patient(patient, now, timeline)
-    data = assessment_json(result, messages=True)
-    since = now if stored is None or stored.urgency != data["urgency"] else stored.since
-    fields: dict[str, Any] = {
-        "as_of": result.as_of,
-        "pathway": data["pathway"],
-        "urgency": data["urgency"],
-        "urgency_rank": result.urgency.rank,
-        "actions": data["actions"],
-        "flags": data["flags"],
-        "repeats_done": data["repeats_done"],
-        "earliest_next_procedure_at": result.earliest_next_procedure_at,
-        "valid_until": result.valid_until,
-        "rationale": data["rationale"],
-        "protocol": data["protocol"],
-        "since": since,
-    }
-    return Plan(fields, stored)
+    return Plan(
+        Standing.of_assessment(result, since_of(result, stored, now)), result.urgency.rank, stored
+    )
 
 
 def store_planned(patient: models.Patient, now: datetime, plan: Plan) -> models.Assessment | None:
     """Store the plan if the stored row is still the one it was planned against (else None,
     storing nothing), and record a change, with its tasks, if the decision differs."""
-    stored = plan.stored
+    stored, fields = plan.stored, plan.fields
     if stored is None:
-        current = models.Assessment.objects.create(patient=patient, **plan.fields)
+        current = models.Assessment.objects.create(patient=patient, **fields)
     else:
         revision = stored.revision + 1
         updated = models.Assessment.objects.filter(pk=stored.pk, revision=stored.revision).update(
-            revision=revision, **plan.fields
+            revision=revision, **fields
         )
         if not updated:
             return None
-        current = _revised(patient, stored, plan)
+        current = _revised(patient, stored, fields)
     if plan.decides_anew:
-        previous = None if stored is None else _stored_json(stored)
+        previous = None if stored is None else Decision.of_row(stored)
         change = models.AssessmentChange.objects.create(
-            patient=patient, at=now, **{k: plan.fields[k] for k in _CHANGE_FIELDS}
+            patient=patient, at=now, **{k: fields[k] for k in _CHANGE_FIELDS}
         )
         open_tasks_for_change(patient, change, previous, now)
         notify_change(patient, change, previous, clinic_protocol(patient.clinic), now)
@@ -118,7 +126,7 @@ def reassess_many(
             assert current is not None, "the rows are locked, so no revision can have moved"
             done.append(current)
         else:
-            same.append(_revised(p, plan.stored, plan))
+            same.append(_revised(p, plan.stored, plan.fields))
     _update_all(same)
     return [*done, *same]
 
@@ -143,17 +151,11 @@ def _update_all(rows: Sequence[models.Assessment]) -> None:
         cursor.executemany(sql, params)
 
 
-def _revised(p: models.Patient, stored: models.Assessment, plan: Plan) -> models.Assessment:
-    return models.Assessment(pk=stored.pk, patient=p, revision=stored.revision + 1, **plan.fields)
+def _revised(
+    p: models.Patient, stored: models.Assessment, fields: dict[str, Any]
+) -> models.Assessment:
+    return models.Assessment(pk=stored.pk, patient=p, revision=stored.revision + 1, **fields)
 
 
 _CHANGE_FIELDS = ("pathway", "urgency", "actions", "flags", "rationale", "protocol")
 """What a history row keeps of an assessment."""
-
-
-def _decision(data: Mapping[str, Any]) -> tuple[Any, ...]:
-    return (data["pathway"], data["urgency"], tuple(data["actions"]), tuple(data["flags"]))
-
-
-def _stored_json(a: models.Assessment) -> dict[str, Any]:
-    return {"pathway": a.pathway, "urgency": a.urgency, "actions": a.actions, "flags": a.flags}

@@ -80,7 +80,7 @@ def record_checkin(
         checkin = models.CheckIn.objects.create(
             patient=patient,
             at=at,
-            pgic=pgic.value,
+            pgic=pgic,
             symptoms_returned=symptoms_returned,
             symptoms=ratings,
             note=note,
@@ -139,7 +139,7 @@ def record_procedure(
     with transaction.atomic():
         procedure = models.Procedure.objects.create(
             patient=patient,
-            kind=kind.value,
+            kind=kind,
             performed_at=performed_at,
             veins=list(veins or []),
             performed_by=performed_by,
@@ -166,8 +166,8 @@ def record_lab(
         lab = models.Lab.objects.create(
             patient=patient,
             at=at,
-            kind=kind.value,
-            result=result.value,
+            kind=kind,
+            result=result,
             finding=finding,
             recorded_by=by,
         )

@@ -6,7 +6,6 @@ each state change is a new TaskEvent row, and the task's status mirrors the late
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +25,7 @@ from venowatch.protocol import (
 from venowatch.protocol.message import ENGLISH, Audience, render
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.staff import staff_member
+from venowatch.services.care.standing import Decision
 
 # The core's kinds of staff work, as the clinic stores them.
 _TASK_KINDS: dict[StaffTask, TaskKind] = {
@@ -50,18 +50,18 @@ class TaskError(ValueError):
 
 
 def open_tasks_for_change(
-    patient: Patient, change: AssessmentChange, previous: Mapping[str, Any] | None, now: datetime
+    patient: Patient, change: AssessmentChange, previous: Decision | None, now: datetime
 ) -> None:
     wanted: list[StaffWork] = []
-    pathway = Pathway(change.pathway)
-    entered = previous is None or previous["pathway"] != change.pathway
+    pathway = change.pathway
+    entered = previous is None or previous.pathway is not pathway
     opens = PROPERTIES[pathway].opens
     if entered and opens is not None:
         wanted.append(opens)
-    before_actions = set(previous["actions"]) if previous else set()
+    before_actions = {a.value for a in previous.actions} if previous else set()
     if Action.BLOOD_AND_URINE_TEST.value in set(change.actions) - before_actions:
         wanted.append(LABS_NEEDED)
-    before_flags = set(previous["flags"]) if previous else set()
+    before_flags = {f.value for f in previous.flags} if previous else set()
     if Flag.CHECKIN_OVERDUE.value in set(change.flags) - before_flags:
         wanted.append(CHECKIN_OVERDUE)
     waiting = set(

@@ -8,11 +8,7 @@ from venowatch.clinic import models
 from venowatch.protocol import (
     CheckIn,
     Lab,
-    LabKind,
-    LabResult,
-    Pgic,
     Procedure,
-    ProcedureKind,
     Timeline,
 )
 from venowatch.services.care.zones import local, patient_zone
@@ -36,26 +32,21 @@ def timelines_of(patients: Sequence[models.Patient]) -> dict[int, Timeline]:
         .order_by("patient_id", "performed_at", "pk")
         .values_list("patient_id", "kind", "performed_at", "veins", "note")
     ):
-        records[pk][0].append(
-            Procedure(ProcedureKind(kind), local(at, zones[pk]), tuple(veins), note)
-        )
+        records[pk][0].append(Procedure(kind, local(at, zones[pk]), tuple(veins), note))
     for pk, at, answer, back, ratings, note in (
         models.CheckIn.objects.filter(**mine)
         .order_by("patient_id", "at", "pk")
         .values_list("patient_id", "at", "pgic", "symptoms_returned", "symptoms", "note")
     ):
         ratings_ = tuple(sorted(ratings.items()))
-        records[pk][1].append(CheckIn(local(at, zones[pk]), _PGIC[answer], back, ratings_, note))
-    for pk, at, kind, result, finding in (
+        records[pk][1].append(CheckIn(local(at, zones[pk]), answer, back, ratings_, note))
+    for pk, at, test, result, finding in (
         models.Lab.objects.filter(**mine)
         .order_by("patient_id", "at", "pk")
         .values_list("patient_id", "at", "kind", "result", "finding")
     ):
-        records[pk][2].append(Lab(local(at, zones[pk]), LabKind(kind), LabResult(result), finding))
+        records[pk][2].append(Lab(local(at, zones[pk]), test, result, finding))
     return {
         pk: Timeline(str(pk), tuple(procs), tuple(checkins), tuple(labs))
         for pk, (procs, checkins, labs) in records.items()
     }
-
-
-_PGIC = {p.value: p for p in Pgic}

@@ -14,11 +14,7 @@ from venowatch.fhir import writing
 from venowatch.protocol import (
     CheckIn,
     Lab,
-    LabKind,
-    LabResult,
-    Pgic,
     Procedure,
-    ProcedureKind,
     Timeline,
 )
 from venowatch.services.care.protocols import clinic_protocol
@@ -60,14 +56,14 @@ def export_patient(patient: models.Patient, *, now: datetime | None = None) -> d
         patient.procedures.order_by("performed_at", "pk")
         .values_list("pk", "kind", "performed_at", "veins", "note")
     ):  # fmt: skip
-        record = Procedure(ProcedureKind(kind), local(at, zone), tuple(veins), note)
+        record = Procedure(kind, local(at, zone), tuple(veins), note)
         procedures.append(record)
         resources.append(writing.procedure(str(pk), subject, record))
     for pk, at, answer, back, ratings, note in (
         patient.checkins.order_by("at", "pk")
         .values_list("pk", "at", "pgic", "symptoms_returned", "symptoms", "note")
     ):  # fmt: skip
-        checkin = CheckIn(local(at, zone), Pgic(answer), back, tuple(sorted(ratings.items())), note)
+        checkin = CheckIn(local(at, zone), answer, back, tuple(sorted(ratings.items())), note)
         checkins.append(checkin)
         response = writing.questionnaire_response(f"checkin-{pk}", subject, checkin)
         resources.append(response)
@@ -76,10 +72,10 @@ def export_patient(patient: models.Patient, *, now: datetime | None = None) -> d
                 f"checkin-{pk}", subject, checkin, f"QuestionnaireResponse/checkin-{pk}"
             )
         )
-    for pk, at, kind, result, finding in patient.labs.order_by("at", "pk").values_list(
+    for pk, at, test, result, finding in patient.labs.order_by("at", "pk").values_list(
         "pk", "at", "kind", "result", "finding"
     ):
-        lab = Lab(local(at, zone), LabKind(kind), LabResult(result), finding)
+        lab = Lab(local(at, zone), test, result, finding)
         labs.append(lab)
         resources.append(writing.lab_observation(f"lab-{pk}", subject, lab))
     basis = [f"{r['resourceType']}/{r['id']}" for r in resources[1:]]

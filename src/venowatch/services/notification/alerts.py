@@ -13,7 +13,6 @@ Everything here runs inside the transaction that recorded the change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from venowatch.clinic import models
 from venowatch.notify.models import Kind
 from venowatch.protocol import Action, Pathway, Protocol, Urgency
+from venowatch.services.care.standing import Decision
 from venowatch.services.care.tasks import pathway_task
 from venowatch.services.notification.addresses import (
     Address,
@@ -37,14 +37,14 @@ from venowatch.services.notification.outbox import queue
 def notify_change(
     patient: models.Patient,
     change: models.AssessmentChange,
-    previous: Mapping[str, Any] | None,
+    previous: Decision | None,
     protocol: Protocol,
     now: datetime,
 ) -> None:
-    pathway = Pathway(change.pathway)
-    if previous is not None and previous["pathway"] == change.pathway:
+    pathway = change.pathway
+    if previous is not None and previous.pathway is pathway:
         return  # same pathway: actions or flags moved; the tasks and the digest carry that
-    urgency = Urgency(change.urgency)
+    urgency = change.urgency
     title = protocol.pathways[pathway].title
     context = {"patient": patient, "change": change, "title": title.staff, "now": now}
     # The task this change opened (or one of its kind still open) goes with the alert.
@@ -120,14 +120,14 @@ def escalation_chain(clinic: models.Clinic) -> list[Address]:
 def _tell_patient(
     patient: models.Patient, change: models.AssessmentChange, protocol: Protocol, now: datetime
 ) -> None:
-    wording = protocol.pathways[Pathway(change.pathway)].title.patient
+    wording = protocol.pathways[change.pathway].title.patient
     actions = [protocol.actions[Action(a)].patient for a in change.actions]
     for to in addresses_of(patient.user):
         queue(
             clinic=patient.clinic, patient=patient, kind=Kind.PATIENT_UPDATE, now=now, to=to,
             key=f"patient:{change.pk}", subject=_("Your follow-up guidance has changed"),
             context={"patient": patient, "title": wording, "actions": actions,
-                     "emergency": change.urgency == Urgency.EMERGENCY.value},
+                     "emergency": change.urgency is Urgency.EMERGENCY},
         )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from venowatch.clinic import models
 from venowatch.notify.models import Digest, Kind
-from venowatch.protocol import Pathway, Urgency
+from venowatch.protocol import Urgency
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.zones import zone_named
 from venowatch.services.notification.addresses import addresses_of
@@ -61,7 +61,7 @@ def _digests_for(clinic: models.Clinic, day: date, now: datetime) -> int:
             .order_by("at")
         )  # fmt: skip
         Digest.objects.create(advocate=advocate, day=day, until=now)
-        rows = [(c, titles[Pathway(c.pathway)].title.staff) for c in changes]
+        rows = [(c, titles[c.pathway].title.staff) for c in changes]
         if rows and _queue_digest(clinic, advocate, day, rows, now):
             sent += 1
     return sent

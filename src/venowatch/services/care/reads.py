@@ -1,0 +1,249 @@
+"""Reading patients' records: one entry point per kind of read, for every edge.
+
+Each entry point knows who reads (the signed-in user, or None for the operator at the command
+line), which patients, and what (a `Read`), and passes `_reading` before it touches a record:
+the one place where an audit of every read hooks in. The edges never query patient records
+themselves (tests/test_reads.py walks them). Authorization stays with
+services.security.access: the entry points take patients already found in the reader's reach.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from venowatch.clinic import models
+from venowatch.clinic.models import TaskStatus
+from venowatch.protocol import Timeline
+from venowatch.services.care.records import asks_if_symptoms_returned
+from venowatch.services.care.standing import Standing, standing, standing_as_of
+from venowatch.services.care.timelines import timeline_of
+from venowatch.services.care.worklist import worklist_rows
+from venowatch.services.integration.fhir_export import export_patient
+from venowatch.services.security.access import patients_in_reach
+
+log = logging.getLogger(__name__)
+
+OPEN = (TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED)
+RECENT_RESOLVED = 10
+"""Resolved tasks the staff page lists, newest first."""
+
+
+class Read(enum.Enum):
+    """What a reader reads."""
+
+    PATIENT_PAGE = "patient_page"  # staff: the whole record, on the patient's page
+    WORKLIST = "worklist"  # staff: many patients' standing, a page at a time
+    OWN_STATUS = "own_status"  # the patients themselves, on their pages
+    OWN_HISTORY = "own_history"
+    OWN_CHECKIN = "own_checkin"
+    STANDING = "standing"  # the API: what the protocol says
+    RECORDS = "records"  # the API: one kind of record, listed
+    TASKS = "tasks"  # staff tasks, listed or acted on
+    EXPORT = "export"  # a FHIR export, over HTTP or at the command line
+    DECISION_SUPPORT = "decision_support"  # a CDS Hooks call from the EHR
+
+
+class Records(enum.Enum):
+    """The records the API lists, newest first."""
+
+    PROCEDURES = "procedures"
+    CHECKINS = "checkins"
+    LABS = "labs"
+    CHANGES = "changes"
+
+
+def _reading(reader: Any, what: Read, patients: Iterable[int]) -> None:
+    """Every read of patients' records passes here, before it happens."""
+    if log.isEnabledFor(logging.DEBUG):
+        who = getattr(reader, "pk", None)
+        log.debug("user %s reads %s of patients %s", who, what.value, list(patients))
+
+
+# --- the staff patient page -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    task: models.Task
+    at: datetime | None
+    by: Any
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class PatientPage:
+    """What the staff page shows of one patient: the timeline as stored, the standing now (or
+    as of a past instant), and the rows the timeline does not hold, newest first."""
+
+    timeline: Timeline
+    standing: Standing
+    past: bool
+    changes: Sequence[models.AssessmentChange]
+    procedures: Sequence[models.Procedure]
+    notes: Sequence[models.Note]
+    open_tasks: Sequence[models.Task]
+    resolved: Sequence[Resolved]
+
+
+def patient_page(
+    reader: Any, patient: models.Patient, now: datetime, as_of: datetime | None = None
+) -> PatientPage:
+    """The staff page's read of `patient` (loaded with clinic, advocate and assessment), in a
+    fixed number of queries whatever the number of records."""
+    _reading(reader, Read.PATIENT_PAGE, [patient.pk])
+    timeline = timeline_of(patient)
+    if as_of is None:
+        shown = standing(patient, now, timeline)
+    else:
+        shown = standing_as_of(patient, as_of, timeline)
+    resolved = list(
+        patient.tasks.filter(status=TaskStatus.RESOLVED)
+        .select_related("assignee")
+        .order_by("-pk")[:RECENT_RESOLVED]
+    )
+    events = {
+        e.task_id: e
+        for e in models.TaskEvent.objects.filter(
+            task__in=[t.pk for t in resolved], status=TaskStatus.RESOLVED
+        ).select_related("actor")
+    }
+    return PatientPage(
+        timeline=timeline,
+        standing=shown,
+        past=as_of is not None,
+        changes=list(patient.assessment_changes.order_by("-at", "-pk")),
+        procedures=list(
+            patient.procedures.select_related("performed_by").order_by("-performed_at", "-pk")
+        ),
+        notes=list(patient.notes.select_related("author").order_by("-created_at", "-pk")),
+        open_tasks=list(
+            patient.tasks.filter(status__in=OPEN)
+            .select_related("assignee")
+            .order_by("created_at", "pk")
+        ),
+        resolved=[_resolved(t, events.get(t.pk)) for t in resolved],
+    )
+
+
+def _resolved(task: models.Task, event: models.TaskEvent | None) -> Resolved:
+    if event is None:
+        return Resolved(task, None, None, "")
+    return Resolved(task, event.at, event.actor, event.note)
+
+
+# --- many patients --------------------------------------------------------------------------
+
+
+def worklist(reader: Any, filters: Mapping[str, Any]) -> QuerySet[models.Patient]:
+    """The patients in the reader's reach, in worklist order (see worklist.worklist_rows),
+    loaded with assessment and advocate; the edge cuts its page."""
+    rows = worklist_rows(reader, filters)
+    _reading(reader, Read.WORKLIST, [])  # the page is cut later; what is read is the list
+    return rows
+
+
+def open_task_counts(reader: Any, patients: Sequence[models.Patient]) -> dict[int, int]:
+    """Open tasks per patient, for a worklist page. Counted for the page's patients only: a
+    COUNT joined into the list's query would group the whole registry before the page is cut
+    (40 ms of 60 at 10,000 patients)."""
+    ids = [p.pk for p in patients]
+    _reading(reader, Read.WORKLIST, ids)
+    return dict(
+        models.Task.objects.filter(patient__in=ids, status__in=OPEN)
+        .values_list("patient_id")
+        .annotate(n=Count("pk"))
+        .values_list("patient_id", "n")
+    )
+
+
+# --- the patients' own pages ----------------------------------------------------------------
+
+
+def own_patient(user: Any, what: Read, *related: str) -> models.Patient | None:
+    """The user's own record, if the user is a patient (None otherwise)."""
+    patient = patients_in_reach(user).select_related(*related).first()
+    if patient is None or patient.user_id != user.pk:
+        return None
+    _reading(user, what, [patient.pk])
+    return patient
+
+
+def own_timeline(user: Any, patient: models.Patient) -> Timeline:
+    _reading(user, Read.OWN_HISTORY, [patient.pk])
+    return timeline_of(patient)
+
+
+def in_first_hours(user: Any, patient: models.Patient, now: datetime) -> bool:
+    """Whether the check-in asks "have your symptoms come back?" (the rule is the records')."""
+    _reading(user, Read.OWN_CHECKIN, [patient.pk])
+    return asks_if_symptoms_returned(patient, now)
+
+
+# --- the API, exports, decision support -----------------------------------------------------
+
+
+def standing_of(
+    reader: Any, patient: models.Patient, now: datetime, as_of: datetime | None = None
+) -> Standing:
+    """What the protocol says of the patient now, or as of a past instant."""
+    _reading(reader, Read.STANDING, [patient.pk])
+    return standing(patient, now) if as_of is None else standing_as_of(patient, as_of)
+
+
+def standing_after_write(reader: Any, patient: models.Patient, now: datetime) -> Standing:
+    """The standing once a write has re-assessed the patient: the row is read again."""
+    fresh = models.Patient.objects.select_related("clinic", "assessment").get(pk=patient.pk)
+    return standing_of(reader, fresh, now)
+
+
+def records(reader: Any, patient: models.Patient, kind: Records) -> QuerySet[Any]:
+    """One kind of the patient's records, newest first; the edge cuts its page."""
+    _reading(reader, Read.RECORDS, [patient.pk])
+    if kind is Records.PROCEDURES:
+        return patient.procedures.order_by("-performed_at", "-pk")
+    if kind is Records.CHECKINS:
+        return patient.checkins.order_by("-at", "-pk")
+    if kind is Records.LABS:
+        return patient.labs.order_by("-at", "-pk")
+    return patient.assessment_changes.order_by("-at", "-pk")
+
+
+def tasks_in_reach(reader: Any) -> QuerySet[models.Task]:
+    """The tasks of the patients in the reader's reach (the caller filters and orders)."""
+    _reading(reader, Read.TASKS, [])
+    return models.Task.objects.filter(patient__in=patients_in_reach(reader))
+
+
+def task_in_reach(reader: Any, pk: int) -> models.Task | None:
+    """Task `pk` with its patient (clinic, advocate, assessment loaded), if in reach."""
+    task = (
+        tasks_in_reach(reader)
+        .filter(pk=pk)
+        .select_related("patient__clinic", "patient__advocate", "patient__assessment")
+        .first()
+    )
+    if task is not None:
+        _reading(reader, Read.TASKS, [task.patient_id])
+    return task
+
+
+def exported(reader: Any, pk: int) -> dict[str, Any] | None:
+    """Patient `pk`'s FHIR export for the operator at the command line (who reaches every
+    patient), or None if there is no such patient."""
+    patient = models.Patient.objects.select_related("clinic").filter(pk=pk).first()
+    if patient is None:
+        return None
+    return export(reader, patient)
+
+
+def export(reader: Any, patient: models.Patient) -> dict[str, Any]:
+    """The patient's FHIR export (services.integration.fhir_export)."""
+    _reading(reader, Read.EXPORT, [patient.pk])
+    return export_patient(patient)

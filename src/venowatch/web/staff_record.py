@@ -1,0 +1,102 @@
+"""The staff patient page's record in staff words: the standing, its history, the procedures,
+tests and check-ins, and the tasks lately resolved; kept apart from the page's forms and
+handlers (staff_patient)."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import Any
+
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from venowatch.protocol import Flag, Protocol
+from venowatch.protocol.message import Audience
+from venowatch.services.care.charts import describe, history_svg
+from venowatch.services.care.pgic import PGIC_LABELS
+from venowatch.services.care.reads import PatientPage
+from venowatch.services.care.standing import Standing
+from venowatch.web.staff_common import flag_labels, name_of, pathway_titles, urgency_label
+from venowatch.web.staff_forms import LAB_LABELS, PROCEDURE_LABELS, RESULT_LABELS
+from venowatch.web.wording import rationale
+
+RECENT_CHECKINS = 50
+
+
+def record_context(
+    page: PatientPage, protocol: Protocol, zone: tzinfo, name: str
+) -> dict[str, Any]:
+    """The template's context for the record part of the page."""
+    timeline = page.timeline
+    titles = pathway_titles(protocol)
+    chart_title = _("How %(name)s has felt since the procedures") % {"name": name}
+    description = describe(timeline, zone)
+    chart = history_svg(
+        timeline, protocol.parameters, zone, title=chart_title, description=description
+    )
+    return {
+        "current": assessment_view(page.standing, protocol, zone),
+        "past": page.past,
+        "chart": mark_safe(chart),  # built by history_svg, which escapes its text
+        "description": description,
+        "checkins": [
+            (c.at, PGIC_LABELS[c.pgic], c.symptoms_returned, dict(c.symptoms), c.note)
+            for c in reversed(timeline.checkins[-RECENT_CHECKINS:])
+        ],
+        "checkin_count": len(timeline.checkins),
+        "history": [
+            {
+                "at": change.at,
+                "title": titles[change.pathway],
+                "urgency": change.urgency.value,
+                "urgency_label": urgency_label(change.urgency),
+                "flags": flag_labels(Flag(f) for f in change.flags),
+            }
+            for change in page.changes
+        ],
+        "procedures": [
+            {
+                "at": p.performed_at,
+                "kind": PROCEDURE_LABELS[p.kind],
+                "veins": ", ".join(p.veins),
+                "by": name_of(p.performed_by),
+                "note": p.note,
+            }
+            for p in page.procedures
+        ],
+        "labs": [
+            {
+                "at": lab.at,
+                "kind": LAB_LABELS[lab.kind],
+                "result": lab.result.value,
+                "result_label": RESULT_LABELS[lab.result],
+                "finding": lab.finding,
+            }
+            for lab in reversed(timeline.labs)
+        ],
+        "notes": page.notes,
+        "resolved": [
+            {"task": r.task, "at": r.at, "by": name_of(r.by), "note": r.note} for r in page.resolved
+        ],
+    }
+
+
+def assessment_view(current: Standing, protocol: Protocol, zone: tzinfo) -> dict[str, Any]:
+    """A standing (stored, fresh or as of a past instant) in staff words."""
+    reasons = rationale(current.rationale, Audience.STAFF, zone)
+    cited = dict.fromkeys(r.clause for r in current.rationale if r.clause is not None)
+    return {
+        "pathway": current.pathway.value,
+        "title": protocol.pathways[current.pathway].title.staff,
+        "urgency": current.urgency.value,
+        "urgency_label": urgency_label(current.urgency),
+        "actions": [protocol.actions[a].staff for a in current.actions],
+        "flags": flag_labels(current.flags),
+        "rationale": reasons,
+        "clauses": [(c.value, protocol.clauses[c]) for c in cited],
+        "repeats_done": current.repeats_done,
+        "as_of": current.as_of,
+        "earliest_next_procedure_at": current.earliest_next_procedure_at,
+        "valid_until": current.valid_until,
+        "protocol": current.protocol,
+    }
