@@ -1,0 +1,41 @@
+"""What a clinic keeps: people, procedures, check-ins, labs, assessments and tasks.
+
+Records that people enter are never edited in place: corrections are new rows. The current
+assessment is a cache of the engine's answer (it can always be recomputed), while its history
+and every task event are append-only.
+
+One module per domain (in the manner of zulip's zerver/models/); import from this package."""
+
+from venowatch.clinic.models.assessments import Assessment, AssessmentChange
+from venowatch.clinic.models.clinics import (
+    DEFAULT_REMINDERS,
+    MAX_ID,
+    Clinic,
+    Member,
+    Role,
+    default_symptoms,
+)
+from venowatch.clinic.models.patients import Patient, PatientIdentifier
+from venowatch.clinic.models.records import CheckIn, Lab, Note, Procedure
+from venowatch.clinic.models.tasks import Task, TaskEvent, TaskKind, TaskStatus
+
+__all__ = [
+    "DEFAULT_REMINDERS",
+    "MAX_ID",
+    "Assessment",
+    "AssessmentChange",
+    "CheckIn",
+    "Clinic",
+    "Lab",
+    "Member",
+    "Note",
+    "Patient",
+    "PatientIdentifier",
+    "Procedure",
+    "Role",
+    "Task",
+    "TaskEvent",
+    "TaskKind",
+    "TaskStatus",
+    "default_symptoms",
+]

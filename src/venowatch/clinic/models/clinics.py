@@ -1,0 +1,88 @@
+"""Clinics and their staff."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MAX_ID = 2**63 - 1
+"""The largest id a 64-bit database integer holds: a larger one sent in is bad input, not a
+database error."""
+
+
+def default_symptoms() -> list[str]:
+    return ["fatigue", "vision", "thinking", "walking"]
+
+
+DEFAULT_REMINDERS = "6h 24h 48h 1w 2w 3w 4w 5w 6w 7w 8w 9w 10w 11w 12w then every 30d"
+"""First hours, then weekly to week 12, then monthly: the check-ins the guide's clauses need."""
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", _("Patient")
+    ADVOCATE = "advocate", _("Patient advocate")
+    CLINICIAN = "clinician", _("Clinician / IR")
+    ADMIN = "admin", _("Administrator")
+
+
+class Clinic(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    ir_name = models.CharField(_("interventional radiologist"), max_length=200, blank=True)
+    ir_phone = models.CharField(_("IR phone"), max_length=40, blank=True)
+    oncall_phone = models.CharField(_("on-call phone"), max_length=40, blank=True)
+    oncall_email = models.EmailField(_("on-call email"), blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    escalate_after = models.PositiveIntegerField(
+        _("escalate after (minutes)"),
+        default=30,
+        help_text=_("A possible-clot alert nobody has acknowledged goes to the next contact."),
+    )
+    escalation_emails = models.TextField(
+        _("escalation contacts"),
+        blank=True,
+        help_text=_(
+            "Email addresses, one per line, in the order alerts escalate to them; after the "
+            "last, the list starts again. Empty: the clinic's administrators, then on-call."
+        ),
+    )
+    reminder_schedule = models.CharField(
+        _("check-in reminders"),
+        max_length=300,
+        default=DEFAULT_REMINDERS,
+        help_text=_(
+            "Times after each procedure to remind the patient to check in (m, h, d, w), "
+            "optionally ending with 'then every' and an interval."
+        ),
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        _("daily digest hour"),
+        default=7,
+        help_text=_("Hour of the day (clinic time, 0-23) when advocates get their digest."),
+    )
+    digest_sent_on = models.DateField(null=True, editable=False)
+    protocol_text = models.TextField(
+        _("protocol file"),
+        blank=True,
+        help_text=_(
+            "The clinic's own protocol file (TOML), kept here so that every worker applies the "
+            "same rules. Leave empty to use the protocol shipped with venowatch."
+        ),
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Member(models.Model):
+    """A person's role at a clinic; everything a user may see follows from it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="members")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.username} ({self.role})"

@@ -1,0 +1,62 @@
+"""Staff tasks made from assessments, and their append-only events."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from venowatch.clinic.models.assessments import AssessmentChange
+from venowatch.clinic.models.patients import Patient
+
+
+class TaskKind(models.TextChoices):
+    CALL_PATIENT = "call_patient", _("Call the patient")
+    SCHEDULE_RETEST = "schedule_retest", _("Schedule the retest")
+    REVIEW_LABS = "review_labs", _("Review labs")
+    ORDER_LABS = "order_labs", _("Order blood and urine tests")
+    REVIEW_PATIENT = "review_patient", _("Review the patient")
+    OVERDUE_CHECKIN = "overdue_checkin", _("Chase an overdue check-in")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Task(models.Model):
+    """A piece of staff work made from an assessment. `status` and `assignee` mirror the latest
+    TaskEvent; the events are the record."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(max_length=24, choices=TaskKind.choices)
+    reason = models.CharField(max_length=300)
+    change = models.ForeignKey(
+        AssessmentChange, null=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "status"])]
+
+
+class TaskEvent(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=16, choices=TaskStatus.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(max_length=4000, blank=True)
+    at = models.DateTimeField()
