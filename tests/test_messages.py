@@ -19,8 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import venowatch.protocol
-from tests.conftest import SCENARIOS, load_json
-from tests.test_properties import PROPERTY, PROTOCOL, Case, cases
+from tests.conftest import SCENARIOS
+from tests.engine_fixtures import PROPERTY, PROTOCOL, ZONES, Case, cases, scenario
 from venowatch.protocol import Assessment, assess
 from venowatch.protocol.message import (
     ENGLISH,
@@ -33,13 +33,10 @@ from venowatch.protocol.message import (
     render,
     say,
 )
-from venowatch.services.care.assessing import assess_timeline
 from venowatch.services.care.message_json import message_from_json, message_json
-from venowatch.services.timeline_files import decode_timeline
 
 PATIENT, STAFF = ENGLISH[Audience.PATIENT], ENGLISH[Audience.STAFF]
 CORE = Path(venowatch.protocol.__file__).parent
-ZONES = [ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata"), ZoneInfo("Australia/Lord_Howe")]
 
 # sha256 (first 16 hex digits) of each scenario's [clause, code, patient, staff] list as the
 # engine wrote it with f-strings, before messages (commit c2124d7): the English must not move.
@@ -68,11 +65,6 @@ BEFORE_MESSAGES = {
     "21-wax-wane": "f2176e4da09dd874",
     "22-second-procedure": "f70cf1ec7aa8947e",
 }
-
-
-def scenario(path: Path) -> Assessment:
-    raw = json.dumps(load_json(path)["timeline"]).encode()
-    return assess_timeline(decode_timeline(raw, path.name), PROTOCOL)
 
 
 def messages_of(a: Assessment) -> Iterator[Message]:
