@@ -15,18 +15,25 @@ pytest_plugins = ["tests.smtp", "tests.permission_world"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False
+    ).stdout.strip()
+
+
 def _shared() -> Path:
     """The project's shared folder: VENOWATCH_SHARED, else beside this checkout, else beside the
-    repository this one was cloned from (a clone in /tmp still finds it)."""
+    repository this one was cloned from (a clone in /tmp still finds it), else beside the
+    checkout this one is a `git worktree` of."""
     if "VENOWATCH_SHARED" in os.environ:
         return Path(os.environ["VENOWATCH_SHARED"])
     candidates = [ROOT.parent / "shared"]
-    origin = subprocess.run(
-        ["git", "-C", str(ROOT), "remote", "get-url", "origin"],
-        capture_output=True, text=True, check=False,
-    ).stdout.strip()  # fmt: skip
+    origin = _git("remote", "get-url", "origin")
     if origin and Path(origin).is_dir():
         candidates.append(Path(origin).resolve().parent / "shared")
+    common = _git("rev-parse", "--path-format=absolute", "--git-common-dir")
+    if common:
+        candidates.append(Path(common).parent.parent / "shared")
     return next((c for c in candidates if (c / "spec").is_dir()), candidates[0])
 
 

@@ -26,8 +26,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import SCENARIOS
-from tests.test_messages import ZONES, scenario
-from tests.test_properties import PROPERTY, PROTOCOL, Case, cases
+from tests.engine_fixtures import PROPERTY, PROTOCOL, ZONES, Case, cases, scenario
 from tests.web_fixtures import clinic, patient
 from venowatch.clinic import models
 from venowatch.protocol import Assessment, Pgic, ProcedureKind, assess
