@@ -27,29 +27,14 @@ CORE = "venowatch.protocol"
 CODEC = "venowatch.fhir"
 DOMAIN = ("venowatch.clinic", "venowatch.notify", "venowatch.security", "venowatch.integration")
 
-# Known violations, each one xfail(strict=True): the test passes while the violation stands
-# and fails once it is gone, so that whoever removes it also removes its line here.
-KNOWN: dict[str, str] = {
-    "venowatch.fhir.definitions": (
-        "fhir/definitions.py imports venowatch.services.care.protocols (default_protocol, for "
-        "the Questionnaire's 'first 48 hours'); removed where the first-hours window comes "
-        "from the clinic's protocol"
-    ),
-}
-
 
 def _in(packages: tuple[str, ...], *, admin: bool = True) -> list[pytest.ParameterSet]:
     """The modules of these packages as test parameters (without Django admin modules if
-    `admin` is false), a known violation marked."""
+    `admin` is false)."""
     names = [
         m for m in modules() if any(within(m, p) for p in packages) and (admin or not _is_admin(m))
     ]
-    return [
-        pytest.param(m, id=m, marks=[pytest.mark.xfail(reason=KNOWN[m], strict=True)])
-        if m in KNOWN
-        else pytest.param(m, id=m)
-        for m in names
-    ]
+    return [pytest.param(m, id=m) for m in names]
 
 
 def _is_edge(name: str) -> bool:
