@@ -169,6 +169,14 @@ BAD = [
      "pathways.improvd", "unknown key"),
     ("missing-clause", _edit("C1 = ", "C0 = "), "clauses.C0", "unknown key"),
     ("not-toml", "this is = = not toml", "", "not valid TOML"),
+    ("action-twice", _edit('actions = ["call_ir_or_emergency"]',
+                           'actions = ["call_ir_or_emergency", "call_ir_or_emergency"]'),
+     "pathways.possible_thrombosis.actions", "lists an action twice"),
+    ("actions-not-a-list", _edit('actions = ["call_ir_or_emergency"]',
+                                 'actions = "call_ir_or_emergency"'),
+     "pathways.possible_thrombosis.actions", "must be a list"),
+    ("empty-title", _edit('staff = "Possible thrombosis"', 'staff = "  "'),
+     "pathways.possible_thrombosis.staff", "non-empty text"),
 ]  # fmt: skip
 
 
