@@ -85,7 +85,8 @@ def test_saved_details_come_back_on_the_card(site: tuple[Clinic, User, Patient])
     assert card.identifiers == [("MRN", "A-1234")]
     assert PatientIdentifier.objects.get(patient=p).system == f"urn:venowatch:clinic:{c.pk}:mrn"
     assert card.emergency == "Sam Roe, husband"
-    assert card.emergency_phone is not None and card.emergency_phone.number == "+14155550143"
+    assert card.emergency_phone is not None
+    assert card.emergency_phone.number == "+14155550143"
     assert card.messages_by == "Text message (SMS)"
     assert card.language == "English"
     # Saved again with fewer phones and a new MRN: the old ones go, one preferred remains.
@@ -166,7 +167,8 @@ def test_staff_page_opens_with_who_and_how_to_call(
     header = page[start : page.index("</header>", start)]
     assert 'href="tel:+14155552671"' in header
     assert "Call +1 415-555-2671" in header
-    assert "years old" in header and "MRN <strong>A-1234</strong>" in header
+    assert "years old" in header
+    assert "MRN <strong>A-1234</strong>" in header
     assert start < page.index('id="tasks"') < page.index('id="assessment-title"')
 
 

@@ -96,8 +96,8 @@ class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
             return str(_("On: clot alerts also go by SMS to staff with a mobile number."))
         return str(
             _(
-                "Off: set VENOWATCH_SMS_ACCOUNT_SID, VENOWATCH_SMS_AUTH_TOKEN and VENOWATCH_SMS_FROM "
-                "to send them; until then every message goes by email."
+                "Off: set VENOWATCH_SMS_ACCOUNT_SID, VENOWATCH_SMS_AUTH_TOKEN and "
+                "VENOWATCH_SMS_FROM to send them; until then every message goes by email."
             )
         )
 
