@@ -229,3 +229,17 @@ def test_enrolment_in_the_admin_takes_phones_details_and_mrn(admin_client: Clien
     assert PatientDetails.objects.get(patient=p).messages_by == "sms"
     identifier = PatientIdentifier.objects.get(patient=p)
     assert (identifier.clinic_id, identifier.value) == (c.pk, "M-77")
+
+
+def test_a_staff_members_phone_is_checked_in_the_admin(admin_client: Client) -> None:
+    c = clinic()
+    alex = user("alex2", c, Role.ADVOCATE)
+    member = alex.member
+    url = f"/admin/clinic/member/{member.pk}/change/"
+    data = {"user": str(alex.pk), "clinic": str(c.pk), "role": "advocate", "phone": "12"}
+    refused = admin_client.post(url, data).content.decode()
+    assert "This number is not a valid phone number" in refused
+    data["phone"] = "(617) 555-0123"
+    assert admin_client.post(url, data).status_code == 302
+    member.refresh_from_db()
+    assert member.phone == "+16175550123"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from venowatch.clinic import models
+from venowatch.clinic.phones import normalise, validate_phone
 from venowatch.notify.schedule import ScheduleError, parse_schedule
 from venowatch.protocol import ProtocolError
 from venowatch.services.care.clinics import change_protocol, check_protocol_text
@@ -115,8 +116,25 @@ class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
         )
 
 
+class MemberForm(forms.ModelForm[models.Member]):
+    class Meta:
+        model = models.Member
+        fields = "__all__"
+        help_texts: ClassVar[dict[str, Any]] = {
+            "phone": _("A mobile number gets clot alerts by text message when SMS is set up.")
+        }
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"]
+        if not phone:
+            return phone
+        validate_phone(phone)
+        return normalise(phone)
+
+
 @admin.register(models.Member)
 class MemberAdmin(admin.ModelAdmin[models.Member]):
+    form = MemberForm
     list_display = ("user", "clinic", "role", "phone")
     list_filter = ("clinic", "role")
 
