@@ -1,7 +1,9 @@
 """Alert latency benchmark (issue 4): from the start of a patient's emergency check-in POST (much
 worse, symptoms back, 10 hours after the procedure: the possible-thrombosis pathway) to the moment
 a local SMTP server has accepted the alert to the advocate, and to the last of the three staff
-(advocate, IR, clinic on-call). Goal: p99 within 5 s in the embedded default (SQLite), with
+(advocate, IR, clinic on-call); and (issue 11) to the moment a local server answering as the SMS
+provider's Messages endpoint (tests/sms_server.py) has accepted the text to the advocate's
+mobile (on-call's phone gets one too). Goal: p99 within 5 s in the embedded default (SQLite), with
 gunicorn's 3 sync workers and `venowatch worker` (outbox every second) as `venowatch serve` runs.
 
     .venv/bin/python bench/alert_latency.py [--patients 60]
@@ -36,8 +38,12 @@ from aiosmtpd.controller import Controller
 
 from web import OUT, _environment, _free_port, _Server, _Session, _session_for
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.sms_server
+from tests.sms_server import SENDER, SID, TOKEN, Provider
+
 ADVOCATE, IR, ONCALL = "advocate@example.org", "dr.ruiz@example.org", "oncall@example.org"
 STAFF = (ADVOCATE, IR, ONCALL)
+ADVOCATE_MOBILE, ONCALL_MOBILE = "+16175550123", "+16175550199"
 CLOT = {"pgic": "much_worse", "symptoms_returned": "on"}
 WAIT = 30.0
 """Seconds after its check-in an email may take before the run counts it as never arrived."""
@@ -88,6 +94,11 @@ def main() -> int:
         inbox.controller.start()
         cleanup.callback(inbox.controller.stop)
         env |= {"VENOWATCH_EMAIL_HOST": "127.0.0.1", "VENOWATCH_EMAIL_PORT": str(inbox.port)}
+        provider = Provider()
+        provider.start()
+        cleanup.callback(provider.stop)
+        env |= {"VENOWATCH_SMS_ACCOUNT_SID": SID, "VENOWATCH_SMS_AUTH_TOKEN": TOKEN,
+                "VENOWATCH_SMS_FROM": SENDER, "VENOWATCH_SMS_BASE_URL": provider.url}  # fmt: skip
         log = cleanup.enter_context((data / "worker.log").open("wb"))
         worker = subprocess.Popen(
             [sys.executable, "-m", "venowatch", "worker"], env={**os.environ, **env},
@@ -98,7 +109,7 @@ def main() -> int:
         cleanup.callback(_stop, server.proc)
         server.__enter__()  # waits for the port; _stop above ends gunicorn even if it fails
         try:
-            results = _run(server.port, keys, args.seed, inbox)
+            results = _run(server.port, keys, args.seed, inbox, provider)
         except _RefusedError as exc:
             tail = (data / "worker.log").read_text().splitlines()[-15:] or ["(empty)"]
             print(f"REFUSED: {exc}\nworker log (tail):", *tail, sep="\n  ", file=sys.stderr)
@@ -129,14 +140,16 @@ def _prepare(n: int) -> list[tuple[str, str]]:
     call_command("migrate", interactive=False, verbosity=0)
     (Path(os.environ["VENOWATCH_DATA_DIR"]) / "static").mkdir(exist_ok=True)
     now = timezone.now()
-    clinic = Clinic.objects.create(name="Bench clinic", oncall_email=ONCALL)
+    clinic = Clinic.objects.create(
+        name="Bench clinic", oncall_email=ONCALL, oncall_phone=ONCALL_MOBILE
+    )
 
-    def member(address: str, role: Role) -> User:
+    def member(address: str, role: Role, phone: str = "") -> User:
         user = User.objects.create(username=address.split("@")[0], email=address, password="!")
-        Member.objects.create(user=user, clinic=clinic, role=role)
+        Member.objects.create(user=user, clinic=clinic, role=role, phone=phone)
         return user
 
-    advocate, ir = member(ADVOCATE, Role.ADVOCATE), member(IR, Role.CLINICIAN)
+    advocate, ir = member(ADVOCATE, Role.ADVOCATE, ADVOCATE_MOBILE), member(IR, Role.CLINICIAN)
     keys = []
     for i in range(n + 1):
         name = f"Patient {i:04d}" if i else "Warm-up patient"
@@ -151,7 +164,9 @@ def _prepare(n: int) -> list[tuple[str, str]]:
     return keys
 
 
-def _run(port: int, keys: list[tuple[str, str]], seed: int, inbox: _Inbox) -> dict[str, Any]:
+def _run(
+    port: int, keys: list[tuple[str, str]], seed: int, inbox: _Inbox, provider: Provider
+) -> dict[str, Any]:
     sessions = [(name, _Session(port, key)) for name, key in keys]
     rng = random.Random(seed)
     started: dict[str, float] = {}
@@ -165,19 +180,23 @@ def _run(port: int, keys: list[tuple[str, str]], seed: int, inbox: _Inbox) -> di
             raise _RefusedError(f"the check-in of {name} answered HTTP {status}, not 302")
         if i == 0:  # the warm-up: the whole path works before anything is timed
             _latencies(inbox, {name: t})
+            _sms_latencies(provider, {name: t})
             started.clear()
             post_s.clear()
         time.sleep(rng.uniform(0.2, 1.0))
     latencies = _latencies(inbox, started)
+    texts = sorted(_sms_latencies(provider, started).values())
     advocate = sorted(by_to[ADVOCATE] for by_to in latencies.values())
     all_staff = sorted(max(by_to.values()) for by_to in latencies.values())
     return {
         "post_s": _stats(sorted(post_s)),
         "advocate_s": _stats(advocate),
         "all_staff_max_s": _stats(all_staff),
+        "advocate_sms_s": _stats(texts),
         "goal_p99_s": 5.0,
         "duplicates": inbox.duplicates,
-        "latencies_s": {"advocate": advocate, "all_staff_max": all_staff},
+        "sms_duplicates": len(provider.accepted) - len({(m.to, m.body) for m in provider.accepted}),
+        "latencies_s": {"advocate": advocate, "all_staff_max": all_staff, "advocate_sms": texts},
     }
 
 
@@ -208,6 +227,32 @@ def _latencies(inbox: _Inbox, started: dict[str, float]) -> dict[str, dict[str, 
     return out
 
 
+def _sms_latencies(provider: Provider, started: dict[str, float]) -> dict[str, float]:
+    """Seconds from each check-in's start to the provider's acceptance of the advocate's text
+    about that patient (its body links the patient's page), waiting as _latencies does."""
+    from venowatch.clinic.models import Patient
+
+    links = {
+        f"/staff/patients/{pk}/": name
+        for pk, name in Patient.objects.filter(name__in=list(started)).values_list("pk", "name")
+    }
+    deadline = max(started.values()) + WAIT
+    out: dict[str, float] = {}
+    while True:
+        for text in provider.to(ADVOCATE_MOBILE):
+            name = next((n for link, n in links.items() if link in text.body), None)
+            if name is not None and name not in out:
+                out[name] = round(text.at - started[name], 3)
+        if len(out) == len(started) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    missing = sorted(set(started) - set(out))
+    if missing:
+        shown = ", ".join(missing[:6]) + (" ..." if len(missing) > 6 else "")
+        raise _RefusedError(f"{len(missing)} texts to the advocate not accepted: {shown}")
+    return out
+
+
 def _stats(ordered: list[float]) -> dict[str, float]:
     """Nearest-rank percentiles: with 60 samples p99 is the slowest, p95 the 57th."""
 
@@ -230,7 +275,8 @@ def _report(r: dict[str, Any]) -> None:
     print(f"\nalert latency: {r['patients']} emergency check-ins, SQLite, gunicorn 3 sync workers")
     print("  + venowatch worker (outbox every 1 s); seconds from the check-in POST's start")
     rows = [("check-in POST itself", "post_s"), ("-> advocate's alert accepted", "advocate_s"),
-            ("-> last of 3 staff alerts", "all_staff_max_s")]  # fmt: skip
+            ("-> last of 3 staff alerts", "all_staff_max_s"),
+            ("-> advocate's SMS accepted", "advocate_sms_s")]  # fmt: skip
     for label, key in rows:
         s = r[key]
         print(f"  {label:<30} p50 {s['p50']:6.3f}  p95 {s['p95']:6.3f}  p99 {s['p99']:6.3f}"
@@ -240,6 +286,8 @@ def _report(r: dict[str, Any]) -> None:
         print(f"  goal p99 <= {r['goal_p99_s']:.0f} s, {label.removeprefix('-> ')}: {met}")
     if r["duplicates"]:
         print(f"  note: {r['duplicates']} emails were delivered more than once")
+    if r["sms_duplicates"]:
+        print(f"  note: {r['sms_duplicates']} texts were delivered more than once")
 
 
 if __name__ == "__main__":

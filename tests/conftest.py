@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["tests.smtp", "tests.permission_world"]
+pytest_plugins = ["tests.smtp", "tests.sms_server", "tests.permission_world"]
 
 ROOT = Path(__file__).resolve().parents[1]
 

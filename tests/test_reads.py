@@ -17,11 +17,11 @@ EDGE_FILES = sorted(p for edge in EDGES for p in (ROOT / edge).rglob("*.py"))
 
 RECORD_MODELS = {
     "Patient", "Procedure", "CheckIn", "Lab", "Note", "Assessment", "AssessmentChange", "Task",
-    "TaskEvent", "PatientIdentifier",
+    "TaskEvent", "PatientIdentifier", "PatientPhone", "PatientDetails",
 }  # fmt: skip
 RELATED = {
     "procedures", "checkins", "labs", "notes", "assessment_changes", "tasks", "events",
-    "identifiers", "patients", "advocated_patients", "procedures_performed",
+    "identifiers", "patients", "advocated_patients", "procedures_performed", "phones",
 }  # fmt: skip
 """The related managers that lead to patient records (see clinic/models.py related_name)."""
 QUERIES = {

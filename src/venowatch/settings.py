@@ -9,6 +9,9 @@ Variables (all prefixed VENOWATCH_ except DATABASE_URL):
   VENOWATCH_ALLOWED_HOSTS  comma-separated (default localhost,127.0.0.1,[::1])
   VENOWATCH_EMAIL_*      HOST, PORT, USER, PASSWORD, STARTTLS, TIMEOUT, FROM: the SMTP server
   VENOWATCH_BASE_URL     where people reach the site; links in emails point here
+  VENOWATCH_SMS_*        ACCOUNT_SID, AUTH_TOKEN, FROM, BASE_URL, TIMEOUT: the SMS provider
+                         (Twilio's API); SMS is off unless the first three are set
+  VENOWATCH_PHONE_REGION the country (ISO code, default US) of numbers typed without +code
 """
 
 from __future__ import annotations
@@ -133,6 +136,18 @@ EMAIL_TIMEOUT = env_int("VENOWATCH_EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("VENOWATCH_EMAIL_FROM", "venowatch@localhost")
 VENOWATCH_BASE_URL = env_str("VENOWATCH_BASE_URL", "http://localhost:8000").rstrip("/")
 """Links in emails point here: the address patients and staff reach the site at."""
+
+VENOWATCH_SMS_ACCOUNT_SID = env_str("VENOWATCH_SMS_ACCOUNT_SID", "")
+VENOWATCH_SMS_AUTH_TOKEN = env_str("VENOWATCH_SMS_AUTH_TOKEN", "")
+VENOWATCH_SMS_FROM = env_str("VENOWATCH_SMS_FROM", "")
+VENOWATCH_SMS_BASE_URL = env_str("VENOWATCH_SMS_BASE_URL", "https://api.twilio.com").rstrip("/")
+"""The provider's API; tests point it at a local server that answers as Twilio's does."""
+VENOWATCH_SMS_TIMEOUT = env_int("VENOWATCH_SMS_TIMEOUT", 10)
+VENOWATCH_SMS_ENABLED = bool(
+    VENOWATCH_SMS_ACCOUNT_SID and VENOWATCH_SMS_AUTH_TOKEN and VENOWATCH_SMS_FROM
+)
+"""Off when unset: then no SMS is queued, and every message goes by email."""
+VENOWATCH_PHONE_REGION = env_str("VENOWATCH_PHONE_REGION", "US").upper()
 VENOWATCH_BASE_URL_SET = env_str("VENOWATCH_BASE_URL", "") != ""
 """Whether the address was given: if not, CDS Hooks takes its own URL from each request."""
 

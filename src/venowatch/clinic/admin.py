@@ -4,6 +4,7 @@ clinic settings (IR and on-call contacts, the protocol file in use)."""
 from typing import Any, ClassVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.validators import validate_email
 from django.http import HttpRequest
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from venowatch.clinic import models
+from venowatch.clinic.phones import normalise, validate_phone
 from venowatch.notify.schedule import ScheduleError, parse_schedule
 from venowatch.protocol import ProtocolError
 from venowatch.services.care.clinics import change_protocol, check_protocol_text
@@ -72,9 +74,9 @@ class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
     list_display = (
         "name", "ir_name", "ir_phone", "oncall_phone", "oncall_email", "time_zone", "protocol",
     )  # fmt: skip
-    readonly_fields = ("protocol",)
+    readonly_fields = ("protocol", "sms")
     fieldsets = (
-        (None, {"fields": ("name", "time_zone")}),
+        (None, {"fields": ("name", "time_zone", "mrn_system", "sms")}),
         (_("Contacts"), {"fields": ("ir_name", "ir_phone", "oncall_phone", "oncall_email")}),
         (
             _("Alerts and reminders"),
@@ -88,6 +90,17 @@ class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
         ref = clinic_protocol(clinic).ref
         shipped = "" if clinic.protocol_text else _(" (shipped with venowatch)")
         return f"{ref.id} {ref.version}{shipped}, sha256 {ref.sha256[:12]}"
+
+    @admin.display(description=_("text messages (SMS)"))
+    def sms(self, clinic: models.Clinic) -> str:
+        if settings.VENOWATCH_SMS_ENABLED:
+            return str(_("On: clot alerts also go by SMS to staff with a mobile number."))
+        return str(
+            _(
+                "Off: set VENOWATCH_SMS_ACCOUNT_SID, VENOWATCH_SMS_AUTH_TOKEN and "
+                "VENOWATCH_SMS_FROM to send them; until then every message goes by email."
+            )
+        )
 
     def save_model(self, request: HttpRequest, obj: models.Clinic, form: Any, change: bool) -> None:
         if not change or "protocol_text" not in form.changed_data:
@@ -103,14 +116,68 @@ class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
         )
 
 
+class MemberForm(forms.ModelForm[models.Member]):
+    class Meta:
+        model = models.Member
+        fields = "__all__"
+        help_texts: ClassVar[dict[str, Any]] = {
+            "phone": _("A mobile number gets clot alerts by text message when SMS is set up.")
+        }
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"]
+        if not phone:
+            return phone
+        validate_phone(phone)
+        return normalise(phone)
+
+
 @admin.register(models.Member)
 class MemberAdmin(admin.ModelAdmin[models.Member]):
+    form = MemberForm
     list_display = ("user", "clinic", "role", "phone")
     list_filter = ("clinic", "role")
 
 
+class PhoneInline(admin.TabularInline[models.PatientPhone, models.Patient]):
+    model = models.PatientPhone
+    extra = 1
+    max_num = len(models.PhoneKind)
+
+
+class DetailsInline(admin.StackedInline[models.PatientDetails, models.Patient]):
+    model = models.PatientDetails
+    can_delete = False
+
+
+class IdentifierInline(admin.TabularInline[models.PatientIdentifier, models.Patient]):
+    model = models.PatientIdentifier
+    extra = 1
+    fields = ("system", "value")
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["system"].help_text = _(
+            "For the clinic's MRN, the clinic's MRN system (set on the clinic)."
+        )
+        return formset
+
+
 @admin.register(models.Patient)
 class PatientAdmin(admin.ModelAdmin[models.Patient]):
+    """Enrolment: the patient with their phones, details and identifiers (inlines)."""
+
+    inlines = (PhoneInline, DetailsInline, IdentifierInline)
     list_display = ("name", "clinic", "advocate", "user", "time_zone")
     list_filter = ("clinic", "advocate")
     search_fields = ("name",)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is models.PatientIdentifier:
+            for identifier in formset.save(commit=False):
+                identifier.clinic_id = form.instance.clinic_id  # the patient's clinic, always
+                identifier.save()
+            for gone in formset.deleted_objects:
+                gone.delete()
+            return
+        super().save_formset(request, form, formset, change)

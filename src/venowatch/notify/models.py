@@ -25,6 +25,7 @@ class Channel(models.TextChoices):
     (services.notification.transports) and templates under venowatch/<channel>/."""
 
     EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message (SMS)")
 
 
 class State(models.TextChoices):
@@ -43,7 +44,8 @@ class Notification(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     channel = models.CharField(max_length=12, choices=Channel.choices)
     address = models.CharField(
-        max_length=254, help_text="Where on the channel: an email address for email."
+        max_length=254,
+        help_text="Where on the channel: an email address for email, an E.164 number for SMS.",
     )
     subject = models.CharField(max_length=200)
     text = models.TextField()

@@ -11,8 +11,9 @@ from functools import partial
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from venowatch.clinic.models import Clinic, Member, Patient, Role
+from venowatch.clinic.models import Clinic, Member, MessageChannel, Patient, PhoneKind, Role
 from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind
+from venowatch.services.care.contacts import ContactDetails, save_contacts
 from venowatch.services.care.reassessing import reassess
 from venowatch.services.care.records import record_checkin, record_lab, record_procedure
 
@@ -119,8 +120,28 @@ def create_demo(now: datetime) -> list[tuple[str, str]]:
             time_zone=clinic.time_zone,
             advocate=advocates[i % 2],
         )
+        _contacts(patient, i, now)
         _tell(patient, story, ir, now)
     return _logins()
+
+
+def _contacts(patient: Patient, i: int, now: datetime) -> None:
+    """A mobile phone (555-01xx: numbers kept for fiction), a date of birth and an MRN."""
+    details = ContactDetails(
+        phones={
+            PhoneKind.MOBILE: f"+1 617 555 01{i:02d}",
+            PhoneKind.HOME: f"+1 617 555 01{50 + i}",
+        },
+        preferred=PhoneKind.MOBILE,
+        date_of_birth=now.date().replace(year=now.year - 38 - 2 * i, day=1 + i),
+        language="en",
+        messages_by=MessageChannel.SMS if i % 3 == 0 else MessageChannel.EMAIL,
+        emergency_name="Chris " + patient.name.split()[-1],
+        emergency_relation="partner",
+        emergency_phone=f"+1 617 555 01{90 - i}",
+        mrn=f"{100200 + i}",
+    )
+    save_contacts(patient, details, now.date())
 
 
 def _tell(patient: Patient, story: Story, ir: User, now: datetime) -> None:

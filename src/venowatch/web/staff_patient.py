@@ -30,12 +30,13 @@ from venowatch.clinic.models import Patient, Task
 from venowatch.protocol import LabKind, LabResult, ProcedureKind
 from venowatch.services.care.notes import add_note as save_note
 from venowatch.services.care.protocols import clinic_protocol
-from venowatch.services.care.reads import patient_page, task_in_reach
+from venowatch.services.care.reads import contact_of, patient_page, task_in_reach
 from venowatch.services.care.records import record_lab, record_procedure
 from venowatch.services.care.tasks import TaskError, acknowledge, assign, resolve
 from venowatch.services.care.zones import patient_zone
 from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, acts_of, patient_in_reach
+from venowatch.web.contact_form import ContactForm
 from venowatch.web.refusals import attempt, refuse
 from venowatch.web.staff_common import name_of, staff_of
 from venowatch.web.staff_forms import AsOfForm, LabForm, NoteForm, ProcedureForm, TaskForm
@@ -71,6 +72,7 @@ class _Bound:
     note: NoteForm | None = None
     task: TaskForm | None = None
     task_pk: int | None = None
+    contact: ContactForm | None = None
     problem: tuple[str, str] | None = None  # (anchor, what) for the summary at the top
 
 
@@ -164,6 +166,8 @@ def _patient_page(
             status = 400
             bound.problem = bound.problem or ("as-of", _("Show the assessment as of"))
     page = patient_page(request.user, patient, now, as_of)
+    card = contact_of(request.user, patient, now.astimezone(zone).date())
+    contact_form = bound.contact or (ContactForm.of(card) if Act.EDIT_CONTACT in acts else None)
     shown = record_context(page, protocol, zone, patient.name)
     open_tasks = _task_rows(page.open_tasks, bound, Act.MANAGE_TASKS in acts, staff.everyone)
     task_alert = None
@@ -176,6 +180,8 @@ def _patient_page(
         {
             "patient": patient,
             "zone": zone,
+            "card": card,
+            "contact_form": contact_form,
             **shown,
             "as_of_form": as_of_form,
             "open_tasks": open_tasks,

@@ -15,6 +15,12 @@ from venowatch.clinic.models.clinics import (
     Role,
     default_symptoms,
 )
+from venowatch.clinic.models.contacts import (
+    MessageChannel,
+    PatientDetails,
+    PatientPhone,
+    PhoneKind,
+)
 from venowatch.clinic.models.patients import Patient, PatientIdentifier
 from venowatch.clinic.models.records import CheckIn, Lab, Note, Procedure
 from venowatch.clinic.models.tasks import Task, TaskEvent, TaskKind, TaskStatus
@@ -28,9 +34,13 @@ __all__ = [
     "Clinic",
     "Lab",
     "Member",
+    "MessageChannel",
     "Note",
     "Patient",
+    "PatientDetails",
     "PatientIdentifier",
+    "PatientPhone",
+    "PhoneKind",
     "Procedure",
     "Role",
     "Task",

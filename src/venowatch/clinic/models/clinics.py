@@ -33,6 +33,15 @@ class Clinic(models.Model):
     oncall_phone = models.CharField(_("on-call phone"), max_length=40, blank=True)
     oncall_email = models.EmailField(_("on-call email"), blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    mrn_system = models.CharField(
+        _("MRN system"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "The URI the clinic's medical record numbers are issued under (as a FHIR "
+            "identifier's system). Empty: urn:venowatch:clinic:<number>:mrn."
+        ),
+    )
     escalate_after = models.PositiveIntegerField(
         _("escalate after (minutes)"),
         default=30,
@@ -72,6 +81,11 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def mrn_uri(self) -> str:
+        """The system the clinic's MRNs are stored under."""
+        return self.mrn_system or f"urn:venowatch:clinic:{self.pk}:mrn"
 
 
 class Member(models.Model):

@@ -13,7 +13,7 @@ import enum
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -21,6 +21,7 @@ from django.db.models import Count, QuerySet
 from venowatch.clinic import models
 from venowatch.clinic.models import TaskStatus
 from venowatch.protocol import Timeline
+from venowatch.services.care.contacts import ContactCard, contact_card
 from venowatch.services.care.records import asks_if_symptoms_returned
 from venowatch.services.care.standing import Standing, standing, standing_as_of
 from venowatch.services.care.timelines import timeline_of
@@ -130,6 +131,12 @@ def patient_page(
         ),
         resolved=[_resolved(t, events.get(t.pk)) for t in resolved],
     )
+
+
+def contact_of(reader: Any, patient: models.Patient, today: date) -> ContactCard:
+    """How staff reach the patient (the staff page's header and contact form)."""
+    _reading(reader, Read.PATIENT_PAGE, [patient.pk])
+    return contact_card(patient, today)
 
 
 def _resolved(task: models.Task, event: models.TaskEvent | None) -> Resolved:

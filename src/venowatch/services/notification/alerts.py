@@ -27,8 +27,11 @@ from venowatch.services.care.tasks import pathway_task
 from venowatch.services.notification.addresses import (
     Address,
     addresses_of,
+    alert_addresses_of,
     listed_escalation_addresses,
     oncall_addresses,
+    oncall_alert_addresses,
+    patient_addresses,
     unique,
 )
 from venowatch.services.notification.outbox import queue
@@ -73,8 +76,8 @@ def _alert_emergency(
 ) -> None:
     clinic = patient.clinic
     subject = _("URGENT: possible blood clot, %(name)s") % {"name": patient.name}
-    staff = [*addresses_of(patient.advocate), *addresses_of(_ir(patient))]
-    for to in unique([*staff, *oncall_addresses(clinic)]):
+    staff = [*alert_addresses_of(patient.advocate), *alert_addresses_of(_ir(patient))]
+    for to in unique([*staff, *oncall_alert_addresses(clinic)]):
         queue(
             clinic=clinic, patient=patient, kind=Kind.EMERGENCY, to=to, subject=subject,
             key=f"emergency:{change.pk}:{to.value}", context=context, now=now,
@@ -122,7 +125,7 @@ def _tell_patient(
 ) -> None:
     wording = protocol.pathways[change.pathway].title.patient
     actions = [protocol.actions[Action(a)].patient for a in change.actions]
-    for to in addresses_of(patient.user):
+    for to in patient_addresses(patient):
         queue(
             clinic=patient.clinic, patient=patient, kind=Kind.PATIENT_UPDATE, now=now, to=to,
             key=f"patient:{change.pk}", subject=_("Your follow-up guidance has changed"),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from venowatch.clinic import models
 from venowatch.notify.models import Kind, Reminder
 from venowatch.notify.schedule import Schedule, parse_schedule
-from venowatch.services.notification.addresses import addresses_of
+from venowatch.services.notification.addresses import patient_addresses
 from venowatch.services.notification.outbox import queue
 
 
@@ -60,7 +60,7 @@ def _remind(reminder: Reminder, now: datetime) -> None:
     answered = patient.checkins.filter(at__gte=since).exists()
     if not answered:
         key = f"reminder:{patient.pk}:{reminder.procedure_at.isoformat()}:{reminder.step}"
-        for to in addresses_of(patient.user):
+        for to in patient_addresses(patient):
             queue(
                 clinic=patient.clinic, patient=patient, kind=Kind.REMINDER, to=to, key=key,
                 subject=_("Time for your check-in"), context={"patient": patient}, now=now,

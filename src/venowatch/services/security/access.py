@@ -24,6 +24,7 @@ class Act(enum.Enum):
     MANAGE_TASKS = "manage_tasks"
     VIEW_AS_OF = "view_as_of"
     WORKLIST = "worklist"
+    EDIT_CONTACT = "edit_contact"  # the patient's phones, date of birth, identifiers
 
 
 _ALLOWED: dict[Role, frozenset[Act]] = {
@@ -37,6 +38,7 @@ _ALLOWED: dict[Role, frozenset[Act]] = {
             Act.MANAGE_TASKS,
             Act.VIEW_AS_OF,
             Act.WORKLIST,
+            Act.EDIT_CONTACT,
         }
     ),
     Role.CLINICIAN: frozenset(

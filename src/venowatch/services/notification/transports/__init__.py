@@ -7,5 +7,9 @@ from collections.abc import Mapping
 from venowatch.notify.models import Channel
 from venowatch.services.notification.transports.base import Transport
 from venowatch.services.notification.transports.email import EmailTransport
+from venowatch.services.notification.transports.sms import SmsTransport
 
-TRANSPORTS: Mapping[Channel, type[Transport]] = {Channel.EMAIL: EmailTransport}
+TRANSPORTS: Mapping[Channel, type[Transport]] = {
+    Channel.EMAIL: EmailTransport,
+    Channel.SMS: SmsTransport,
+}
