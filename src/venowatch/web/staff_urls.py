@@ -1,6 +1,6 @@
 from django.urls import path
 
-from venowatch.web import staff_patient, staff_worklist
+from venowatch.web import staff_patient, staff_takeover, staff_worklist
 
 urlpatterns = [
     path("", staff_worklist.worklist, name="worklist"),
@@ -8,5 +8,6 @@ urlpatterns = [
     path("patients/<int:pk>/procedure/", staff_patient.add_procedure, name="staff-add-procedure"),
     path("patients/<int:pk>/lab/", staff_patient.add_lab, name="staff-add-lab"),
     path("patients/<int:pk>/note/", staff_patient.add_note, name="staff-add-note"),
+    path("patients/<int:pk>/take-over/", staff_takeover.takeover, name="staff-take-over"),
     path("tasks/<int:pk>/", staff_patient.task_action, name="staff-task"),
 ]

@@ -17,6 +17,7 @@ from venowatch.clinic.models.clinics import (
 )
 from venowatch.clinic.models.patients import Patient, PatientIdentifier
 from venowatch.clinic.models.records import CheckIn, Lab, Note, Procedure
+from venowatch.clinic.models.takeovers import Takeover
 from venowatch.clinic.models.tasks import Task, TaskEvent, TaskKind, TaskStatus
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "PatientIdentifier",
     "Procedure",
     "Role",
+    "Takeover",
     "Task",
     "TaskEvent",
     "TaskKind",
