@@ -100,7 +100,7 @@ def test_a_search_pages_beyond_fifty_and_keeps_the_search(client: Client, place:
     first = client.get(reverse("worklist"), {"q": "sample"})
     assert len(names(first)) == 50
     assert "?q=sample&amp;page=2" in text(first)
-    second = client.get(reverse("worklist"), {"q": "sample", "page": 2})
+    second = client.get(reverse("worklist"), {"q": "sample", "page": "2"})
     assert names(second) == [f"Sample {i:02}" for i in range(50, 62)]
 
 

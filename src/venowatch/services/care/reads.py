@@ -279,6 +279,32 @@ def task_in_reach(reader: Any, pk: int) -> models.Task | None:
     return task
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What venowatch holds of a patient an EHR asks about: the records as stored, the
+    standing now, and whether an emergency is still open for them."""
+
+    timeline: Timeline
+    standing: Standing
+    open_emergency: models.Task | None
+
+
+def decision_support(reader: Any, clinic: models.Clinic, pk: int, now: datetime) -> Known | None:
+    """For a CDS Hooks call: patient `pk` of `clinic` (the EHR matched them by identifier),
+    or None if there is no such patient there."""
+    patient = (
+        models.Patient.objects.select_related("clinic", "assessment")
+        .filter(clinic=clinic, pk=pk)
+        .first()
+    )
+    if patient is None:
+        return None
+    _reading(reader, Read.DECISION_SUPPORT, [patient.pk])
+    timeline = timeline_of(patient)
+    emergency = open_emergency_tasks(clinic.pk).filter(patient=patient).first()
+    return Known(timeline, standing(patient, now, timeline), emergency)
+
+
 def exported(reader: Any, pk: int) -> dict[str, Any] | None:
     """Patient `pk`'s FHIR export for the operator at the command line (who reaches every
     patient), or None if there is no such patient."""
