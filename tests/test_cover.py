@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -196,3 +198,24 @@ def test_the_api_lists_the_clinics_emergencies(team: Team, now: datetime) -> Non
     moved = api.post(f"/tasks/{task.pk}", {"action": "acknowledge"})
     assert moved.status_code == 200
     assert Task.objects.get(pk=task.pk).status == TaskStatus.ACKNOWLEDGED
+
+
+def test_the_emergencies_list_costs_the_same_queries_however_many(
+    client: Client, team: Team, now: datetime
+) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            response = client.get(reverse("worklist"))
+        assert response.status_code == 200
+        return len(seen)
+
+    signed_in(client, team.jordan)
+    first = patient("First Clot", team.clinic, team.alex)
+    possible_clot(first, team.ir, now)
+    task = Task.objects.get(patient=first)
+    Task.objects.filter(pk=task.pk).update(status=TaskStatus.ACKNOWLEDGED)
+    one = queries()
+    for name in ("Second Clot", "Third Clot"):
+        possible_clot(patient(name, team.clinic, team.alex), team.ir, now)
+    assert len(client.get(reverse("worklist")).context["emergencies"]) == 3
+    assert queries() == one
