@@ -1,5 +1,8 @@
 """The people and patients of the permission matrices (web pages and API): each role's "own"
-record, the one it legitimately reaches, and an "other" just outside it."""
+record (the one it legitimately reaches), "other" (a colleague's patient at the same clinic,
+not an emergency), "emergency" (a colleague's patient at the same clinic with an open
+possible-clot task: the cover rule brings them in for all staff) and "foreign" (an emergency
+at another clinic)."""
 
 from __future__ import annotations
 
@@ -10,11 +13,23 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from tests.web_fixtures import H, clinic, patient, user
-from venowatch.clinic.models import CheckIn, Lab, Note, Patient, Procedure, Role, TaskEvent
+from venowatch.clinic.models import (
+    CheckIn,
+    Lab,
+    Note,
+    Patient,
+    Procedure,
+    Role,
+    Takeover,
+    Task,
+    TaskEvent,
+    TaskKind,
+)
 from venowatch.protocol import Pgic, ProcedureKind
 from venowatch.services.care.records import record_checkin, record_procedure
 
 ROLES = ["patient", "advocate", "clinician", "admin", "no_role", "signed_out"]
+WHOSE = ["own", "other", "emergency", "foreign"]
 
 
 @dataclass
@@ -22,6 +37,15 @@ class World:
     people: dict[str, User | None]
     own: dict[str, Patient]
     other: dict[str, Patient]
+    emergency: Patient
+    foreign: Patient
+
+    def target(self, role: str, whose: str) -> Patient:
+        if whose == "own":
+            return self.own[role]
+        if whose == "other":
+            return self.other[role]
+        return self.emergency if whose == "emergency" else self.foreign
 
 
 def _operated(p: Patient, ir: User) -> None:
@@ -33,6 +57,18 @@ def _operated(p: Patient, ir: User) -> None:
     record_checkin(p, at=now - 1 * H, pgic=Pgic.MUCH_WORSE, now=now)
 
 
+def _quiet(p: Patient, ir: User) -> None:
+    """A procedure by `ir`, no check-in yet, and a task that is not an emergency."""
+    now = timezone.now()
+    record_procedure(
+        p, kind=ProcedureKind.VENOPLASTY, performed_at=now - 5 * H, performed_by=ir, now=now
+    )
+    Task.objects.create(
+        patient=p, kind=TaskKind.REVIEW_PATIENT, reason="Review.", assignee=p.advocate,
+        created_at=now,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def world() -> World:
     a, b = clinic("Clinic A"), clinic("Clinic B")
@@ -41,9 +77,11 @@ def world() -> World:
     admin = user("admin", a, Role.ADMIN)
     mine = patient("Own Patient", a, advocate=alex)
     theirs = patient("Other Patient", a, advocate=jordan)
+    sick = patient("Emergency Patient", a, advocate=jordan)
     foreign = patient("Foreign Patient", b, advocate=user("casey", b, Role.ADVOCATE))
     _operated(mine, ruiz)
-    _operated(theirs, other_ir)
+    _quiet(theirs, other_ir)
+    _operated(sick, other_ir)
     _operated(foreign, user("dr.b", b, Role.CLINICIAN))
     people: dict[str, User | None] = {
         "patient": mine.user, "advocate": alex, "clinician": ruiz, "admin": admin,
@@ -51,9 +89,9 @@ def world() -> World:
     }  # fmt: skip
     own = dict.fromkeys(ROLES, mine)
     other = dict.fromkeys(ROLES, theirs)
-    other["admin"] = foreign  # an administrator reaches the whole clinic, not another one
-    return World(people, own, other)
+    return World(people, own, other, sick, foreign)
 
 
 def footprint() -> tuple[int, ...]:
-    return tuple(m.objects.count() for m in (CheckIn, Procedure, Lab, Note, TaskEvent))
+    models = (CheckIn, Procedure, Lab, Note, TaskEvent, Takeover)
+    return tuple(m.objects.count() for m in models)

@@ -1,8 +1,9 @@
-"""The API's authorization as the web's: every role x every endpoint x own and other record.
+"""The API's authorization as the web's: every role x every endpoint x whose record.
 
-Tokens act as their user, so the matrix is the web's. Whatever is not allowed is a 404 (signed
-out: a 401) and changes nothing. A user with no role cannot hold a token; they are signed in by
-session instead.
+Tokens act as their user, so the matrix is the web's (tests/test_permissions.py says what
+own, other, emergency and foreign are). Whatever is not allowed is a 404 (signed out: a 401)
+and changes nothing. A user with no role cannot hold a token; they are signed in by session
+instead.
 """
 
 from __future__ import annotations
@@ -15,32 +16,39 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.api_fixtures import Api
-from tests.permission_world import ROLES, World, footprint
+from tests.permission_world import ROLES, WHOSE, World, footprint
 from tests.web_fixtures import H
 from venowatch.clinic.models import Patient, Task
 from venowatch.security.models import Scope
 
 pytestmark = pytest.mark.django_db
 
-VIEW = {"patient", "assessment", "changes", "procedures", "checkins", "labs"}
+VIEW = {"patient", "assessment", "changes", "procedures", "checkins", "labs", "takeovers"}
 STAFF_RECORDS = {"as_of", "add_procedure", "add_lab"}
-ALLOWED = {
-    "patient": {"list", *VIEW, "add_checkin"},
-    "advocate": {"list", *VIEW, *STAFF_RECORDS, "tasks", "move_task"},
-    "clinician": {"list", *VIEW, *STAFF_RECORDS},
-    "admin": {"list", *VIEW, *STAFF_RECORDS, "tasks", "move_task"},
-    "no_role": set(),
-    "signed_out": set(),
+STAFF = {*VIEW, *STAFF_RECORDS, "move_task"}
+ALLOWED: dict[str, dict[str, set[str]]] = {
+    "patient": {"own": {"list", *VIEW, "add_checkin"}},
+    "advocate": {
+        "own": {"list", "tasks", *STAFF},
+        "other": {"take_over"},
+        "emergency": {*STAFF, "take_over"},
+    },
+    # A clinician moves a task only when it is an open emergency (the own patient's is).
+    "clinician": {"own": {"list", *STAFF}, "emergency": STAFF},
+    "admin": {"own": {"list", "tasks", *STAFF}, "other": STAFF, "emergency": STAFF},
+    "no_role": {},
+    "signed_out": {},
 }
-WRITES = {"add_procedure", "add_lab", "add_checkin", "move_task"}
+WRITES = {"add_procedure", "add_lab", "add_checkin", "move_task", "take_over"}
+CREATES = {"add_procedure", "add_lab", "add_checkin", "take_over"}
 TARGETLESS = {"list", "tasks"}
-ACTIONS = sorted({a for allowed in ALLOWED.values() for a in allowed})
+ACTIONS = sorted({a for allowed in ALLOWED.values() for some in allowed.values() for a in some})
 CASES = [
     (role, action, whose)
     for role in ROLES
     for action in ACTIONS
-    for whose in ("own", "other")
-    if not (whose == "other" and action in TARGETLESS)
+    for whose in WHOSE
+    if not (whose != "own" and action in TARGETLESS)
 ]
 
 
@@ -68,7 +76,7 @@ class _Caller:
 def _calls(caller: _Caller, target: Patient) -> dict[str, Callable[[], Any]]:
     pk = target.pk
     past = (timezone.now() - 2 * H).isoformat()
-    task = Task.objects.filter(patient=target).first()
+    task = Task.objects.filter(patient=target).order_by("pk").first()
     assert task is not None
     return {
         "list": lambda: caller.get("/patients"),
@@ -88,16 +96,18 @@ def _calls(caller: _Caller, target: Patient) -> dict[str, Callable[[], Any]]:
         "add_checkin": lambda: caller.post(f"/patients/{pk}/checkins", {"pgic": "no_change"}),
         "tasks": lambda: caller.get("/tasks"),
         "move_task": lambda: caller.post(f"/tasks/{task.pk}", {"action": "acknowledge"}),
+        "take_over": lambda: caller.post(f"/patients/{pk}/takeover", {"reason": "Jordan is ill."}),
+        "takeovers": lambda: caller.get(f"/patients/{pk}/takeovers"),
     }
 
 
 @pytest.mark.parametrize(("role", "action", "whose"), CASES, ids=["-".join(c) for c in CASES])
 def test_api_permission_matrix(world: World, role: str, action: str, whose: str) -> None:
-    target = world.own[role] if whose == "own" else world.other[role]
+    target = world.target(role, whose)
     before = footprint()
     response = _calls(_Caller(world, role), target)[action]()
-    if action in ALLOWED[role] and whose == "own":
-        assert response.status_code == (201 if action.startswith("add_") else 200), response.content
+    if action in ALLOWED[role].get(whose, set()):
+        assert response.status_code == (201 if action in CREATES else 200), response.content
         assert (footprint() != before) == (action in WRITES)
     else:
         assert response.status_code == (401 if role == "signed_out" else 404), response.content
@@ -107,20 +117,32 @@ def test_api_permission_matrix(world: World, role: str, action: str, whose: str)
 
 @pytest.mark.parametrize("role", [r for r in ROLES if ALLOWED[r]])
 def test_lists_hold_only_what_is_in_reach(world: World, role: str) -> None:
+    """The list holds the patients in one's care; the emergencies list adds a colleague's
+    emergency for staff; neither ever holds another clinic's patient."""
     caller = _Caller(world, role)
     listed = {p["id"] for p in caller.get("/patients").json()["items"]}
     assert world.own[role].pk in listed
-    assert world.other[role].pk not in listed
-    if "tasks" in ALLOWED[role]:
+    assert world.foreign.pk not in listed
+    assert (world.other[role].pk in listed) == (role == "admin")
+    emergencies = {p["id"] for p in caller.get("/patients", emergencies=True).json()["items"]}
+    assert world.foreign.pk not in emergencies
+    assert world.other[role].pk not in emergencies  # not an emergency
+    if role == "patient":
+        assert emergencies == {world.own[role].pk}  # one's own record, whatever the filter
+    else:
+        assert emergencies == {world.own[role].pk, world.emergency.pk}
+    if "tasks" in ALLOWED[role]["own"]:
         tasks = caller.get("/tasks").json()["items"]
         assert tasks
-        assert {t["patient_id"] for t in tasks} <= listed
+        assert {t["patient_id"] for t in tasks} <= listed | emergencies
 
 
 @pytest.mark.parametrize("action", sorted(WRITES))
 def test_a_read_token_is_refused_every_write(world: World, action: str) -> None:
-    role = next(r for r in ("advocate", "patient") if action in ALLOWED[r])
+    role, whose = next(
+        (r, w) for r in ("advocate", "patient") for w in WHOSE if action in ALLOWED[r].get(w, ())
+    )
     before = footprint()
-    response = _calls(_Caller(world, role, Scope.READ), world.own[role])[action]()
+    response = _calls(_Caller(world, role, Scope.READ), world.target(role, whose))[action]()
     assert response.status_code == 403
     assert footprint() == before

@@ -1,8 +1,11 @@
-"""Authorization as a matrix: every role x every page and action x own and other record.
+"""Authorization as a matrix: every role x every page and action x whose record.
 
 "Own" is the record a role legitimately reaches: a patient's own, an advocate's assigned
-patient, a clinician's treated patient, an administrator's clinic. "Other" is one just outside
-it. Whatever is not allowed is a 404 (signed out: the sign-in page), and changes nothing.
+patient, a clinician's treated patient, an administrator's clinic. "Other" is a colleague's
+patient at the same clinic, "emergency" a colleague's patient with an open possible clot (the
+cover rule: every staff member reaches them and acts on the emergency), "foreign" an emergency
+at another clinic. Whatever is not allowed is a 404 (signed out: the sign-in page), and
+changes nothing.
 """
 
 from __future__ import annotations
@@ -14,32 +17,39 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.permission_world import ROLES, World, footprint
+from tests.permission_world import ROLES, WHOSE, World, footprint
 from tests.web_fixtures import H
-from venowatch.clinic.models import Patient, Task
+from venowatch.clinic.models import Patient, Task, TaskKind, TaskStatus
 from venowatch.protocol import ProcedureKind
 from venowatch.services.care.records import record_procedure
 
 pytestmark = pytest.mark.django_db
 
-ALLOWED = {
-    "patient": {"me.status", "me.checkin", "me.history"},
-    "advocate": {"worklist", "patient", "as_of", "procedure", "lab", "note", "task"},
-    "clinician": {"worklist", "patient", "as_of", "procedure", "lab", "note"},
-    "admin": {"worklist", "patient", "as_of", "procedure", "lab", "note", "task"},
-    "no_role": set(),
-    "signed_out": set(),
+STAFF = {"patient", "as_of", "procedure", "lab", "note", "task"}
+ALLOWED: dict[str, dict[str, set[str]]] = {
+    "patient": {"own": {"me.status", "me.checkin", "me.history"}},
+    "advocate": {
+        "own": {"worklist", *STAFF},
+        "other": {"take_over"},  # out of reach, but an advocate may take them over
+        "emergency": {*STAFF, "take_over"},
+    },
+    # A clinician acts on tasks only when they are open emergencies (the own patient's is).
+    "clinician": {"own": {"worklist", *STAFF}, "emergency": STAFF},
+    "admin": {"own": {"worklist", *STAFF}, "other": STAFF, "emergency": STAFF},
+    "no_role": {},
+    "signed_out": {},
 }
 ACTIONS = ["me.status", "me.checkin", "me.history", "worklist", "patient", "as_of", "procedure",
-           "lab", "note", "task"]  # fmt: skip
+           "lab", "note", "task", "take_over"]  # fmt: skip
+WRITES = {"me.checkin", "procedure", "lab", "note", "task", "take_over"}
 TARGETLESS = {"me.status", "me.checkin", "me.history", "worklist"}
-# Pages that name no patient have no "other" record to reach.
+# Pages that name no patient have no other record to reach.
 CASES = [
     (role, action, whose)
     for role in ROLES
     for action in ACTIONS
-    for whose in ("own", "other")
-    if not (whose == "other" and action in TARGETLESS)
+    for whose in WHOSE
+    if not (whose != "own" and action in TARGETLESS)
 ]
 
 
@@ -49,7 +59,7 @@ def _request(client: Client, action: str, target: Patient) -> int:
     past = (
         (timezone.now() - 2 * H).astimezone(ZoneInfo(target.time_zone)).strftime("%Y-%m-%dT%H:%M")
     )
-    task = Task.objects.filter(patient=target).first()
+    task = Task.objects.filter(patient=target).order_by("pk").first()
     assert task is not None
     calls = {
         "me.status": lambda: client.get("/me/"),
@@ -76,6 +86,9 @@ def _request(client: Client, action: str, target: Patient) -> int:
         "task": lambda: client.post(
             f"/staff/tasks/{task.pk}/", {f"task-{task.pk}-action": "acknowledge"}
         ),
+        "take_over": lambda: client.post(
+            f"/staff/patients/{pk}/take-over/", {"reason": "Jordan is off sick."}
+        ),
     }
     return calls[action]().status_code
 
@@ -86,17 +99,65 @@ def test_permission_matrix(world: World, role: str, action: str, whose: str) -> 
     person = world.people[role]
     if person is not None:
         client.force_login(person)
-    target = world.own[role] if whose == "own" else world.other[role]
+    target = world.target(role, whose)
     before = footprint()
     status = _request(client, action, target)
-    allowed = action in ALLOWED[role] and whose == "own"
-    if allowed:
-        writes = action in {"me.checkin", "procedure", "lab", "note", "task"}
+    if action in ALLOWED[role].get(whose, set()):
+        writes = action in WRITES
         assert status == (302 if writes else 200), f"{role} {action} {whose}"
         assert (footprint() != before) == writes
     else:
         assert status == (302 if person is None else 404), f"{role} {action} {whose}"
         assert footprint() == before, "a refused request changes nothing"
+
+
+def test_the_worlds_tasks_are_what_the_matrix_says(world: World) -> None:
+    """The task each action moves: an emergency for "own" and "emergency", not for "other"."""
+    for target, kind in [
+        (world.own["advocate"], TaskKind.CALL_PATIENT),
+        (world.emergency, TaskKind.CALL_PATIENT),
+        (world.foreign, TaskKind.CALL_PATIENT),
+        (world.other["advocate"], TaskKind.REVIEW_PATIENT),
+    ]:
+        task = Task.objects.filter(patient=target).order_by("pk").first()
+        assert task is not None
+        assert (task.kind, task.status) == (kind, TaskStatus.OPEN)
+
+
+def test_a_clinician_may_not_move_a_task_that_is_not_an_emergency(world: World) -> None:
+    ruiz = world.people["clinician"]
+    assert ruiz is not None
+    mine = world.own["clinician"]
+    review = Task.objects.create(patient=mine, kind=TaskKind.REVIEW_PATIENT, reason="Review.",
+                                 created_at=timezone.now())  # fmt: skip
+    client = Client()
+    client.force_login(ruiz)
+    page = client.get(f"/staff/patients/{mine.pk}/").content.decode()
+    assert f"/staff/tasks/{review.pk}/" not in page  # no form for it ...
+    call = Task.objects.get(patient=mine, kind=TaskKind.CALL_PATIENT)
+    assert f"/staff/tasks/{call.pk}/" in page  # ... but one for the emergency
+    before = footprint()
+    response = client.post(
+        f"/staff/tasks/{review.pk}/", {f"task-{review.pk}-action": "acknowledge"}
+    )
+    assert response.status_code == 404
+    assert footprint() == before
+
+
+def test_a_resolved_emergency_puts_the_patient_out_of_reach_again(world: World) -> None:
+    """Cover lasts as long as the emergency: once resolved, a colleague's patient is theirs."""
+    alex = world.people["advocate"]
+    assert alex is not None
+    client = Client()
+    client.force_login(alex)
+    sick = world.emergency
+    task = Task.objects.get(patient=sick, kind=TaskKind.CALL_PATIENT)
+    assert client.get(f"/staff/patients/{sick.pk}/").status_code == 200
+    resolved = {f"task-{task.pk}-action": "resolve", f"task-{task.pk}-note": "Reached."}
+    done = client.post(f"/staff/tasks/{task.pk}/", resolved)
+    assert done.status_code == 302
+    assert client.get(f"/staff/patients/{sick.pk}/").status_code == 404
+    assert client.get(f"/staff/patients/{sick.pk}/take-over/").status_code == 200
 
 
 def test_a_clinician_reaches_a_patient_once_they_treat_them(world: World) -> None:

@@ -382,22 +382,23 @@ def test_as_of_refuses_bad_or_future_dates_inline(
     assert response.context["current"]["pathway"] == "suspected_restenosis"  # today's
 
 
-def test_clinician_sees_record_forms_but_not_task_forms(
+def test_clinician_sees_record_forms_and_acts_on_an_emergency(
     client: Client, team: Team, now: datetime
 ) -> None:
+    """Issue 11 (cover): every staff member can act on an open emergency, so the clinician
+    now acknowledges the clot task (before, the task was listed but not for them to act on)."""
     p = patient("Maria Keller", team.clinic, team.alex)
     possible_clot(p, team.ir, now)
     page = text(signed_in(client, team.ir).get(reverse("staff-patient", args=[p.pk])))
     assert "Record a procedure" in page
     assert "Record a test result" in page
-    assert "Call the patient" in page  # the task is listed ...
-    assert reverse("staff-task", args=[Task.objects.get(patient=p).pk]) not in page  # not acted on
+    assert "Call the patient" in page
     task = Task.objects.get(patient=p)
     response = client.post(
         reverse("staff-task", args=[task.pk]), {f"task-{task.pk}-action": "acknowledge"}
     )
-    assert response.status_code == 404
-    assert Task.objects.get(pk=task.pk).status == TaskStatus.OPEN
+    assert response.status_code == 302
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.ACKNOWLEDGED
 
 
 # --- recording ------------------------------------------------------------------------------
@@ -611,7 +612,7 @@ def test_bad_task_requests(client: Client, team: Team, clot_task: Task) -> None:
     assert task_post(client, clot_task, "explode").status_code == 400
     assert Task.objects.get(pk=clot_task.pk).assignee == team.alex
     assert TaskEvent.objects.filter(task=clot_task).count() == 1
-    client.force_login(team.jordan)  # not Maria's advocate
+    client.force_login(user("zoe", clinic("Other Clinic B"), Role.ADVOCATE))  # not the clinic's
     assert task_post(client, clot_task, "acknowledge").status_code == 404
     assert client.post(reverse("staff-task", args=[999_999]), {}).status_code == 404
 

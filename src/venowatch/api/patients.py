@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from venowatch.api.access import patient_for
@@ -16,6 +16,7 @@ from venowatch.clinic.models import Patient
 from venowatch.protocol import Pathway, Urgency
 from venowatch.services.care.reads import Records, records, standing_of, worklist
 from venowatch.services.care.records import plausible
+from venowatch.services.care.search import MAX_QUERY
 from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, may
 
@@ -23,18 +24,31 @@ router = Router(tags=["patients"])
 
 
 class Filters(Schema):
+    q: str | None = Field(
+        None,
+        max_length=MAX_QUERY,
+        description="Find patients: any part of the name (any case, accents or not), or an "
+        "identifier's whole value (an MRN, say). The order stays the worklist's.",
+    )
     pathway: Pathway | None = None
     urgency: Urgency | None = None
     overdue: bool = False
+    emergencies: bool = Field(
+        False,
+        description="Instead of the patients in your care, every patient of your clinic with "
+        "an open emergency (a possible clot nobody has resolved), whoever's they are.",
+    )
 
 
 @router.get("", response={200: list[PatientOut], **READ_ERRORS})
 @paginate(Pages)
 def list_patients(request: HttpRequest, filters: Query[Filters]) -> Any:
-    """The patients in your reach, most urgent first, then the longest wait."""
+    """The patients in your care, most urgent first, then the longest wait."""
     if not may(request.user, Act.VIEW):
         raise not_found()
     chosen = {
+        "q": filters.q,
+        "emergencies": filters.emergencies,
         "pathway": filters.pathway.value if filters.pathway else None,
         "urgency": filters.urgency.value if filters.urgency else None,
         "overdue": filters.overdue,

@@ -13,9 +13,10 @@ from venowatch.api.pages import Pages
 from venowatch.api.schemas import Id, TaskAction, TaskMove, TaskOut
 from venowatch.clinic.models import Task, TaskStatus
 from venowatch.services.care import tasks
-from venowatch.services.care.reads import tasks_in_reach
+from venowatch.services.care.emergencies import is_open_emergency
+from venowatch.services.care.reads import task_in_reach, tasks_in_reach
 from venowatch.services.care.staff import staff_member
-from venowatch.services.security.access import Act, may
+from venowatch.services.security.access import Act, may, may_manage_task
 
 router = Router(tags=["tasks"])
 
@@ -45,9 +46,11 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> Any:
 
 @router.post("/{int:pk}", response={200: TaskOut, **WRITE_ERRORS})
 def move_task(request: HttpRequest, pk: Id, payload: TaskMove) -> Task:
+    """Acknowledge, assign or resolve a task: an advocate's or administrator's in reach, or
+    any staff member's if it is an open emergency (the cover rule)."""
     require_write(request)
-    task = _tasks(request).filter(pk=pk).first()
-    if task is None:
+    task = task_in_reach(request.user, pk)
+    if task is None or not may_manage_task(request.user, task, is_open_emergency(task)):
         raise not_found()
     now = timezone.now()
     if payload.action is TaskAction.ACKNOWLEDGE:

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 
-from venowatch.api import patients, records, tasks
+from venowatch.api import cover, patients, records, tasks
 from venowatch.api.auth import AUTH
 from venowatch.api.errors import ApiError, problem
 from venowatch.services.care.tasks import TaskError
@@ -28,6 +28,7 @@ api = NinjaAPI(
 )
 api.add_router("/patients", patients.router)
 api.add_router("/patients", records.router)
+api.add_router("/patients", cover.router)
 api.add_router("/tasks", tasks.router)
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from venowatch.protocol import Flag, LabKind, LabResult, Pathway, ProcedureKind, Urgency
 from venowatch.services.care.records import EARLIEST_YEAR
+from venowatch.services.care.search import MAX_QUERY
 from venowatch.services.care.worklist import NO_ADVOCATE
 
 Choices = Sequence[tuple[str, str]]
@@ -218,6 +219,13 @@ class AsOfForm(ZonedForm):
 
 
 class WorklistFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find a patient"),
+        required=False,
+        max_length=MAX_QUERY,
+        help_text=_("Any part of the name, or an identifier such as the MRN."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     pathway = forms.ChoiceField(label=_("Pathway"), required=False)
     urgency = forms.ChoiceField(
         label=_("Urgency"),

@@ -28,14 +28,15 @@ from django.views.decorators.http import require_POST
 
 from venowatch.clinic.models import Patient, Task
 from venowatch.protocol import LabKind, LabResult, ProcedureKind
+from venowatch.services.care.emergencies import is_open_emergency
 from venowatch.services.care.notes import add_note as save_note
 from venowatch.services.care.protocols import clinic_protocol
-from venowatch.services.care.reads import contact_of, patient_page, task_in_reach
+from venowatch.services.care.reads import contact_of, patient_page, takeovers, task_in_reach
 from venowatch.services.care.records import record_lab, record_procedure
 from venowatch.services.care.tasks import TaskError, acknowledge, assign, resolve
 from venowatch.services.care.zones import patient_zone
 from venowatch.services.errors import FieldError
-from venowatch.services.security.access import Act, acts_of, patient_in_reach
+from venowatch.services.security.access import Act, acts_of, may_manage_task, patient_in_reach
 from venowatch.web.contact_form import ContactForm
 from venowatch.web.refusals import attempt, refuse
 from venowatch.web.staff_common import name_of, staff_of
@@ -97,15 +98,15 @@ def _as_of(
 
 
 def _task_rows(
-    tasks: Sequence[Task], bound: _Bound, manage: bool, everyone: list[tuple[str, str]]
+    tasks: Sequence[Task], bound: _Bound, user: Any, everyone: list[tuple[str, str]]
 ) -> list[_TaskRow]:
     """Each open task with its form: the one that came back with errors, a blank one for a
-    user who manages tasks, else none."""
+    user who may manage this task (any task, or an open emergency), else none."""
     rows = []
     for task in tasks:
         if bound.task is not None and bound.task_pk == task.pk:
             form: TaskForm | None = bound.task
-        elif manage:
+        elif may_manage_task(user, task, is_open_emergency(task)):
             form = TaskForm(
                 prefix=f"task-{task.pk}",
                 staff=everyone,
@@ -169,7 +170,7 @@ def _patient_page(
     card = contact_of(request.user, patient, now.astimezone(zone).date())
     contact_form = bound.contact or (ContactForm.of(card) if Act.EDIT_CONTACT in acts else None)
     shown = record_context(page, protocol, zone, patient.name)
-    open_tasks = _task_rows(page.open_tasks, bound, Act.MANAGE_TASKS in acts, staff.everyone)
+    open_tasks = _task_rows(page.open_tasks, bound, request.user, staff.everyone)
     task_alert = None
     if bound.task is not None and bound.task_pk not in {row.task.pk for row in open_tasks}:
         task_alert = [str(e) for errors in bound.task.errors.values() for e in errors]
@@ -189,6 +190,8 @@ def _patient_page(
             **_record_forms(request, acts, bound, zone, staff.clinicians),
             "problem": bound.problem,
             "posted": request.method == "POST",
+            "takeovers": takeovers(request.user, patient),
+            "may_take_over": Act.TAKE_OVER in acts and patient.advocate_id != request.user.pk,
         },
         status=status,
     )
@@ -287,10 +290,8 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_action(request: HttpRequest, pk: int) -> HttpResponse:
     acts = _acts(request)
-    if Act.MANAGE_TASKS not in acts:
-        raise Http404
     task = task_in_reach(request.user, pk)
-    if task is None:
+    if task is None or not may_manage_task(request.user, task, is_open_emergency(task)):
         raise Http404
     patient = task.patient
     staff = staff_of(patient.clinic_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from venowatch.web import staff_contact, staff_patient, staff_worklist
+from venowatch.web import staff_contact, staff_patient, staff_takeover, staff_worklist
 
 urlpatterns = [
     path("", staff_worklist.worklist, name="worklist"),
@@ -9,5 +9,6 @@ urlpatterns = [
     path("patients/<int:pk>/lab/", staff_patient.add_lab, name="staff-add-lab"),
     path("patients/<int:pk>/note/", staff_patient.add_note, name="staff-add-note"),
     path("patients/<int:pk>/contact/", staff_contact.edit_contact, name="staff-edit-contact"),
+    path("patients/<int:pk>/take-over/", staff_takeover.takeover, name="staff-take-over"),
     path("tasks/<int:pk>/", staff_patient.task_action, name="staff-task"),
 ]

@@ -1,6 +1,8 @@
 """The staff worklist: the patients in the user's reach, most urgent first, filtered and paged.
 
-A module of its own because it shares nothing with the patient page beyond staff_common. It works
+A module of its own because it shares nothing with the patient page beyond staff_common. On top,
+every staff member sees the clinic's open emergencies, whoever's patients they are (the cover
+rule); then the search box and filters, then the patients in the user's care. It works
 without JavaScript; a user without a worklist gets 404. It issues a fixed number of SQL queries
 whatever the number of patients, and invalid filters come back with status 400, named on the page.
 """
@@ -75,9 +77,30 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": rows,
+            "emergencies": _emergency_rows(request),
+            "may_take_over": may(request.user, Act.TAKE_OVER),
             "now": timezone.now(),
             # Administrators see at once that an email failed for good: someone was not told.
             "undelivered": undelivered(member.clinic_id) if member.role == Role.ADMIN else 0,
         },
         status=200 if valid else 400,
     )
+
+
+def _emergency_rows(request: HttpRequest) -> list[dict[str, object]]:
+    """The clinic's open emergencies, in words: whose, since when, and where the task is."""
+    rows: list[dict[str, object]] = []
+    for e in reads.open_emergencies(request.user):
+        task, ack = e.task, e.acknowledged
+        rows.append(
+            {
+                "task": task,
+                "patient": task.patient,
+                "advocate": name_of(task.patient.advocate),
+                "assignee": name_of(task.assignee),
+                "acknowledged_by": name_of(ack.actor) if ack is not None else "",
+                "acknowledged_at": ack.at if ack is not None else None,
+                "mine": task.patient.advocate_id == request.user.pk,
+            }
+        )
+    return rows

@@ -23,6 +23,7 @@ from venowatch.clinic.models.contacts import (
 )
 from venowatch.clinic.models.patients import Patient, PatientIdentifier
 from venowatch.clinic.models.records import CheckIn, Lab, Note, Procedure
+from venowatch.clinic.models.takeovers import Takeover
 from venowatch.clinic.models.tasks import Task, TaskEvent, TaskKind, TaskStatus
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "PhoneKind",
     "Procedure",
     "Role",
+    "Takeover",
     "Task",
     "TaskEvent",
     "TaskKind",

@@ -22,12 +22,13 @@ from venowatch.clinic import models
 from venowatch.clinic.models import TaskStatus
 from venowatch.protocol import Timeline
 from venowatch.services.care.contacts import ContactCard, contact_card
+from venowatch.services.care.emergencies import open_emergency_tasks
 from venowatch.services.care.records import asks_if_symptoms_returned
 from venowatch.services.care.standing import Standing, standing, standing_as_of
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.worklist import worklist_rows
 from venowatch.services.integration.fhir_export import export_patient
-from venowatch.services.security.access import patients_in_reach
+from venowatch.services.security.access import member_of, patients_in_reach
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ def patient_page(
         notes=list(patient.notes.select_related("author").order_by("-created_at", "-pk")),
         open_tasks=list(
             patient.tasks.filter(status__in=OPEN)
-            .select_related("assignee")
+            .select_related("assignee", "change")
             .order_by("created_at", "pk")
         ),
         resolved=[_resolved(t, events.get(t.pk)) for t in resolved],
@@ -167,6 +168,50 @@ def open_task_counts(reader: Any, patients: Sequence[models.Patient]) -> dict[in
         .values_list("patient_id")
         .annotate(n=Count("pk"))
         .values_list("patient_id", "n")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Emergency:
+    """An open emergency of the reader's clinic, for the list at the top of the worklist:
+    the task (with its patient, assignee and the patient's advocate loaded) and, if someone
+    acknowledged it, who and when."""
+
+    task: models.Task
+    acknowledged: models.TaskEvent | None
+
+
+def open_emergencies(reader: Any) -> list[Emergency]:
+    """Every open emergency of the reader's clinic, the longest waiting first; none for a
+    reader who is not staff. Every staff member sees them all (the cover rule)."""
+    member = member_of(reader)
+    if member is None or member.role == models.Role.PATIENT:
+        return []
+    tasks = list(
+        open_emergency_tasks(member.clinic_id).select_related(
+            "patient", "patient__advocate", "assignee"
+        )
+    )
+    _reading(reader, Read.WORKLIST, [t.patient_id for t in tasks])
+    acknowledged: dict[int, models.TaskEvent] = {}
+    for event in (
+        models.TaskEvent.objects.filter(
+            task__in=[t.pk for t in tasks], status=TaskStatus.ACKNOWLEDGED
+        )
+        .select_related("actor")
+        .order_by("at", "pk")
+    ):
+        acknowledged[event.task_id] = event  # the latest wins
+    return [Emergency(t, acknowledged.get(t.pk)) for t in tasks]
+
+
+def takeovers(reader: Any, patient: models.Patient) -> list[models.Takeover]:
+    """Who took the patient over, from whom, when and why; newest first."""
+    _reading(reader, Read.PATIENT_PAGE, [patient.pk])
+    return list(
+        models.Takeover.objects.filter(patient=patient)
+        .select_related("by", "previous")
+        .order_by("-at", "-pk")
     )
 
 
@@ -239,6 +284,32 @@ def task_in_reach(reader: Any, pk: int) -> models.Task | None:
     if task is not None:
         _reading(reader, Read.TASKS, [task.patient_id])
     return task
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What venowatch holds of a patient an EHR asks about: the records as stored, the
+    standing now, and whether an emergency is still open for them."""
+
+    timeline: Timeline
+    standing: Standing
+    open_emergency: models.Task | None
+
+
+def decision_support(reader: Any, clinic: models.Clinic, pk: int, now: datetime) -> Known | None:
+    """For a CDS Hooks call: patient `pk` of `clinic` (the EHR matched them by identifier),
+    or None if there is no such patient there."""
+    patient = (
+        models.Patient.objects.select_related("clinic", "assessment")
+        .filter(clinic=clinic, pk=pk)
+        .first()
+    )
+    if patient is None:
+        return None
+    _reading(reader, Read.DECISION_SUPPORT, [patient.pk])
+    timeline = timeline_of(patient)
+    emergency = open_emergency_tasks(clinic.pk).filter(patient=patient).first()
+    return Known(timeline, standing(patient, now, timeline), emergency)
 
 
 def exported(reader: Any, pk: int) -> dict[str, Any] | None:

@@ -9,9 +9,11 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
-from venowatch.clinic.models import Patient
+from venowatch.clinic.models import Patient, Task
 from venowatch.protocol import Flag
-from venowatch.services.security.access import patients_in_reach
+from venowatch.services.care.emergencies import OPEN_EMERGENCY
+from venowatch.services.care.search import matching
+from venowatch.services.security.access import patients_in_care, patients_in_reach
 
 NO_ADVOCATE = "none"
 
@@ -27,10 +29,18 @@ def _has_flag(path: str, flag: Flag) -> Q:
 
 
 def worklist_rows(user: Any, filters: Mapping[str, Any]) -> QuerySet[Patient]:
-    """The patients in the user's reach, most urgent first, then the longest wait; patients
-    never assessed last. Filters: pathway, urgency, overdue (bool), advocate (a user id, or
-    NO_ADVOCATE)."""
-    rows = patients_in_reach(user).select_related("assessment", "advocate")
+    """The patients in the user's care, most urgent first, then the longest wait; patients
+    never assessed last. Filters: q (search text, services.care.search), pathway, urgency,
+    overdue (bool), advocate (a user id, or NO_ADVOCATE), emergencies (bool: instead of the
+    patients in the user's care, every patient in reach with an open emergency, the cover
+    rule's)."""
+    if filters.get("emergencies"):
+        rows = patients_in_reach(user).filter(pk__in=_emergency_patients())
+    else:
+        rows = patients_in_care(user)
+    rows = rows.select_related("assessment", "advocate")
+    if filters.get("q"):
+        rows = matching(rows, filters["q"])
     if filters.get("pathway"):
         rows = rows.filter(assessment__pathway=filters["pathway"])
     if filters.get("urgency"):
@@ -48,3 +58,7 @@ def worklist_rows(user: Any, filters: Mapping[str, Any]) -> QuerySet[Patient]:
         "name",
         "pk",
     )
+
+
+def _emergency_patients() -> QuerySet[Task, Any]:
+    return Task.objects.filter(OPEN_EMERGENCY).values("patient_id")

@@ -1,5 +1,10 @@
 """Who may see and do what. Everything fails closed: a user without a role sees nothing, and a
-record outside a user's reach does not exist for them (views answer 404, not 403)."""
+record outside a user's reach does not exist for them (views answer 404, not 403).
+
+Cover: a patient is in a staff member's reach if they are in their care (assigned, treated,
+or, for an administrator, the clinic's), or if the clinic has an open emergency for them
+(services.care.emergencies): a sick colleague's emergency patients are never out of reach.
+Anyone else's patient stays out of reach, except that an advocate may take them over."""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ import enum
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.models import User as AuthUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from venowatch.clinic.models import Member, Patient, Role
+from venowatch.clinic.models import Member, Patient, Role, Task
+from venowatch.services.care.emergencies import OPEN_EMERGENCY
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -25,6 +31,8 @@ class Act(enum.Enum):
     VIEW_AS_OF = "view_as_of"
     WORKLIST = "worklist"
     EDIT_CONTACT = "edit_contact"  # the patient's phones, date of birth, identifiers
+    MANAGE_EMERGENCIES = "manage_emergencies"  # act on the clinic's open emergency tasks
+    TAKE_OVER = "take_over"  # become the advocate of a colleague's patient, with a reason
 
 
 _ALLOWED: dict[Role, frozenset[Act]] = {
@@ -39,12 +47,23 @@ _ALLOWED: dict[Role, frozenset[Act]] = {
             Act.VIEW_AS_OF,
             Act.WORKLIST,
             Act.EDIT_CONTACT,
+            Act.MANAGE_EMERGENCIES,
+            Act.TAKE_OVER,
         }
     ),
     Role.CLINICIAN: frozenset(
-        {Act.VIEW, Act.RECORD_PROCEDURE, Act.RECORD_LAB, Act.ADD_NOTE, Act.VIEW_AS_OF, Act.WORKLIST}
+        {
+            Act.VIEW,
+            Act.RECORD_PROCEDURE,
+            Act.RECORD_LAB,
+            Act.ADD_NOTE,
+            Act.VIEW_AS_OF,
+            Act.WORKLIST,
+            Act.MANAGE_EMERGENCIES,
+        }
     ),
-    Role.ADMIN: frozenset(Act) - {Act.CHECK_IN},
+    # An administrator reaches the whole clinic but is nobody's advocate.
+    Role.ADMIN: frozenset(Act) - {Act.CHECK_IN, Act.TAKE_OVER},
 }
 
 
@@ -83,9 +102,9 @@ def may(user: User, act: Act) -> bool:
     return act in acts_of(user)
 
 
-def patients_in_reach(user: User) -> QuerySet[Patient]:
-    """The patients this user may see: their own record, their assigned patients, those they
-    treated, or (admin) their clinic's."""
+def patients_in_care(user: User) -> QuerySet[Patient]:
+    """The patients in this user's care: their own record, their assigned patients, those
+    they treated, or (admin) their clinic's. The worklist lists these."""
     member = member_of(user)
     if member is None:
         return Patient.objects.none()
@@ -103,6 +122,43 @@ def patients_in_reach(user: User) -> QuerySet[Patient]:
     return Patient.objects.none()
 
 
+def patients_in_reach(user: User) -> QuerySet[Patient]:
+    """The patients this user may see and act on: those in their care and, for staff, every
+    patient of their clinic with an open emergency."""
+    member = member_of(user)
+    if member is None:
+        return Patient.objects.none()
+    role = Role(member.role)
+    if role not in (Role.ADVOCATE, Role.CLINICIAN):
+        return patients_in_care(user)  # a patient's own record; an admin's whole clinic
+    emergencies = Task.objects.filter(OPEN_EMERGENCY, patient__clinic_id=member.clinic_id)
+    return Patient.objects.filter(
+        Q(pk__in=patients_in_care(user).values("pk")) | Q(pk__in=emergencies.values("patient_id")),
+        clinic_id=member.clinic_id,
+    )
+
+
 def patient_in_reach(user: User, pk: int, *related: str) -> Patient | None:
     """Patient `pk` if this user may see them, with `related` loaded; else None."""
     return patients_in_reach(user).select_related(*related).filter(pk=pk).first()
+
+
+def may_manage_task(user: User, task: Task, emergency: bool) -> bool:
+    """Whether the user may acknowledge, assign or resolve `task` (already in their reach);
+    `emergency`: the task is an open emergency (services.care.emergencies)."""
+    acts = acts_of(user)
+    return Act.MANAGE_TASKS in acts or (emergency and Act.MANAGE_EMERGENCIES in acts)
+
+
+def patient_to_take_over(user: User, pk: int) -> Patient | None:
+    """Patient `pk` if this user may take them over: an advocate, a patient of their clinic
+    not already theirs. In reach or not: a take-over is how a colleague's patient comes in."""
+    member = member_of(user)
+    if member is None or Act.TAKE_OVER not in _ALLOWED.get(Role(member.role), frozenset()):
+        return None
+    return (
+        Patient.objects.filter(clinic_id=member.clinic_id, pk=pk)
+        .exclude(advocate_id=member.user_id)
+        .select_related("clinic", "advocate")
+        .first()
+    )

@@ -1,22 +1,32 @@
 """The patient-view CDS service: an EHR opens a patient's chart, venowatch reads the patient's
 procedures, check-ins and labs from the EHR's FHIR data, applies the calling clinic's protocol
-as of now and answers with one card."""
+as of now and answers with one card.
+
+For a patient venowatch knows (matched by an identifier the EHR sent), the card weighs
+venowatch's own records merged with the EHR's (cds.merging: the same record twice counts
+once), says which sources it used, and is never less urgent than venowatch's own current
+assessment of the patient, nor than an emergency venowatch raised for them that nobody has
+resolved yet: a patient who reported a possible clot in venowatch's app is critical in the EHR
+too, whatever the EHR holds."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from venowatch.clinic.models import Clinic
 from venowatch.fhir.reading import Reading, read
+from venowatch.protocol import Pathway, Protocol, Urgency
 from venowatch.services.care.assessing import assess_timeline
 from venowatch.services.care.protocols import clinic_protocol
-from venowatch.services.integration.cds.cards import patient_view_card
+from venowatch.services.care.reads import Known, decision_support
+from venowatch.services.integration.cds.cards import Floor, patient_view_card
+from venowatch.services.integration.cds.merging import Counts, merged
 from venowatch.services.integration.cds.prefetch import (
     PREFETCH,
     Fetch,
@@ -112,9 +122,41 @@ def patient_view(
     reading = read(resources)
     timeline, skipped = reading.timeline_for(patient_id)
     protocol = clinic_protocol(clinic)
-    assessment = assess_timeline(timeline, protocol, as_of=now)
-    target = link(_known_patient(clinic, reading, patient_id))
-    return {"cards": [patient_view_card(assessment, protocol, target, skipped=len(skipped))]}
+    pk = _known_patient(clinic, reading, patient_id)
+    known = decision_support(None, clinic, pk, now) if pk is not None else None
+    if known is None:
+        assessment = assess_timeline(timeline, protocol, as_of=now)
+        card = patient_view_card(
+            assessment, protocol, link(pk), skipped=len(skipped), sources=Counts.of(timeline)
+        )
+        return {"cards": [card]}
+    both = merged(timeline, known.timeline)
+    assessment = assess_timeline(both.timeline, protocol, as_of=now)
+    card = patient_view_card(
+        assessment,
+        protocol,
+        link(pk),
+        skipped=len(skipped),
+        sources=both,
+        floor=_floor(known, protocol),
+    )
+    return {"cards": [card]}
+
+
+def _floor(known: Known, protocol: Protocol) -> Floor:
+    """venowatch's own view of the patient, for the card never to be less urgent."""
+    task = known.open_emergency
+    if task is not None:
+        when = task.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return Floor(
+            Pathway.POSSIBLE_THROMBOSIS,
+            Urgency.EMERGENCY,
+            f"venowatch has an open emergency for this patient: a possible blood clot, "
+            f"reported {when}, not yet resolved by the care team.",
+        )
+    s = known.standing
+    title = protocol.pathways[s.pathway].title.staff
+    return Floor(s.pathway, s.urgency, f"venowatch's own assessment of this patient: {title}.")
 
 
 def _known_patient(clinic: Clinic, reading: Reading, patient_id: str) -> int | None:
