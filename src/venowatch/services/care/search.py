@@ -1,6 +1,6 @@
 """Finding a patient: by name (case- and accent-insensitive, any part of it), by an
-identifier another system gives them (an MRN, say) or by phone, in one function for the worklist and the
-API, so that each way of finding someone is one more clause here.
+identifier another system gives them (an MRN, say) or by phone, in one function for the
+worklist and the API, so that each way of finding someone is one more clause here.
 
 Names are compared folded: lower case, accents taken off letter by letter with one table, in
 Python for the query and in SQL for the column (SQLite: the same Python function registered on
