@@ -15,6 +15,7 @@ from venowatch.clinic.models.clinics import (
     Role,
     default_symptoms,
 )
+from venowatch.clinic.models.corrections import Correctable, RecordState
 from venowatch.clinic.models.patients import Patient, PatientIdentifier
 from venowatch.clinic.models.records import CheckIn, Lab, Note, Procedure
 from venowatch.clinic.models.tasks import Task, TaskEvent, TaskKind, TaskStatus
@@ -26,12 +27,14 @@ __all__ = [
     "AssessmentChange",
     "CheckIn",
     "Clinic",
+    "Correctable",
     "Lab",
     "Member",
     "Note",
     "Patient",
     "PatientIdentifier",
     "Procedure",
+    "RecordState",
     "Role",
     "Task",
     "TaskEvent",

@@ -21,12 +21,13 @@ def timeline_of(patient: models.Patient) -> Timeline:
 
 def timelines_of(patients: Sequence[models.Patient]) -> dict[int, Timeline]:
     """Several patients' timelines in three queries. Rows are read as tuples, not model
-    instances: this runs on every write and for every patient of a full re-assessment."""
+    instances: this runs on every write and for every patient of a full re-assessment. Voided
+    and superseded records do not count (`voided_at` is set; see clinic.models.corrections)."""
     zones = {p.pk: patient_zone(p) for p in patients}
     records: dict[int, tuple[list[Procedure], list[CheckIn], list[Lab]]] = {
         pk: ([], [], []) for pk in zones
     }
-    mine = {"patient_id__in": list(zones)}
+    mine = {"patient_id__in": list(zones), "voided_at__isnull": True}
     for pk, kind, at, veins, note in (
         models.Procedure.objects.filter(**mine)
         .order_by("patient_id", "performed_at", "pk")
