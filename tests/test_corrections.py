@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import User
 
 from tests.web_fixtures import D, H, clinic, patient, user
 from venowatch.clinic.models import (
@@ -13,6 +14,7 @@ from venowatch.clinic.models import (
     AssessmentChange,
     CheckIn,
     Lab,
+    Patient,
     Procedure,
     RecordState,
     Role,
@@ -34,7 +36,7 @@ NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 VENO = ProcedureKind.VENOPLASTY
 
 
-def _operated(days: float = 30) -> tuple[object, object]:
+def _operated(days: float = 30) -> tuple[Patient, User]:
     c = clinic()
     alex = user("alex", c, Role.ADVOCATE)
     p = patient("Maria Keller", c, advocate=alex)

@@ -90,9 +90,7 @@ def _only(records: Sequence[Record], kind: type[T]) -> list[T]:
     return [r for r in records if isinstance(r, kind)]
 
 
-def _check(
-    r: Record, procedures: Sequence[Procedure], earliest: datetime, now: datetime
-) -> None:
+def _check(r: Record, procedures: Sequence[Procedure], earliest: datetime, now: datetime) -> None:
     if isinstance(r, Procedure):
         plausible("performed_at", r.performed_at, now, earliest)
         return

@@ -204,15 +204,26 @@ def standing_after_write(reader: Any, patient: models.Patient, now: datetime) ->
 
 
 def records(reader: Any, patient: models.Patient, kind: Records) -> QuerySet[Any]:
-    """One kind of the patient's records, newest first; the edge cuts its page."""
+    """One kind of the patient's records, newest first, voided and superseded ones too (each
+    says which it is); the edge cuts its page."""
     _reading(reader, Read.RECORDS, [patient.pk])
     if kind is Records.PROCEDURES:
-        return patient.procedures.order_by("-performed_at", "-pk")
+        return patient.procedures.select_related("replacement").order_by("-performed_at", "-pk")
     if kind is Records.CHECKINS:
-        return patient.checkins.order_by("-at", "-pk")
+        return patient.checkins.select_related("replacement").order_by("-at", "-pk")
     if kind is Records.LABS:
-        return patient.labs.order_by("-at", "-pk")
+        return patient.labs.select_related("replacement").order_by("-at", "-pk")
     return patient.assessment_changes.order_by("-at", "-pk")
+
+
+def record_of(reader: Any, patient: models.Patient, kind: Records, pk: int) -> Any:
+    """Record `pk` of one kind of the patient's (a procedure, check-in or lab), or None; to be
+    voided or corrected, so its patient is the one given."""
+    assert kind is not Records.CHANGES, "an assessment is not corrected: its records are"
+    row = records(reader, patient, kind).filter(pk=pk).first()
+    if row is not None:
+        row.patient = patient
+    return row
 
 
 def tasks_in_reach(reader: Any) -> QuerySet[models.Task]:

@@ -21,6 +21,7 @@ class Act(enum.Enum):
     RECORD_PROCEDURE = "record_procedure"
     RECORD_LAB = "record_lab"
     ADD_NOTE = "add_note"
+    CORRECT_CHECKIN = "correct_checkin"  # staff: void or correct a check-in
     MANAGE_TASKS = "manage_tasks"
     VIEW_AS_OF = "view_as_of"
     WORKLIST = "worklist"
@@ -34,13 +35,22 @@ _ALLOWED: dict[Role, frozenset[Act]] = {
             Act.RECORD_PROCEDURE,
             Act.RECORD_LAB,
             Act.ADD_NOTE,
+            Act.CORRECT_CHECKIN,
             Act.MANAGE_TASKS,
             Act.VIEW_AS_OF,
             Act.WORKLIST,
         }
     ),
     Role.CLINICIAN: frozenset(
-        {Act.VIEW, Act.RECORD_PROCEDURE, Act.RECORD_LAB, Act.ADD_NOTE, Act.VIEW_AS_OF, Act.WORKLIST}
+        {
+            Act.VIEW,
+            Act.RECORD_PROCEDURE,
+            Act.RECORD_LAB,
+            Act.ADD_NOTE,
+            Act.CORRECT_CHECKIN,
+            Act.VIEW_AS_OF,
+            Act.WORKLIST,
+        }
     ),
     Role.ADMIN: frozenset(Act) - {Act.CHECK_IN},
 }
