@@ -111,7 +111,7 @@ def test_dates_before_the_clinics_floor_are_refused_with_the_reason() -> None:
 
 
 def test_the_openapi_document_describes_the_confirmation_and_the_409() -> None:
-    p, staff, _me = _maria()
+    _p, staff, _me = _maria()
     doc = staff.get("/openapi.json").json()
     post = doc["paths"]["/api/v1/patients/{pk}/procedures"]["post"]
     assert "409" in post["responses"]
@@ -139,7 +139,8 @@ def _calls(caller: Any, target: Patient) -> dict[str, Callable[[], Any]]:
     procedure = Procedure.objects.filter(patient=target).first()
     checkin = CheckIn.objects.filter(patient=target).first()
     lab = record_lab(target, at=now - D, kind=LabKind.BLOOD, result=LabResult.NORMAL, now=now)
-    assert procedure is not None and checkin is not None
+    assert procedure is not None
+    assert checkin is not None
     at = (now - 3 * H).isoformat()
     why = {"reason": "entered by mistake"}
     return {
@@ -201,7 +202,7 @@ def test_a_reason_is_required(world: World) -> None:
     assert alex is not None
     mine = Procedure.objects.get(patient=world.own["advocate"])
     response = Api(alex).post(
-        f"/patients/{mine.pk and world.own['advocate'].pk}/procedures/{mine.pk}/void",
+        f"/patients/{world.own['advocate'].pk}/procedures/{mine.pk}/void",
         {"reason": " "},
     )
     assert response.status_code == 422
