@@ -1,6 +1,6 @@
 from django.urls import path
 
-from venowatch.web import staff_patient, staff_worklist
+from venowatch.web import staff_corrections, staff_patient, staff_worklist
 
 urlpatterns = [
     path("", staff_worklist.worklist, name="worklist"),
@@ -9,4 +9,19 @@ urlpatterns = [
     path("patients/<int:pk>/lab/", staff_patient.add_lab, name="staff-add-lab"),
     path("patients/<int:pk>/note/", staff_patient.add_note, name="staff-add-note"),
     path("tasks/<int:pk>/", staff_patient.task_action, name="staff-task"),
+    path(
+        "patients/<int:pk>/<str:kind>/<int:rid>/",
+        staff_corrections.record,
+        name="staff-record",
+    ),
+    path(
+        "patients/<int:pk>/<str:kind>/<int:rid>/void/",
+        staff_corrections.void_record,
+        name="staff-void-record",
+    ),
+    path(
+        "patients/<int:pk>/<str:kind>/<int:rid>/correct/",
+        staff_corrections.correct_record,
+        name="staff-correct-record",
+    ),
 ]

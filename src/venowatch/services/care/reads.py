@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 OPEN = (TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED)
 RECENT_RESOLVED = 10
 """Resolved tasks the staff page lists, newest first."""
+RECENT_CHECKINS = 50
+"""Check-ins the staff page lists as rows (voided and corrected ones among them)."""
+_STATE = ("voided_by", "replacement")
+"""What a record's row needs to say whether, by whom and why it was voided or corrected."""
 
 
 class Read(enum.Enum):
@@ -87,6 +91,8 @@ class PatientPage:
     past: bool
     changes: Sequence[models.AssessmentChange]
     procedures: Sequence[models.Procedure]
+    labs: Sequence[models.Lab]
+    checkins: Sequence[models.CheckIn]
     notes: Sequence[models.Note]
     open_tasks: Sequence[models.Task]
     resolved: Sequence[Resolved]
@@ -120,7 +126,13 @@ def patient_page(
         past=as_of is not None,
         changes=list(patient.assessment_changes.order_by("-at", "-pk")),
         procedures=list(
-            patient.procedures.select_related("performed_by").order_by("-performed_at", "-pk")
+            patient.procedures.select_related("performed_by", *_STATE).order_by(
+                "-performed_at", "-pk"
+            )
+        ),
+        labs=list(patient.labs.select_related(*_STATE).order_by("-at", "-pk")),
+        checkins=list(
+            patient.checkins.select_related(*_STATE).order_by("-at", "-pk")[:RECENT_CHECKINS]
         ),
         notes=list(patient.notes.select_related("author").order_by("-created_at", "-pk")),
         open_tasks=list(
@@ -178,6 +190,29 @@ def own_patient(user: Any, what: Read, *related: str) -> models.Patient | None:
 def own_timeline(user: Any, patient: models.Patient) -> Timeline:
     _reading(user, Read.OWN_HISTORY, [patient.pk])
     return timeline_of(patient)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnRecords:
+    """The patient's procedures and check-ins as rows, newest first, withdrawn and corrected
+    ones too, for their history page."""
+
+    procedures: Sequence[models.Procedure]
+    checkins: Sequence[models.CheckIn]
+
+
+def own_records(user: Any, patient: models.Patient) -> OwnRecords:
+    _reading(user, Read.OWN_HISTORY, [patient.pk])
+    return OwnRecords(
+        procedures=list(patient.procedures.select_related(*_STATE).order_by("-performed_at")),
+        checkins=list(patient.checkins.select_related(*_STATE).order_by("-at", "-pk")),
+    )
+
+
+def own_checkin(user: Any, patient: models.Patient, pk: int) -> models.CheckIn | None:
+    """One of the patient's own check-ins, to withdraw it."""
+    _reading(user, Read.OWN_HISTORY, [patient.pk])
+    return patient.checkins.filter(pk=pk).first()
 
 
 def in_first_hours(user: Any, patient: models.Patient, now: datetime) -> bool:
