@@ -197,3 +197,14 @@ def test_an_abnormal_lab_needs_a_finding() -> None:
         record_lab(p, at=NOW, kind=LabKind.URINE, result=LabResult.ABNORMAL, finding=" ", now=NOW)
     assert missing.value.field == "finding"
     assert not Lab.objects.exists()
+
+
+def test_the_demos_double_posted_venoplasty_gives_one_procedure() -> None:
+    from django.utils import timezone
+
+    from venowatch.services.demo import create_demo
+
+    create_demo(timezone.now())
+    tom = Patient.objects.get(name="Tom Whitaker")
+    assert Procedure.objects.filter(patient=tom).count() == 1
+    assert Assessment.objects.get(patient=tom).repeats_done == 0
