@@ -179,3 +179,13 @@ def test_staff_out_of_reach_or_a_patient_get_404_on_the_correction_pages() -> No
         assert void.status_code == 404
     assert _as(alex).get(_url("staff-record", p, "notes", proc.pk)).status_code == 404
     assert Procedure.objects.get(pk=proc.pk).voided_at is None
+
+
+def test_a_procedure_before_the_clinics_earliest_date_is_refused_next_to_the_field() -> None:
+    p, alex = _maria()
+    form = {"procedure-kind": "venoplasty", "procedure-performed_at": "2004-06-01T10:00"}
+    refused = _as(alex).post(reverse("staff-add-procedure", args=[p.pk]), form)
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "Date and time of the procedure is before 1 January 2005" in text
+    assert Procedure.objects.filter(patient=p).count() == 1

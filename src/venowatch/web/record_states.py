@@ -23,7 +23,8 @@ def staff_state(row: Any, zone: tzinfo) -> str:
     state: RecordState = row.state
     if state is RecordState.CURRENT:
         return _("Correction of an earlier record.") if row.replaces_id else ""
-    words = {"who": name_of(row.voided_by), "when": when(row.voided_at, zone)}
+    who = name_of(row.voided_by) or _("a former member of staff")
+    words = {"who": who, "when": when(row.voided_at, zone)}
     words["why"] = row.void_reason
     if state is RecordState.SUPERSEDED:
         return _("Corrected by %(who)s, %(when)s: %(why)s. No longer counts.") % words
