@@ -39,17 +39,6 @@ def record_context(
         "past": page.past,
         "chart": mark_safe(chart),  # built by history_svg, which escapes its text
         "description": description,
-        "checkins": [
-            {
-                "at": c.at,
-                "feeling": PGIC_LABELS[c.pgic],
-                "returned": c.symptoms_returned,
-                "ratings": dict(c.symptoms),
-                "note": c.note,
-                **_state(c, "checkins", zone),
-            }
-            for c in page.checkins
-        ],
         "checkin_count": len(timeline.checkins),
         "history": [
             {
@@ -60,6 +49,28 @@ def record_context(
                 "flags": flag_labels(Flag(f) for f in change.flags),
             }
             for change in page.changes
+        ],
+        **_records(page, zone),
+        "notes": page.notes,
+        "resolved": [
+            {"task": r.task, "at": r.at, "by": name_of(r.by), "note": r.note} for r in page.resolved
+        ],
+    }
+
+
+def _records(page: PatientPage, zone: tzinfo) -> dict[str, Any]:
+    """The procedures, tests and check-ins as rows, voided and corrected ones among them."""
+    return {
+        "checkins": [
+            {
+                "at": c.at,
+                "feeling": PGIC_LABELS[c.pgic],
+                "returned": c.symptoms_returned,
+                "ratings": dict(c.symptoms),
+                "note": c.note,
+                **_state(c, "checkins", zone),
+            }
+            for c in page.checkins
         ],
         "procedures": [
             {
@@ -82,10 +93,6 @@ def record_context(
                 **_state(lab, "labs", zone),
             }
             for lab in page.labs
-        ],
-        "notes": page.notes,
-        "resolved": [
-            {"task": r.task, "at": r.at, "by": name_of(r.by), "note": r.note} for r in page.resolved
         ],
     }
 
