@@ -112,7 +112,10 @@ def test_acknowledging_in_time_sends_no_escalation(smtp: Inbox) -> None:
 def test_an_urgent_pathway_reaches_the_advocate_with_its_task(smtp: Inbox) -> None:
     s = Staffed()
     p = s.operated(ago=40 * 24)
-    record_lab(p, at=NOW - 2 * M, kind=LabKind.BLOOD, result=LabResult.ABNORMAL, now=NOW - 2 * M)
+    record_lab(
+        p, at=NOW - 2 * M, kind=LabKind.BLOOD, result=LabResult.ABNORMAL, finding="anaemia",
+        now=NOW - 2 * M,
+    )  # fmt: skip
     record_checkin(p, at=NOW, pgic=Pgic.MUCH_WORSE, now=NOW)
     assert p.assessment.urgency == "urgent"
     deliver_due(NOW)

@@ -24,7 +24,7 @@ from schemathesis.generation import GenerationMode
 
 from tests.api_fixtures import Api
 from tests.web_fixtures import H, clinic, patient, user
-from venowatch.clinic.models import Patient, Role, Task
+from venowatch.clinic.models import MAX_ID, Patient, Role, Task
 from venowatch.protocol import Pgic, ProcedureKind
 from venowatch.services.care.records import record_checkin, record_procedure
 from venowatch.wsgi import application
@@ -70,7 +70,10 @@ class Two:
         """Point the generated path at a real record of `at` (half the time, so unknown ids
         are tried too)."""
         params = case.path_parameters or {}
-        if "pk" in params and hash(repr(case.body)) % 2 == 0:
+        # A pk the generator made invalid on purpose stays invalid: aimed, the request would
+        # become a valid one that negative_data_rejection expects refused.
+        valid = isinstance(params.get("pk"), int) and 1 <= params["pk"] <= MAX_ID
+        if valid and hash(repr(case.body)) % 2 == 0:
             task = Task.objects.filter(patient=at).first()
             params["pk"] = task.pk if case.path.startswith("/api/v1/tasks") and task else at.pk
 

@@ -27,8 +27,9 @@ def _operated(name: str) -> Patient:
 
 def _abnormal_blood(p: Patient) -> None:
     records.record_lab(
-        p, at=NOW - 2 * H, kind=LabKind.BLOOD, result=LabResult.ABNORMAL, now=NOW - 2 * H
-    )
+        p, at=NOW - 2 * H, kind=LabKind.BLOOD, result=LabResult.ABNORMAL, finding="anaemia",
+        now=NOW - 2 * H,
+    )  # fmt: skip
 
 
 def _assert_stored_is_fresh(p: Patient) -> None:

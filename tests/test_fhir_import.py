@@ -100,6 +100,24 @@ def test_an_imported_history_is_assessed_once_not_record_by_record() -> None:
     assert all(t.change_id == change.pk for t in Task.objects.filter(patient=imported))
 
 
+def test_reimporting_does_not_bring_back_a_voided_record() -> None:
+    from venowatch.services.care.corrections import void
+
+    source, _ = treated_patient(NOW)
+    other = clinic("Other clinic")
+    bundle = export_patient(source, now=NOW)
+    import_bundle(other, bundle, by=None, now=NOW)
+    (imported,) = Patient.objects.filter(clinic=other)
+    checkin = imported.checkins.order_by("at").last()
+    assert checkin is not None
+    void(checkin, reason="the patient withdrew it", by=None, now=NOW)
+    before = records_in(other)
+    again = import_bundle(other, bundle, by=None, now=NOW)
+    assert records_in(other) == before
+    assert again.already_stored == 6
+    assert len(timeline_of(imported).checkins) == len(timeline_of(source).checkins) - 1
+
+
 def test_reimporting_stores_nothing_twice() -> None:
     source, _ = treated_patient(NOW)
     other = clinic("Other clinic")

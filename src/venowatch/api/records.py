@@ -11,7 +11,8 @@ from ninja.pagination import paginate
 from ninja.params.functions import Header
 
 from venowatch.api.access import patient_for
-from venowatch.api.errors import READ_ERRORS, WRITE_ERRORS
+from venowatch.api.corrections import FIX_ERRORS
+from venowatch.api.errors import READ_ERRORS
 from venowatch.api.pages import Pages
 from venowatch.api.schemas import (
     AssessmentOut,
@@ -45,7 +46,7 @@ def list_procedures(request: HttpRequest, pk: Id) -> Any:
     return records(request.user, patient, Records.PROCEDURES)
 
 
-@router.post("/{int:pk}/procedures", response={201: ProcedureOut, **WRITE_ERRORS})
+@router.post("/{int:pk}/procedures", response={201: ProcedureOut, **FIX_ERRORS})
 def add_procedure(request: HttpRequest, pk: Id, payload: ProcedureIn) -> Status[Procedure]:
     patient = patient_for(request, pk, Act.RECORD_PROCEDURE, write=True)
     performer = None
@@ -61,6 +62,7 @@ def add_procedure(request: HttpRequest, pk: Id, payload: ProcedureIn) -> Status[
         note=payload.note,
         by=request.user,
         now=now,
+        confirm_duplicate=payload.confirm_duplicate,
     )
     return Status(201, procedure)
 
@@ -72,7 +74,7 @@ def list_checkins(request: HttpRequest, pk: Id) -> Any:
     return records(request.user, patient, Records.CHECKINS)
 
 
-@router.post("/{int:pk}/checkins", response={201: CheckInResult, **WRITE_ERRORS})
+@router.post("/{int:pk}/checkins", response={201: CheckInResult, **FIX_ERRORS})
 def add_checkin(
     request: HttpRequest,
     pk: Id,
@@ -101,6 +103,7 @@ def add_checkin(
             note=payload.note,
             by=request.user,
             now=now,
+            confirm_duplicate=payload.confirm_duplicate,
         )
         result = CheckInResult(
             checkin=CheckInOut.from_orm(checkin),
@@ -124,7 +127,7 @@ def list_labs(request: HttpRequest, pk: Id) -> Any:
     return records(request.user, patient, Records.LABS)
 
 
-@router.post("/{int:pk}/labs", response={201: LabOut, **WRITE_ERRORS})
+@router.post("/{int:pk}/labs", response={201: LabOut, **FIX_ERRORS})
 def add_lab(request: HttpRequest, pk: Id, payload: LabIn) -> Status[Lab]:
     patient = patient_for(request, pk, Act.RECORD_LAB, write=True)
     lab = record_lab(
@@ -135,5 +138,6 @@ def add_lab(request: HttpRequest, pk: Id, payload: LabIn) -> Status[Lab]:
         finding=payload.finding,
         by=request.user,
         now=timezone.now(),
+        confirm_duplicate=payload.confirm_duplicate,
     )
     return Status(201, lab)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from venowatch.clinic.models import MAX_ID, TaskKind, TaskStatus
+from venowatch.clinic.models import MAX_ID, RecordState, TaskKind, TaskStatus
 from venowatch.protocol import LabKind, LabResult, Pathway, Pgic, ProcedureKind, Urgency
 from venowatch.services.care.standing import Standing
 
@@ -72,15 +72,38 @@ class PatientOut(Out):
         return getattr(obj, "assessment", None)
 
 
+ConfirmDuplicate = Annotated[
+    bool,
+    Field(
+        description=(
+            "A record of the same kind within a minute of one already stored is refused with "
+            "409 as a likely repeat; send true to store it as another one."
+        )
+    ),
+]
+
+
+class Stored(Out):
+    """Whether a record counts: `current`, `voided` (with who, when and why) or `superseded`
+    by a correction (a record whose `replaces_id` names it). Nothing is deleted."""
+
+    state: RecordState = Field(description="current, voided or superseded")
+    voided_at: AwareDatetime | None
+    voided_by_id: int | None
+    void_reason: str
+    replaces_id: int | None = Field(description="The record this one corrects, if any.")
+
+
 class ProcedureIn(In):
     kind: ProcedureKind
     performed_at: Instant
     veins: list[Vein] = Field(default_factory=list, max_length=20)
     performed_by_id: Id | None = None
     note: Note = ""
+    confirm_duplicate: ConfirmDuplicate = False
 
 
-class ProcedureOut(Out):
+class ProcedureOut(Stored):
     id: int
     kind: ProcedureKind
     performed_at: AwareDatetime
@@ -98,9 +121,10 @@ class CheckInIn(In):
         default_factory=dict, description="0-10 ratings of the patient's tracked symptoms."
     )
     note: Note = ""
+    confirm_duplicate: ConfirmDuplicate = False
 
 
-class CheckInOut(Out):
+class CheckInOut(Stored):
     id: int
     at: AwareDatetime
     pgic: Pgic
@@ -114,16 +138,45 @@ class LabIn(In):
     at: Instant
     kind: LabKind
     result: LabResult
-    finding: Note = ""
+    finding: Note = Field("", max_length=4000, description="What was found; needed if abnormal.")
+    confirm_duplicate: ConfirmDuplicate = False
 
 
-class LabOut(Out):
+class LabOut(Stored):
     id: int
     at: AwareDatetime
     kind: LabKind
     result: LabResult
     finding: str
     recorded_at: AwareDatetime
+
+
+Why = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+
+class VoidIn(In):
+    """Void a record: it stays, marked with who, when and why, and no longer counts."""
+
+    reason: Why
+
+
+class ProcedureFix(ProcedureIn):
+    """A corrected procedure: it supersedes the one in the path, which is kept."""
+
+    reason: Why
+
+
+class CheckInFix(CheckInIn):
+    """A corrected check-in (staff): it supersedes the one in the path, which is kept."""
+
+    at: Instant  # a correction says when
+    reason: Why
+
+
+class LabFix(LabIn):
+    """A corrected test result: it supersedes the one in the path, which is kept."""
+
+    reason: Why
 
 
 class Reason(Out):

@@ -6,11 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 
-from venowatch.api import cover, patients, records, tasks
+from venowatch.api import corrections, cover, patients, records, tasks
 from venowatch.api.auth import AUTH
 from venowatch.api.errors import ApiError, problem
 from venowatch.services.care.tasks import TaskError
-from venowatch.services.errors import FieldError
+from venowatch.services.errors import DuplicateRecordError, FieldError
 from venowatch.services.security.idempotency import KeyReusedError
 
 api = NinjaAPI(
@@ -29,6 +29,7 @@ api = NinjaAPI(
 api.add_router("/patients", patients.router)
 api.add_router("/patients", records.router)
 api.add_router("/patients", cover.router)
+api.add_router("/patients", corrections.router)
 api.add_router("/tasks", tasks.router)
 
 
@@ -42,6 +43,16 @@ def _refused(request: HttpRequest, exc: FieldError) -> HttpResponse:
     """Every refusal by a service, whichever endpoint called it, answered here."""
     field = _BODY_NAMES.get(exc.field, exc.field)
     return api.create_response(request, problem(exc.message, "body", field), status=422)
+
+
+@api.exception_handler(DuplicateRecordError)
+def _duplicate(request: HttpRequest, exc: DuplicateRecordError) -> HttpResponse:
+    """A likely repeat: 409, naming the stored record and the field that confirms it."""
+    message = (
+        f"{exc.message} (id {exc.existing}); if this is another one, send it again with "
+        f'"{exc.field}": true'
+    )
+    return api.create_response(request, problem(message, "body", exc.field), status=409)
 
 
 _BODY_NAMES = {"performed_by": "performed_by_id", "assignee": "assignee_id"}

@@ -82,6 +82,7 @@ class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
             _("Alerts and reminders"),
             {"fields": ("escalate_after", "escalation_emails", "reminder_schedule", "digest_hour")},
         ),
+        (_("Records"), {"fields": ("earliest_record_date", "checkin_void_window")}),
         (_("Protocol"), {"fields": ("protocol", "protocol_text")}),
     )
 

@@ -16,6 +16,7 @@ from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind
 from venowatch.services.care.contacts import ContactDetails, save_contacts
 from venowatch.services.care.reassessing import reassess
 from venowatch.services.care.records import record_checkin, record_lab, record_procedure
+from venowatch.services.errors import DuplicateRecordError
 
 DEMO_CLINIC = "Demo Vein Clinic"
 DEMO_PASSWORD = "venowatch-demo"
@@ -35,6 +36,9 @@ class Story:
     procedures: tuple[timedelta, ...]
     checkins: tuple[tuple[timedelta, Pgic, bool], ...] = ()
     labs: tuple[tuple[timedelta, LabKind, LabResult, str], ...] = ()
+    double_posted: bool = False
+    """The venoplasty was entered twice, half a minute apart (the IR and the advocate each
+    entered it): the second is refused as a repeat, so the patient has one procedure."""
 
 
 def _weekly(start: timedelta, answers: list[Pgic]) -> tuple[tuple[timedelta, Pgic, bool], ...]:
@@ -74,7 +78,7 @@ STORIES = [
         ),
     ),
     Story("ines", "Ines Duarte", (10 * D,), (*_weekly(9 * D, [NC, NC]), (1 * D, NC, False))),
-    Story("tom", "Tom Whitaker", (3 * H,)),
+    Story("tom", "Tom Whitaker", (3 * H,), double_posted=True),
     Story("ruth", "Ruth Adeyemi", (40 * D,), _weekly(39 * D, [MI, MI, VMI])),
     Story(
         "lucas",
@@ -154,9 +158,28 @@ def _tell(patient: Patient, story: Story, ir: User, now: datetime) -> None:
         events.append((now - ago, 1, partial(_checkin, patient, pgic, back)))
     for ago, kind, result, finding in story.labs:
         events.append((now - ago, 2, partial(_lab, patient, ir, kind, result, finding)))
+    if story.double_posted:
+        for ago in story.procedures:
+            events.append((now - ago + DOUBLE_POST, 0, partial(_posted_again, patient, ir)))
     for at, _order, record in sorted(events, key=lambda e: (e[0], e[1])):
         record(at)
     reassess(patient, now)
+
+
+DOUBLE_POST = timedelta(seconds=30)
+
+
+def _posted_again(patient: Patient, ir: User, at: datetime) -> object:
+    """The same venoplasty entered again, unconfirmed: refused as a repeat, as the web's form
+    and the API would refuse it (they ask to confirm)."""
+    try:
+        return record_procedure(
+            patient, kind=ProcedureKind.VENOPLASTY, performed_at=at - DOUBLE_POST,
+            veins=["left internal jugular", "azygos"], performed_by=ir, by=patient.advocate,
+            now=at,
+        )  # fmt: skip
+    except DuplicateRecordError:
+        return None
 
 
 def _procedure(patient: Patient, ir: User, at: datetime) -> object:

@@ -16,3 +16,12 @@ class FieldError(Exception):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateRecordError(FieldError):
+    """A record like one already stored (the same kind within a minute): stored only if the
+    caller confirms it is another one. `field` is the confirmation's name; an edge that does
+    not know this error still refuses it as a FieldError. `existing` is the stored record's id."""
+
+    existing: int = 0

@@ -11,6 +11,11 @@ from venowatch.protocol import Pgic
 from venowatch.services.care.pgic import PGIC_LABELS
 
 
+def save_anyway() -> forms.BooleanField:
+    """The box a form shows once its record looked like a repeat of one already stored."""
+    return forms.BooleanField(label=_("Save anyway: this is another one"), required=False)
+
+
 class CheckInForm(forms.Form):
     pgic = forms.ChoiceField(
         label=_("Compared with just before your most recent procedure, how do you feel overall?"),
@@ -27,6 +32,7 @@ class CheckInForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    confirm_duplicate = save_anyway()
 
     def __init__(self, *args: Any, symptoms: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,7 +6,9 @@ takes no id, and a signed-in user who is not a patient gets 404.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import timedelta, tzinfo
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,20 +17,32 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from venowatch.clinic.models import Patient
+from venowatch.clinic.models import CheckIn, Patient
 from venowatch.protocol import Flag, Parameters, Pathway, Pgic, Urgency
 from venowatch.protocol.message import Audience
 from venowatch.services.care.charts import describe, history_svg
+from venowatch.services.care.corrections import withdraw_checkin
 from venowatch.services.care.pgic import PGIC_LABELS
 from venowatch.services.care.protocols import clinic_protocol
-from venowatch.services.care.reads import Read, in_first_hours, own_patient, own_timeline
+from venowatch.services.care.reads import (
+    Read,
+    in_first_hours,
+    own_checkin,
+    own_patient,
+    own_records,
+    own_timeline,
+)
 from venowatch.services.care.records import record_checkin
 from venowatch.services.care.standing import standing
 from venowatch.services.care.zones import patient_zone
+from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, may
 from venowatch.web.forms import CheckInForm
+from venowatch.web.record_states import patient_state
 from venowatch.web.refusals import attempt
+from venowatch.web.staff_forms import PROCEDURE_LABELS
 from venowatch.web.wording import rationale
 
 
@@ -91,6 +105,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 by=request.user,
                 now=now,
+                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
             ),
         )
     ):
@@ -108,19 +123,22 @@ def history(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request, Act.VIEW, Read.OWN_HISTORY, "clinic")
     protocol = clinic_protocol(patient.clinic)
     timeline = own_timeline(request.user, patient)
+    stored = own_records(request.user, patient)
     zone = patient_zone(patient)
     title = _("How you have felt since your procedures")
     description = describe(timeline, zone)
     chart = history_svg(timeline, protocol.parameters, zone, title=title, description=description)
-    rows = sorted(
-        [
-            (c.at, PGIC_LABELS[c.pgic], c.symptoms_returned, dict(c.symptoms), c.note)
-            for c in timeline.checkins
-        ],
-        key=lambda row: row[0],
-        reverse=True,
-    )
-    procedures = [(p.performed_at, p.kind.value, ", ".join(p.veins)) for p in timeline.procedures]
+    rows = _checkin_rows(request, patient, stored.checkins, zone)
+    procedures = [
+        {
+            "at": p.performed_at,
+            "kind": PROCEDURE_LABELS[p.kind],
+            "veins": ", ".join(p.veins),
+            "counts": p.voided_at is None,
+            "state": patient_state(p, request.user, zone),
+        }
+        for p in reversed(stored.procedures)
+    ]
     return render(
         request,
         "venowatch/patient_history.html",
@@ -133,6 +151,50 @@ def history(request: HttpRequest) -> HttpResponse:
             "zone": zone,
         },
     )
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The patient withdraws a check-in they saved (within the clinic's window)."""
+    patient = _own_patient(request, Act.CHECK_IN, Read.OWN_HISTORY, "clinic")
+    checkin = own_checkin(request.user, patient, pk)
+    if checkin is None:
+        raise Http404
+    try:
+        withdraw_checkin(
+            patient, checkin, reason=request.POST.get("reason", "")[:1000], by=request.user,
+            now=timezone.now(),
+        )  # fmt: skip
+    except FieldError as exc:
+        messages.error(request, _("This check-in %(problem)s.") % {"problem": exc.message})
+    else:
+        messages.success(request, _("Your check-in is withdrawn. You can check in again now."))
+    return redirect("patient-history")
+
+
+def _checkin_rows(
+    request: HttpRequest, patient: Patient, checkins: Sequence[CheckIn], zone: tzinfo
+) -> list[dict[str, Any]]:
+    """The check-ins as rows, each saying whether it still counts and whether the patient may
+    still withdraw it."""
+    now, window = timezone.now(), timedelta(minutes=patient.clinic.checkin_void_window)
+    return [
+        {
+            "pk": c.pk,
+            "at": c.at,
+            "feeling": PGIC_LABELS[c.pgic],
+            "returned": c.symptoms_returned,
+            "ratings": dict(c.symptoms),
+            "note": c.note,
+            "counts": c.voided_at is None,
+            "state": patient_state(c, request.user, zone),
+            "withdrawable": c.voided_at is None
+            and c.recorded_by_id == request.user.pk
+            and now - c.recorded_at <= window,
+        }
+        for c in checkins
+    ]
 
 
 def _windows_note(prm: Parameters) -> str:

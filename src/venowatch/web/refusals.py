@@ -9,7 +9,10 @@ from collections.abc import Callable
 from django import forms
 from django.utils.translation import gettext as _
 
-from venowatch.services.errors import FieldError
+from venowatch.services.errors import DuplicateRecordError, FieldError
+
+SAVE_ANYWAY = "confirm_duplicate"
+"""The "save anyway" box of a form whose record may repeat one already stored."""
 
 
 def attempt(form: forms.Form, write: Callable[[], object]) -> bool:
@@ -26,7 +29,13 @@ def refuse(form: forms.Form, exc: FieldError) -> None:
     """Put a service's refusal next to the field it names, in a sentence; a field the form
     does not have (the instant of a patient's check-in is now, not typed) goes above it."""
     name = exc.field
-    if name in form.fields:
+    if isinstance(exc, DuplicateRecordError) and name in form.fields:
+        form.add_error(
+            name,
+            _("This looks like a repeat: %(problem)s. If it is another one, tick “%(box)s” and "
+              "save again.") % {"problem": exc.message, "box": form.fields[name].label},
+        )  # fmt: skip
+    elif name in form.fields:
         label = str(form.fields[name].label or name)
         form.add_error(name, _("%(field)s %(problem)s.") % {"field": label, "problem": exc.message})
     else:

@@ -18,6 +18,7 @@ from venowatch.protocol import Flag, LabKind, LabResult, Pathway, ProcedureKind,
 from venowatch.services.care.records import EARLIEST_YEAR
 from venowatch.services.care.search import MAX_QUERY
 from venowatch.services.care.worklist import NO_ADVOCATE
+from venowatch.web.forms import save_anyway
 
 Choices = Sequence[tuple[str, str]]
 
@@ -120,6 +121,7 @@ class ProcedureForm(ZonedForm):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    confirm_duplicate = save_anyway()
 
     def __init__(self, *args: Any, clinicians: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,8 +145,8 @@ class LabForm(ZonedForm):
         error_messages={"required": _("Choose normal or abnormal.")},
     )
     finding = forms.CharField(
-        label=_("Finding (optional)"),
-        help_text=_("For an abnormal result, what was found, e.g. urinary tract infection."),
+        label=_("Finding"),
+        help_text=_("Needed for an abnormal result: what was found, e.g. urinary tract infection."),
         required=False,
         max_length=4000,
     )
@@ -152,6 +154,7 @@ class LabForm(ZonedForm):
         label=_("Date and time the sample was taken"),
         error_messages={"required": _("Enter the date and time the sample was taken.")},
     )
+    confirm_duplicate = save_anyway()
 
 
 class NoteForm(forms.Form):

@@ -235,6 +235,7 @@ def add_procedure(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
             by=request.user,
             now=timezone.now(),
+            confirm_duplicate=form.cleaned_data["confirm_duplicate"],
         ),
     ):
         return _done(request, patient, _("Procedure recorded."), "procedures")
@@ -260,6 +261,7 @@ def add_lab(request: HttpRequest, pk: int) -> HttpResponse:
             finding=form.cleaned_data["finding"],
             by=request.user,
             now=timezone.now(),
+            confirm_duplicate=form.cleaned_data["confirm_duplicate"],
         ),
     ):
         return _done(request, patient, _("Test result recorded."), "labs")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -16,11 +17,10 @@ from venowatch.services.care.charts import describe, history_svg
 from venowatch.services.care.pgic import PGIC_LABELS
 from venowatch.services.care.reads import PatientPage
 from venowatch.services.care.standing import Standing
+from venowatch.web.record_states import staff_state
 from venowatch.web.staff_common import flag_labels, name_of, pathway_titles, urgency_label
 from venowatch.web.staff_forms import LAB_LABELS, PROCEDURE_LABELS, RESULT_LABELS
 from venowatch.web.wording import rationale
-
-RECENT_CHECKINS = 50
 
 
 def record_context(
@@ -39,10 +39,6 @@ def record_context(
         "past": page.past,
         "chart": mark_safe(chart),  # built by history_svg, which escapes its text
         "description": description,
-        "checkins": [
-            (c.at, PGIC_LABELS[c.pgic], c.symptoms_returned, dict(c.symptoms), c.note)
-            for c in reversed(timeline.checkins[-RECENT_CHECKINS:])
-        ],
         "checkin_count": len(timeline.checkins),
         "history": [
             {
@@ -54,6 +50,28 @@ def record_context(
             }
             for change in page.changes
         ],
+        **_records(page, zone),
+        "notes": page.notes,
+        "resolved": [
+            {"task": r.task, "at": r.at, "by": name_of(r.by), "note": r.note} for r in page.resolved
+        ],
+    }
+
+
+def _records(page: PatientPage, zone: tzinfo) -> dict[str, Any]:
+    """The procedures, tests and check-ins as rows, voided and corrected ones among them."""
+    return {
+        "checkins": [
+            {
+                "at": c.at,
+                "feeling": PGIC_LABELS[c.pgic],
+                "returned": c.symptoms_returned,
+                "ratings": dict(c.symptoms),
+                "note": c.note,
+                **_state(c, "checkins", zone),
+            }
+            for c in page.checkins
+        ],
         "procedures": [
             {
                 "at": p.performed_at,
@@ -61,6 +79,7 @@ def record_context(
                 "veins": ", ".join(p.veins),
                 "by": name_of(p.performed_by),
                 "note": p.note,
+                **_state(p, "procedures", zone),
             }
             for p in page.procedures
         ],
@@ -71,14 +90,18 @@ def record_context(
                 "result": lab.result.value,
                 "result_label": RESULT_LABELS[lab.result],
                 "finding": lab.finding,
+                **_state(lab, "labs", zone),
             }
-            for lab in reversed(timeline.labs)
-        ],
-        "notes": page.notes,
-        "resolved": [
-            {"task": r.task, "at": r.at, "by": name_of(r.by), "note": r.note} for r in page.resolved
+            for lab in page.labs
         ],
     }
+
+
+def _state(row: Any, kind: str, zone: tzinfo) -> dict[str, Any]:
+    """A record's state in words, and the page to correct or void it while it counts."""
+    counts = row.voided_at is None
+    url = reverse("staff-record", args=[row.patient_id, kind, row.pk]) if counts else ""
+    return {"counts": counts, "state": staff_state(row, zone), "fix_url": url}
 
 
 def assessment_view(current: Standing, protocol: Protocol, zone: tzinfo) -> dict[str, Any]:

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from venowatch.web import staff_contact, staff_patient, staff_takeover, staff_worklist
+from venowatch.web import (
+    staff_contact,
+    staff_corrections,
+    staff_patient,
+    staff_takeover,
+    staff_worklist,
+)
 
 urlpatterns = [
     path("", staff_worklist.worklist, name="worklist"),
@@ -11,4 +17,19 @@ urlpatterns = [
     path("patients/<int:pk>/contact/", staff_contact.edit_contact, name="staff-edit-contact"),
     path("patients/<int:pk>/take-over/", staff_takeover.takeover, name="staff-take-over"),
     path("tasks/<int:pk>/", staff_patient.task_action, name="staff-task"),
+    path(
+        "patients/<int:pk>/<str:kind>/<int:rid>/",
+        staff_corrections.record,
+        name="staff-record",
+    ),
+    path(
+        "patients/<int:pk>/<str:kind>/<int:rid>/void/",
+        staff_corrections.void_record,
+        name="staff-void-record",
+    ),
+    path(
+        "patients/<int:pk>/<str:kind>/<int:rid>/correct/",
+        staff_corrections.correct_record,
+        name="staff-correct-record",
+    ),
 ]

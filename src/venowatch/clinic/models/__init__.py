@@ -21,6 +21,7 @@ from venowatch.clinic.models.contacts import (
     PatientPhone,
     PhoneKind,
 )
+from venowatch.clinic.models.corrections import Correctable, RecordState
 from venowatch.clinic.models.patients import Patient, PatientIdentifier
 from venowatch.clinic.models.records import CheckIn, Lab, Note, Procedure
 from venowatch.clinic.models.takeovers import Takeover
@@ -33,6 +34,7 @@ __all__ = [
     "AssessmentChange",
     "CheckIn",
     "Clinic",
+    "Correctable",
     "Lab",
     "Member",
     "MessageChannel",
@@ -43,6 +45,7 @@ __all__ = [
     "PatientPhone",
     "PhoneKind",
     "Procedure",
+    "RecordState",
     "Role",
     "Takeover",
     "Task",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +72,16 @@ class Clinic(models.Model):
         help_text=_("Hour of the day (clinic time, 0-23) when advocates get their digest."),
     )
     digest_sent_on = models.DateField(null=True, editable=False)
+    checkin_void_window = models.PositiveIntegerField(
+        _("patients may withdraw a check-in for (minutes)"),
+        default=60,
+        help_text=_("How long after saving a check-in a patient may still withdraw it."),
+    )
+    earliest_record_date = models.DateField(
+        _("earliest date of a procedure or test"),
+        default=date(2005, 1, 1),
+        help_text=_("Procedures and tests dated before this are refused as typing mistakes."),
+    )
     protocol_text = models.TextField(
         _("protocol file"),
         blank=True,

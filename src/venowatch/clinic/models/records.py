@@ -1,4 +1,5 @@
-"""What happens to a patient: procedures, check-ins, labs and notes. Never edited in place."""
+"""What happens to a patient: procedures, check-ins, labs and notes. Never edited in place:
+procedures, check-ins and labs are voided or superseded (clinic.models.corrections)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from venowatch.clinic.fields import EnumField
+from venowatch.clinic.models.corrections import Correctable
 from venowatch.clinic.models.patients import Patient
 from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind
 
 
-class Procedure(models.Model):
+class Procedure(Correctable):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="procedures")
     kind = EnumField(_("kind"), max_length=16, enum=ProcedureKind)
     veins = models.JSONField(_("veins"), default=list, blank=True)
@@ -35,7 +37,7 @@ class Procedure(models.Model):
         indexes = [models.Index(fields=["patient", "performed_at"])]
 
 
-class CheckIn(models.Model):
+class CheckIn(Correctable):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="checkins")
     at = models.DateTimeField(_("when"))
     pgic = EnumField(_("compared with just before the procedure"), max_length=24, enum=Pgic)
@@ -51,7 +53,7 @@ class CheckIn(models.Model):
         indexes = [models.Index(fields=["patient", "at"])]
 
 
-class Lab(models.Model):
+class Lab(Correctable):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="labs")
     at = models.DateTimeField(_("taken at"))
     kind = EnumField(_("test"), max_length=8, enum=LabKind)

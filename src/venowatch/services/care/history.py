@@ -14,7 +14,12 @@ from django.db import transaction
 from venowatch.clinic import models
 from venowatch.protocol import CheckIn, Lab, Procedure, Timeline
 from venowatch.services.care.reassessing import reassess
-from venowatch.services.care.records import after_a_procedure, plausible, ratings_in_range
+from venowatch.services.care.records import (
+    after_a_procedure,
+    earliest_of,
+    plausible,
+    ratings_in_range,
+)
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.errors import FieldError
 from venowatch.services.notification.reminders import restart_reminders
@@ -47,9 +52,10 @@ def record_history(
     patient's timeline as stored. Raises HistoryError, having stored nothing."""
     stored = stored if stored is not None else timeline_of(patient)
     procedures = [*stored.procedures, *_only(records, Procedure)]
+    earliest = earliest_of(patient.clinic)
     for i, r in enumerate(records):
         try:
-            _check(r, procedures, now)
+            _check(r, procedures, earliest, now)
         except FieldError as exc:
             raise HistoryError(i, exc) from None
     with transaction.atomic():
@@ -84,9 +90,13 @@ def _only(records: Sequence[Record], kind: type[T]) -> list[T]:
     return [r for r in records if isinstance(r, kind)]
 
 
-def _check(r: Record, procedures: Sequence[Procedure], now: datetime) -> None:
+def _check(r: Record, procedures: Sequence[Procedure], earliest: datetime, now: datetime) -> None:
     if isinstance(r, Procedure):
-        plausible("performed_at", r.performed_at, now)
+        plausible("performed_at", r.performed_at, now, earliest)
+        return
+    if isinstance(r, Lab):
+        # Another system's abnormal result without a finding is kept as it was reported.
+        plausible("at", r.at, now, earliest)
         return
     plausible("at", r.at, now)
     if isinstance(r, CheckIn):

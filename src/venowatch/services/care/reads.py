@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 OPEN = (TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED)
 RECENT_RESOLVED = 10
 """Resolved tasks the staff page lists, newest first."""
+RECENT_CHECKINS = 50
+"""Check-ins the staff page lists as rows (voided and corrected ones among them)."""
+_STATE = ("voided_by", "replacement")
+"""What a record's row needs to say whether, by whom and why it was voided or corrected."""
 
 
 class Read(enum.Enum):
@@ -89,6 +93,8 @@ class PatientPage:
     past: bool
     changes: Sequence[models.AssessmentChange]
     procedures: Sequence[models.Procedure]
+    labs: Sequence[models.Lab]
+    checkins: Sequence[models.CheckIn]
     notes: Sequence[models.Note]
     open_tasks: Sequence[models.Task]
     resolved: Sequence[Resolved]
@@ -122,7 +128,13 @@ def patient_page(
         past=as_of is not None,
         changes=list(patient.assessment_changes.order_by("-at", "-pk")),
         procedures=list(
-            patient.procedures.select_related("performed_by").order_by("-performed_at", "-pk")
+            patient.procedures.select_related("performed_by", *_STATE).order_by(
+                "-performed_at", "-pk"
+            )
+        ),
+        labs=list(patient.labs.select_related(*_STATE).order_by("-at", "-pk")),
+        checkins=list(
+            patient.checkins.select_related(*_STATE).order_by("-at", "-pk")[:RECENT_CHECKINS]
         ),
         notes=list(patient.notes.select_related("author").order_by("-created_at", "-pk")),
         open_tasks=list(
@@ -232,6 +244,29 @@ def own_timeline(user: Any, patient: models.Patient) -> Timeline:
     return timeline_of(patient)
 
 
+@dataclass(frozen=True, slots=True)
+class OwnRecords:
+    """The patient's procedures and check-ins as rows, newest first, withdrawn and corrected
+    ones too, for their history page."""
+
+    procedures: Sequence[models.Procedure]
+    checkins: Sequence[models.CheckIn]
+
+
+def own_records(user: Any, patient: models.Patient) -> OwnRecords:
+    _reading(user, Read.OWN_HISTORY, [patient.pk])
+    return OwnRecords(
+        procedures=list(patient.procedures.select_related(*_STATE).order_by("-performed_at")),
+        checkins=list(patient.checkins.select_related(*_STATE).order_by("-at", "-pk")),
+    )
+
+
+def own_checkin(user: Any, patient: models.Patient, pk: int) -> models.CheckIn | None:
+    """One of the patient's own check-ins, to withdraw it."""
+    _reading(user, Read.OWN_HISTORY, [patient.pk])
+    return patient.checkins.filter(pk=pk).first()
+
+
 def in_first_hours(user: Any, patient: models.Patient, now: datetime) -> bool:
     """Whether the check-in asks "have your symptoms come back?" (the rule is the records')."""
     _reading(user, Read.OWN_CHECKIN, [patient.pk])
@@ -256,15 +291,26 @@ def standing_after_write(reader: Any, patient: models.Patient, now: datetime) ->
 
 
 def records(reader: Any, patient: models.Patient, kind: Records) -> QuerySet[Any]:
-    """One kind of the patient's records, newest first; the edge cuts its page."""
+    """One kind of the patient's records, newest first, voided and superseded ones too (each
+    says which it is); the edge cuts its page."""
     _reading(reader, Read.RECORDS, [patient.pk])
     if kind is Records.PROCEDURES:
-        return patient.procedures.order_by("-performed_at", "-pk")
+        return patient.procedures.select_related("replacement").order_by("-performed_at", "-pk")
     if kind is Records.CHECKINS:
-        return patient.checkins.order_by("-at", "-pk")
+        return patient.checkins.select_related("replacement").order_by("-at", "-pk")
     if kind is Records.LABS:
-        return patient.labs.order_by("-at", "-pk")
+        return patient.labs.select_related("replacement").order_by("-at", "-pk")
     return patient.assessment_changes.order_by("-at", "-pk")
+
+
+def record_of(reader: Any, patient: models.Patient, kind: Records, pk: int) -> Any:
+    """Record `pk` of one kind of the patient's (a procedure, check-in or lab), or None; to be
+    voided or corrected, so its patient is the one given."""
+    assert kind is not Records.CHANGES, "an assessment is not corrected: its records are"
+    row = records(reader, patient, kind).filter(pk=pk).first()
+    if row is not None:
+        row.patient = patient
+    return row
 
 
 def tasks_in_reach(reader: Any) -> QuerySet[models.Task]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +23,11 @@ from venowatch.protocol import (
     Procedure,
     ProcedureKind,
 )
+from venowatch.services.care.duplicates import (
+    checkin_duplicate,
+    lab_duplicate,
+    procedure_duplicate,
+)
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.reassessing import plan_for, reassess, store_planned
 from venowatch.services.care.staff import clinician
@@ -35,17 +40,38 @@ CLOCK_SKEW = timedelta(minutes=5)
 """A device clock a few minutes fast must not make an honest check-in look like the future."""
 
 EARLIEST_YEAR = 1900
-"""Older dates are typing mistakes, whichever edge they come from."""
+"""Older dates are typing mistakes, whichever edge they come from. Procedures and tests are
+held to the clinic's own, later floor (Clinic.earliest_record_date)."""
 
 RATINGS = range(11)
 """A symptom is rated 0 (none) to 10 (worst)."""
 
 
-def plausible(field: str, at: datetime, now: datetime) -> None:
+def plausible(field: str, at: datetime, now: datetime, earliest: datetime | None = None) -> None:
+    """Refuse an instant in the future, or before `earliest` (else before EARLIEST_YEAR)."""
     if at > now + CLOCK_SKEW:
         raise FieldError(field, "is in the future; give the date and time it happened")
+    if earliest is not None and at < earliest:
+        day = f"{earliest.day} {earliest:%B %Y}"
+        raise FieldError(
+            field, f"is before {day}, the earliest date this clinic accepts; check the year"
+        )
     if at.year < EARLIEST_YEAR:
         raise FieldError(field, f"is before {EARLIEST_YEAR}; check the year")
+
+
+def earliest_of(clinic: models.Clinic) -> datetime:
+    """The clinic's floor for procedures and tests, as an instant (midnight UTC)."""
+    return datetime.combine(clinic.earliest_record_date, time(), tzinfo=UTC)
+
+
+def lab_plausible(
+    clinic: models.Clinic, at: datetime, result: LabResult, finding: str, now: datetime
+) -> None:
+    """A test's date is plausible, and an abnormal result says what was found."""
+    plausible("at", at, now, earliest_of(clinic))
+    if result is LabResult.ABNORMAL and not finding.strip():
+        raise FieldError("finding", "is needed for an abnormal result: say what was found")
 
 
 def record_checkin(
@@ -58,18 +84,23 @@ def record_checkin(
     note: str = "",
     by: Any = None,
     now: datetime,
+    confirm_duplicate: bool = False,
 ) -> models.CheckIn:
     """Check-ins are the busiest write, so the reading and the engine run before the write lock
     (SQLite has one for the whole database) and the transaction only inserts and updates. If
     another write lands in between, the stored revision has moved, and the patient is
     re-assessed again under the lock. A patient loaded with `select_related("assessment")` saves
-    a query; a stale one is caught the same way."""
+    a query; a stale one is caught the same way. A check-in within a minute of one stored is
+    refused as a repeat (DuplicateRecordError) unless `confirm_duplicate`: checked on the timeline
+    already read, so it costs no query."""
     plausible("at", at, now)
     ratings = dict(symptoms or {})
     only_tracked(patient, ratings)
     stored: models.Assessment | None = getattr(patient, "assessment", None)
     timeline = timeline_of(patient)
     after_a_procedure(timeline.procedures, at)
+    if not confirm_duplicate:
+        checkin_duplicate(patient, timeline.checkins, at)
     entry = CheckIn(
         local(at, patient_zone(patient)), pgic, symptoms_returned,
         tuple(sorted(ratings.items())), note,
@@ -111,7 +142,11 @@ def asks_if_symptoms_returned(patient: models.Patient, at: datetime) -> bool:
     clinic protocol's thrombosis window after the latest procedure, where a yes can mean a clot
     (C2)."""
     window = clinic_protocol(patient.clinic).parameters.thrombosis_window
-    latest = patient.procedures.filter(performed_at__lte=at).order_by("-performed_at").first()
+    latest = (
+        patient.procedures.filter(performed_at__lte=at, voided_at__isnull=True)
+        .order_by("-performed_at")
+        .first()
+    )
     return latest is not None and at - latest.performed_at <= window
 
 
@@ -132,10 +167,13 @@ def record_procedure(
     note: str = "",
     by: Any = None,
     now: datetime,
+    confirm_duplicate: bool = False,
 ) -> models.Procedure:
-    plausible("performed_at", performed_at, now)
+    plausible("performed_at", performed_at, now, earliest_of(patient.clinic))
     if performed_by is not None:
         clinician(patient.clinic_id, performed_by.pk)
+    if not confirm_duplicate:
+        procedure_duplicate(patient, kind, performed_at)
     with transaction.atomic():
         procedure = models.Procedure.objects.create(
             patient=patient,
@@ -160,8 +198,11 @@ def record_lab(
     finding: str = "",
     by: Any = None,
     now: datetime,
+    confirm_duplicate: bool = False,
 ) -> models.Lab:
-    plausible("at", at, now)
+    lab_plausible(patient.clinic, at, result, finding, now)
+    if not confirm_duplicate:
+        lab_duplicate(patient, kind, at)
     with transaction.atomic():
         lab = models.Lab.objects.create(
             patient=patient,

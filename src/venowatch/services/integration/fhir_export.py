@@ -53,14 +53,14 @@ def export_patient(patient: models.Patient, *, now: datetime | None = None) -> d
     ]
     procedures, checkins, labs = [], [], []
     for pk, kind, at, veins, note in (
-        patient.procedures.order_by("performed_at", "pk")
+        patient.procedures.filter(voided_at__isnull=True).order_by("performed_at", "pk")
         .values_list("pk", "kind", "performed_at", "veins", "note")
     ):  # fmt: skip
         record = Procedure(kind, local(at, zone), tuple(veins), note)
         procedures.append(record)
         resources.append(writing.procedure(str(pk), subject, record))
     for pk, at, answer, back, ratings, note in (
-        patient.checkins.order_by("at", "pk")
+        patient.checkins.filter(voided_at__isnull=True).order_by("at", "pk")
         .values_list("pk", "at", "pgic", "symptoms_returned", "symptoms", "note")
     ):  # fmt: skip
         checkin = CheckIn(local(at, zone), answer, back, tuple(sorted(ratings.items())), note)
@@ -72,8 +72,10 @@ def export_patient(patient: models.Patient, *, now: datetime | None = None) -> d
                 f"checkin-{pk}", subject, checkin, f"QuestionnaireResponse/checkin-{pk}"
             )
         )
-    for pk, at, test, result, finding in patient.labs.order_by("at", "pk").values_list(
-        "pk", "at", "kind", "result", "finding"
+    for pk, at, test, result, finding in (
+        patient.labs.filter(voided_at__isnull=True)
+        .order_by("at", "pk")
+        .values_list("pk", "at", "kind", "result", "finding")
     ):
         lab = Lab(local(at, zone), test, result, finding)
         labs.append(lab)

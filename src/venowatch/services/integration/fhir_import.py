@@ -96,7 +96,12 @@ def import_bundle(
             if p.key in with_records
         }
         stored = {key: timeline_of(patient) for key, patient in patients.items()}
-        seen = {key: {_identity(r) for r in _records(t)} for key, t in stored.items()}
+        # Records voided or corrected here count as stored: importing them again would undo
+        # the correction.
+        seen = {
+            key: {_identity(r) for r in _records(timeline_of(patient, with_voided=True))}
+            for key, patient in patients.items()
+        }
         new: dict[str, list[Found]] = {key: [] for key in patients}
         for f in found:
             identity = _identity(f.record)

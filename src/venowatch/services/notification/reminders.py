@@ -57,7 +57,7 @@ def _remind(reminder: Reminder, now: datetime) -> None:
     patient = reminder.patient
     schedule = clinic_schedule(patient.clinic)
     since = schedule.window_start(reminder.procedure_at, reminder.step)
-    answered = patient.checkins.filter(at__gte=since).exists()
+    answered = patient.checkins.filter(at__gte=since, voided_at__isnull=True).exists()
     if not answered:
         key = f"reminder:{patient.pk}:{reminder.procedure_at.isoformat()}:{reminder.step}"
         for to in patient_addresses(patient):

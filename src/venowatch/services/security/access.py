@@ -27,6 +27,7 @@ class Act(enum.Enum):
     RECORD_PROCEDURE = "record_procedure"
     RECORD_LAB = "record_lab"
     ADD_NOTE = "add_note"
+    CORRECT_CHECKIN = "correct_checkin"  # staff: void or correct a check-in
     MANAGE_TASKS = "manage_tasks"
     VIEW_AS_OF = "view_as_of"
     WORKLIST = "worklist"
@@ -43,6 +44,7 @@ _ALLOWED: dict[Role, frozenset[Act]] = {
             Act.RECORD_PROCEDURE,
             Act.RECORD_LAB,
             Act.ADD_NOTE,
+            Act.CORRECT_CHECKIN,
             Act.MANAGE_TASKS,
             Act.VIEW_AS_OF,
             Act.WORKLIST,
@@ -57,6 +59,7 @@ _ALLOWED: dict[Role, frozenset[Act]] = {
             Act.RECORD_PROCEDURE,
             Act.RECORD_LAB,
             Act.ADD_NOTE,
+            Act.CORRECT_CHECKIN,
             Act.VIEW_AS_OF,
             Act.WORKLIST,
             Act.MANAGE_EMERGENCIES,
