@@ -7,6 +7,7 @@ and every task event are append-only.
 One module per domain (in the manner of zulip's zerver/models/); import from this package."""
 
 from venowatch.clinic.models.assessments import Assessment, AssessmentChange
+from venowatch.clinic.models.calls import CallAttempt, CallOutcome, Resolution
 from venowatch.clinic.models.clinics import (
     DEFAULT_REMINDERS,
     MAX_ID,
@@ -24,6 +25,8 @@ __all__ = [
     "MAX_ID",
     "Assessment",
     "AssessmentChange",
+    "CallAttempt",
+    "CallOutcome",
     "CheckIn",
     "Clinic",
     "Lab",
@@ -32,6 +35,7 @@ __all__ = [
     "Patient",
     "PatientIdentifier",
     "Procedure",
+    "Resolution",
     "Role",
     "Task",
     "TaskEvent",

@@ -7,9 +7,9 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from venowatch.clinic.models import Patient
+from venowatch.clinic.models import Patient, Task, TaskStatus
 from venowatch.protocol import Flag
 from venowatch.services.security.access import patients_in_reach
 
@@ -28,9 +28,19 @@ def _has_flag(path: str, flag: Flag) -> Q:
 
 def worklist_rows(user: Any, filters: Mapping[str, Any]) -> QuerySet[Patient]:
     """The patients in the user's reach, most urgent first, then the longest wait; patients
-    never assessed last. Filters: pathway, urgency, overdue (bool), advocate (a user id, or
-    NO_ADVOCATE)."""
-    rows = patients_in_reach(user).select_related("assessment", "advocate")
+    never assessed last. A patient with an open emergency task is on top whatever their
+    pathway now says (services.care.emergency): only a person closes it. Filters: pathway,
+    urgency, overdue (bool), advocate (a user id, or NO_ADVOCATE)."""
+    emergency = Task.objects.filter(
+        patient=OuterRef("pk"),
+        emergency=True,
+        status__in=(TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED),
+    )
+    rows = (
+        patients_in_reach(user)
+        .select_related("assessment", "advocate")
+        .annotate(open_emergency=Exists(emergency))
+    )
     if filters.get("pathway"):
         rows = rows.filter(assessment__pathway=filters["pathway"])
     if filters.get("urgency"):
@@ -43,6 +53,7 @@ def worklist_rows(user: Any, filters: Mapping[str, Any]) -> QuerySet[Patient]:
     elif advocate:
         rows = rows.filter(advocate_id=int(advocate))
     return rows.order_by(
+        F("open_emergency").desc(),
         F("assessment__urgency_rank").asc(nulls_last=True),
         F("assessment__since").asc(nulls_last=True),
         "name",
