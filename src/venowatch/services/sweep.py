@@ -1,8 +1,8 @@
 """The sweep: what has to happen because time passed, not because someone wrote something.
 
 It re-assesses exactly the patients whose stored assessment has expired (`valid_until <= now`,
-an index serves it), queues due reminders and digests, reminds whoever acknowledged an emergency still unresolved
-(services.notification.unresolved), and delivers the outbox. Each part
+an index serves it), queues due reminders and digests, reminds whoever acknowledged an
+emergency still unresolved (services.notification.unresolved), and delivers the outbox. Each part
 claims its rows with SELECT ... FOR UPDATE SKIP LOCKED, so sweepers on several machines share
 the work on PostgreSQL; on SQLite the single writer serialises them.
 """

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from venowatch.clinic.models import Patient
 from venowatch.protocol import Flag, Parameters, Pathway, Pgic, Urgency
@@ -22,7 +23,13 @@ from venowatch.protocol.message import Audience
 from venowatch.services.care.charts import describe, history_svg
 from venowatch.services.care.pgic import PGIC_LABELS
 from venowatch.services.care.protocols import clinic_protocol
-from venowatch.services.care.reads import Read, in_first_hours, own_patient, own_timeline
+from venowatch.services.care.reads import (
+    Read,
+    in_first_hours,
+    own_emergency,
+    own_patient,
+    own_timeline,
+)
 from venowatch.services.care.records import record_checkin
 from venowatch.services.care.standing import standing
 from venowatch.services.care.zones import patient_zone
@@ -30,6 +37,15 @@ from venowatch.services.security.access import Act, may
 from venowatch.web.forms import CheckInForm
 from venowatch.web.refusals import attempt
 from venowatch.web.wording import rationale
+
+PATIENT_URGENCY = {
+    Urgency.EMERGENCY: gettext_lazy("Emergency"),
+    Urgency.URGENT: gettext_lazy("Urgent"),
+    Urgency.ATTENTION: gettext_lazy("Needs attention"),
+    Urgency.ROUTINE: gettext_lazy("Routine follow-up"),
+    Urgency.NONE: gettext_lazy("No action needed"),
+}
+"""The badge on the patient's page, in words: never the value, never "None"."""
 
 
 def _own_patient(request: HttpRequest, act: Act, what: Read, *related: str) -> Patient:
@@ -63,6 +79,8 @@ def status(request: HttpRequest) -> HttpResponse:
             "actions": [protocol.actions[a].patient for a in current.actions],
             "rationale": rationale(current.rationale, Audience.PATIENT, zone),
             "emergency": current.urgency is Urgency.EMERGENCY,
+            "urgency_label": PATIENT_URGENCY[current.urgency],
+            "open_emergency": own_emergency(request.user, patient),
             "checkin_due": Flag.CHECKIN_OVERDUE in current.flags
             or current.pathway is Pathway.AWAITING_CHECKIN,
             "zone": zone,
@@ -100,7 +118,13 @@ def checkin(request: HttpRequest) -> HttpResponse:
     # engine weighs it only inside the window. Asking it is what depends on the window.
     if not in_first_hours(request.user, patient, now):
         del form.fields["symptoms_returned"]
-    return render(request, "venowatch/patient_checkin.html", {"form": form})
+    context = {
+        "form": form,
+        "open_emergency": own_emergency(request.user, patient),
+        "clinic": patient.clinic,
+        "zone": patient_zone(patient),
+    }
+    return render(request, "venowatch/patient_checkin.html", context)
 
 
 @login_required
@@ -131,6 +155,8 @@ def history(request: HttpRequest) -> HttpResponse:
             "procedures": procedures,
             "windows_note": _windows_note(protocol.parameters),
             "zone": zone,
+            "open_emergency": own_emergency(request.user, patient),
+            "clinic": patient.clinic,
         },
     )
 

@@ -7,7 +7,7 @@ and every task event are append-only.
 One module per domain (in the manner of zulip's zerver/models/); import from this package."""
 
 from venowatch.clinic.models.assessments import Assessment, AssessmentChange
-from venowatch.clinic.models.calls import CallAttempt, CallOutcome, Resolution
+from venowatch.clinic.models.calls import CallAttempt
 from venowatch.clinic.models.clinics import (
     DEFAULT_REMINDERS,
     MAX_ID,
@@ -16,6 +16,7 @@ from venowatch.clinic.models.clinics import (
     Role,
     default_symptoms,
 )
+from venowatch.clinic.models.outcomes import CallOutcome, Resolution
 from venowatch.clinic.models.patients import Patient, PatientIdentifier
 from venowatch.clinic.models.records import CheckIn, Lab, Note, Procedure
 from venowatch.clinic.models.tasks import Task, TaskEvent, TaskKind, TaskStatus

@@ -7,25 +7,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
+from venowatch.clinic.models.outcomes import CallOutcome
 from venowatch.clinic.models.tasks import Task
-
-
-class CallOutcome(models.TextChoices):
-    REACHED = "reached", _("Reached")
-    NO_ANSWER = "no_answer", _("No answer")
-    VOICEMAIL = "voicemail", _("Left a voicemail")
-    WRONG_NUMBER = "wrong_number", _("Wrong number")
-
-
-class Resolution(models.TextChoices):
-    """How an emergency task ended; other tasks end with a note alone."""
-
-    EMERGENCY_ROOM = "emergency_room", _("Reached, sent to the emergency room")
-    SEEN_BY_IR = "seen_by_ir", _("Reached, seen by the IR")
-    NOT_A_CLOT = "not_a_clot", _("Reached, not a clot")
-    NOT_REACHED = "not_reached", _("Could not reach")
 
 
 class CallAttempt(models.Model):

@@ -27,9 +27,11 @@ from venowatch.clinic.models import (
     Resolution,
     Task,
     TaskEvent,
+    TaskKind,
     TaskStatus,
 )
 from venowatch.services.care.tasks import TaskError
+from venowatch.services.errors import FieldError
 
 OPEN = (TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED)
 
@@ -39,13 +41,24 @@ def open_emergencies() -> QuerySet[Task]:
     return Task.objects.filter(emergency=True, status__in=OPEN)
 
 
-def record_call(task: Task, actor: Any, now: datetime, outcome: CallOutcome, note: str) -> None:
+CALLING = (TaskKind.CALL_PATIENT, TaskKind.OVERDUE_CHECKIN)
+"""Tasks whose work is calling the patient, and so record the calls tried."""
+
+
+def takes_calls(task: Task) -> bool:
+    return task.emergency or task.kind in CALLING
+
+
+def record_call(task: Task, actor: Any, now: datetime, outcome: CallOutcome, note: str) -> Task:
     """Record one call staff tried for `task`; a resolved task takes no more calls."""
     with transaction.atomic():
         locked = Task.objects.select_for_update().get(pk=task.pk)
         if locked.status == TaskStatus.RESOLVED:
             raise TaskError("this task is already resolved")
+        if not takes_calls(locked):
+            raise FieldError("action", "calls are recorded on tasks to call the patient")
         CallAttempt.objects.create(task=locked, at=now, actor=actor, outcome=outcome, note=note)
+    return locked
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +116,20 @@ class Step:
     call: CallOutcome | None
     resolution: Resolution | None
     note: str
+    assignee: Any = None
 
 
 def task_history(tasks: Sequence[Task]) -> dict[int, list[Step]]:
     """Each task's events and calls, oldest first, in two queries."""
     history: dict[int, list[Step]] = {t.pk: [] for t in tasks}
-    for e in TaskEvent.objects.filter(task__in=list(history)).select_related("actor"):
+    events = TaskEvent.objects.filter(task__in=list(history)).select_related("actor", "assignee")
+    for e in events.order_by("at", "pk"):
         resolution = Resolution(e.resolution) if e.resolution else None
-        step = Step(e.at, e.actor, TaskStatus(e.status), None, resolution, e.note)
+        step = Step(e.at, e.actor, TaskStatus(e.status), None, resolution, e.note, e.assignee)
         history[e.task_id].append(step)
-    for c in CallAttempt.objects.filter(task__in=list(history)).select_related("actor"):
+    calls = CallAttempt.objects.filter(task__in=list(history)).select_related("actor")
+    for c in calls.order_by("at", "pk"):
         history[c.task_id].append(Step(c.at, c.actor, None, CallOutcome(c.outcome), None, c.note))
     for steps in history.values():
-        steps.sort(key=lambda s: s.at)
+        steps.sort(key=lambda s: s.at)  # stable: events keep their order at the same instant
     return history

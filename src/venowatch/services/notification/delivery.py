@@ -100,11 +100,11 @@ def _deliver(
             return
         # Queued before sending: the chain goes on whatever happens to this message.
         schedule_escalation(n.task, step=n.step + 1, now=now)
-    if n.kind == Kind.UNRESOLVED and n.task is not None:
-        if n.task.status == TaskStatus.RESOLVED:
-            _record(n, Outcome.CANCELLED, "task resolved before the reminder", now, worker)
-            done.cancelled += 1
-            return
+    resolved = n.task is not None and n.task.status == TaskStatus.RESOLVED
+    if n.kind == Kind.UNRESOLVED and resolved:
+        _record(n, Outcome.CANCELLED, "task resolved before the reminder", now, worker)
+        done.cancelled += 1
+        return
     channel = Channel(n.channel)
     if channel not in transports:
         transports[channel] = TRANSPORTS[channel]()
