@@ -54,7 +54,7 @@ def _remind(task: Task, n: int, now: datetime) -> None:
     for to in unique([*addresses_of(task.acknowledged_by), *oncall_addresses(patient.clinic)]):
         queue(
             clinic=patient.clinic, patient=patient, task=task, kind=Kind.UNRESOLVED, to=to,
-            key=f"unresolved:{task.pk}:{n}", step=n, subject=subject, now=now,
+            key=f"unresolved:{task.pk}:{n}:{to.value}", step=n, subject=subject, now=now,
             context={"patient": patient, "task": task, "hours": hours,
                      "acknowledged_by": task.acknowledged_by},
         )  # fmt: skip
