@@ -73,7 +73,8 @@ def test_the_task_stays_open_and_on_top_whatever_the_patient_reports_later(s: St
     assert urgent.assessment.urgency_rank < maria.assessment.urgency_rank
     task.refresh_from_db()
     assert task.status == TaskStatus.ACKNOWLEDGED  # nothing but a person closes it
-    assert task.acknowledged_by == s.advocate and task.acknowledged_at == NOW + H
+    assert task.acknowledged_by == s.advocate
+    assert task.acknowledged_at == NOW + H
     assert order(s)[0] == "Maria Keller"
     assert open_emergency_of(maria) == task
     tasks.resolve(task, s.advocate, NOW + 3 * H, "Seen by Dr. Ruiz.", Resolution.SEEN_BY_IR)
@@ -93,7 +94,8 @@ def test_an_emergency_is_resolved_only_with_an_outcome_and_a_note(s: Staffed) ->
     done = tasks.resolve(task, s.advocate, NOW, "Not a clot.", Resolution.NOT_A_CLOT)
     assert (done.status, done.resolution) == (TaskStatus.RESOLVED, "not_a_clot")
     last = done.events.order_by("-pk").first()
-    assert last is not None and last.resolution == "not_a_clot"
+    assert last is not None
+    assert last.resolution == "not_a_clot"
 
 
 def test_calls_are_recorded_on_the_task_and_its_state_counts_them(s: Staffed) -> None:
