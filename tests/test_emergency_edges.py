@@ -15,7 +15,15 @@ from django.utils import timezone
 
 from tests.api_fixtures import Api
 from tests.web_fixtures import H, clinic, patient, user
-from venowatch.clinic.models import CallAttempt, Clinic, Patient, Role, Task, TaskStatus
+from venowatch.clinic.models import (
+    CallAttempt,
+    Clinic,
+    Patient,
+    Resolution,
+    Role,
+    Task,
+    TaskStatus,
+)
 from venowatch.protocol import Pgic, ProcedureKind
 from venowatch.services.care import tasks
 from venowatch.services.care.records import record_checkin, record_procedure
@@ -123,7 +131,7 @@ def test_the_worklist_keeps_an_open_emergency_on_top_with_its_state(w: World) ->
     body = text(response)
     assert "Possible blood clot, task open." in body
     assert "Acknowledged by Alex Advo at" in body
-    tasks.resolve(task, w.alex, w.now, "Not a clot.", tasks.Resolution.NOT_A_CLOT)
+    tasks.resolve(task, w.alex, w.now, "Not a clot.", Resolution.NOT_A_CLOT)
     after = staff.get(reverse("worklist"))
     assert "Possible blood clot, task open." not in text(after)
 
@@ -143,7 +151,7 @@ def test_the_notice_is_on_every_patient_page_while_the_task_is_open(w: World) ->
         assert "(America/New_York)" in body, name
     status = text(me.get(reverse("patient-status")))
     assert ">None<" not in status
-    tasks.resolve(task, w.alex, w.now, "Seen.", tasks.Resolution.SEEN_BY_IR)
+    tasks.resolve(task, w.alex, w.now, "Seen.", Resolution.SEEN_BY_IR)
     for name in PATIENT_PAGES:
         assert "You reported a possible blood clot" not in text(me.get(reverse(name)))
 
