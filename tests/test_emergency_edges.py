@@ -192,3 +192,26 @@ def test_the_api_records_calls_and_needs_the_outcome(w: World) -> None:
     assert listed[0]["calls"][0]["outcome"] == "voicemail"
     bad = api.post(path, {"action": "call", "call_outcome": "maybe"})
     assert bad.status_code == 422
+
+
+def test_the_admin_refuses_a_resolve_within_of_zero_inline(w: World) -> None:
+    root = User.objects.create_superuser("root", "root@example.org", "a-long-test-password")
+    admin = staff_client(root)
+    c = w.clinic
+    fields = (
+        "name", "ir_name", "ir_phone", "oncall_phone", "oncall_email", "time_zone",
+        "escalate_after", "escalation_emails", "reminder_schedule", "digest_hour",
+    )  # fmt: skip
+    form = {**{f: getattr(c, f) for f in fields}, "protocol_text": ""}
+    url = f"/admin/clinic/clinic/{c.pk}/change/"
+    refused = admin.post(url, {**form, "resolve_within": "0"})
+    assert refused.status_code == 200  # the form again, with the error by the field
+    body = text(refused)
+    assert "Ensure this value is greater than or equal to 1." in body
+    assert "errornote" in body
+    c.refresh_from_db()
+    assert c.resolve_within == 4
+    saved = admin.post(url, {**form, "resolve_within": "6"})
+    assert saved.status_code == 302
+    c.refresh_from_db()
+    assert c.resolve_within == 6
