@@ -47,7 +47,9 @@ def test_the_patient_email_carries_the_guidance_and_no_other_health_details(smtp
     assert s.clinic.ir_phone in body  # the emergency guidance: whom to call
     for detail in ("dizzy", "much worse", "symptoms you had before", "Maria Keller's"):
         assert detail not in body
-    assert "clot" not in mail["Subject"].lower()
+    # Issue 11: an email whose cause is a possible clot says so in its subject.
+    assert "possible blood clot" in mail["Subject"].lower()
+    assert "Maria Keller" not in mail["Subject"]
 
 
 def test_an_unacknowledged_alert_escalates_down_the_chain_until_someone_acknowledges(

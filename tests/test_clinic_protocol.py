@@ -43,8 +43,8 @@ def _declined_at_60_hours(c: Clinic) -> Patient:
 def _form(c: Clinic, text: str) -> dict[str, Any]:
     fields = (
         "name", "ir_name", "ir_phone", "oncall_phone", "oncall_email", "time_zone",
-        "escalate_after", "escalation_emails", "reminder_schedule", "digest_hour",
-        "earliest_record_date", "checkin_void_window",
+        "escalate_after", "resolve_within", "escalation_emails", "reminder_schedule",
+        "digest_hour", "earliest_record_date", "checkin_void_window",
     )  # fmt: skip
     return {**{f: getattr(c, f) for f in fields}, "protocol_text": text}
 

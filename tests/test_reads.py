@@ -17,7 +17,7 @@ EDGE_FILES = sorted(p for edge in EDGES for p in (ROOT / edge).rglob("*.py"))
 
 RECORD_MODELS = {
     "Patient", "Procedure", "CheckIn", "Lab", "Note", "Assessment", "AssessmentChange", "Task",
-    "TaskEvent", "PatientIdentifier", "PatientPhone", "PatientDetails",
+    "TaskEvent", "PatientIdentifier", "PatientPhone", "PatientDetails", "CallAttempt",
 }  # fmt: skip
 RELATED = {
     "procedures", "checkins", "labs", "notes", "assessment_changes", "tasks", "events",

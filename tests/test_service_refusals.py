@@ -3,6 +3,8 @@ protocol files, instants, and people who are signed in but no longer anyone at a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -100,3 +102,17 @@ def test_a_user_whose_membership_was_removed_reaches_no_patient() -> None:
     fresh = User.objects.get(pk=advocate.pk)
     assert not patients_in_reach(fresh).exists()
     assert acts_of(fresh) == frozenset()
+
+
+def test_a_refusal_passes_through_a_generator_context_manager_as_itself() -> None:
+    """An edge may wrap a service call in a @contextmanager; the refusal must reach it whole
+    (a slotted dataclass exception turned into a TypeError there)."""
+
+    @contextmanager
+    def around() -> Iterator[None]:
+        yield
+
+    with pytest.raises(FieldError) as refused, around():
+        raise FieldError("at", "is in the future")
+    assert (refused.value.field, refused.value.message) == ("at", "is in the future")
+    assert str(refused.value) == "at: is in the future"

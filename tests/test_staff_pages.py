@@ -586,7 +586,13 @@ def test_acknowledge_assign_and_resolve_a_task(client: Client, team: Team, clot_
     assert "Say how the task was resolved." in text(refused)
     assert f'id="id_task-{clot_task.pk}-note_error"' in text(refused)
     assert Task.objects.get(pk=clot_task.pk).status == TaskStatus.ACKNOWLEDGED
-    done = task_post(client, clot_task, "resolve", note="She reached Dr. Ruiz.")
+    # Issue 11: a possible clot's task is resolved only with its outcome.
+    no_outcome = task_post(client, clot_task, "resolve", note="She reached Dr. Ruiz.")
+    assert no_outcome.status_code == 400
+    assert "Choose how the possible clot ended." in text(no_outcome)
+    done = task_post(
+        client, clot_task, "resolve", note="She reached Dr. Ruiz.", resolution="seen_by_ir"
+    )
     assert done.status_code == 302
     assert Task.objects.get(pk=clot_task.pk).status == TaskStatus.RESOLVED
     last = events.order_by("-pk").first()
@@ -595,7 +601,7 @@ def test_acknowledge_assign_and_resolve_a_task(client: Client, team: Team, clot_
     page = text(client.get(reverse("staff-patient", args=[clot_task.patient_id])))
     assert "Recently resolved" in page
     assert "She reached Dr. Ruiz." in page
-    again = task_post(client, clot_task, "resolve", note="Twice?")
+    again = task_post(client, clot_task, "resolve", note="Twice?", resolution="not_a_clot")
     assert again.status_code == 400
     assert "This task is already resolved." in text(again)
     assert events.count() == 4

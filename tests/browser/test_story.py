@@ -8,8 +8,8 @@ What this relies on in the staff pages (tell the tests if it changes):
   its clause (e.g. "C2"), and a <details> "What the cited clauses of the guide say" listing
   the clauses as terms (<dt>);
 - each open task is an <article> that shows the task's reason and holds a form with a text box
-  (how it was resolved) and a button whose name begins "Resolve"; once resolved, the note
-  shows on the page.
+  (how it was resolved), for a possible clot a select "Outcome", and a button whose name
+  begins "Resolve"; once resolved, the note shows on the page.
 """
 
 from __future__ import annotations
@@ -90,6 +90,8 @@ def test_staff_story_a_decline_rises_on_the_worklist_and_the_advocate_resolves_i
         .filter(has=advocate.get_by_role("button", name=re.compile(r"^Resolve")))
     )
     note = "Reached Tom by phone; Dr. Ruiz is seeing him now."
+    # Issue 11: a possible clot's task is resolved with its outcome as well as a note.
+    resolve.get_by_label("Outcome").select_option(label="Reached, seen by the IR")
     resolve.get_by_role("textbox").fill(note)
     resolve.get_by_role("button", name=re.compile(r"^Resolve")).click()
     expect(advocate.get_by_text(note)).to_be_visible()

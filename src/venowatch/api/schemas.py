@@ -10,7 +10,14 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from venowatch.clinic.models import MAX_ID, RecordState, TaskKind, TaskStatus
+from venowatch.clinic.models import (
+    MAX_ID,
+    CallOutcome,
+    RecordState,
+    Resolution,
+    TaskKind,
+    TaskStatus,
+)
 from venowatch.protocol import LabKind, LabResult, Pathway, Pgic, ProcedureKind, Urgency
 from venowatch.services.care.standing import Standing
 
@@ -244,7 +251,16 @@ class ChangeOut(Out):
     rationale: list[Reason]
 
 
+class CallOut(Out):
+    at: AwareDatetime
+    actor_id: int | None
+    outcome: CallOutcome
+    note: str
+
+
 class TaskOut(Out):
+    """`emergency`: opened by a possible clot; only a person closes it, with a `resolution`."""
+
     id: int
     patient_id: int
     kind: TaskKind
@@ -252,17 +268,35 @@ class TaskOut(Out):
     status: TaskStatus
     assignee_id: int | None
     created_at: AwareDatetime
+    emergency: bool
+    acknowledged_at: AwareDatetime | None
+    acknowledged_by_id: int | None
+    resolution: Resolution | None
+    calls: list[CallOut]
+
+    @staticmethod
+    def resolve_resolution(task: Any) -> str | None:
+        return task.resolution or None
+
+    @staticmethod
+    def resolve_calls(task: Any) -> list[Any]:
+        return sorted(task.calls.all(), key=lambda c: (c.at, c.pk))
 
 
 class TaskAction(enum.Enum):
     ACKNOWLEDGE = "acknowledge"
     ASSIGN = "assign"
     RESOLVE = "resolve"
+    CALL = "call"
 
 
 class TaskMove(In):
-    """acknowledge; assign (to `assignee_id`); or resolve (with a `note`)."""
+    """acknowledge; assign (to `assignee_id`); resolve (with a `note`, and for an emergency
+    task a `resolution`); or call: record a call tried (`call_outcome`, optional `note`) on a
+    task to call the patient."""
 
     action: TaskAction
     assignee_id: Id | None = None
     note: Note = ""
+    resolution: Resolution | None = None
+    call_outcome: CallOutcome | None = None

@@ -1,4 +1,5 @@
-"""Staff tasks made from assessments: list them, and acknowledge, assign or resolve one."""
+"""Staff tasks made from assessments: list them, and acknowledge, assign, resolve one or record
+a call tried (action `call`; the task's `calls` list them)."""
 
 from typing import Any
 
@@ -14,8 +15,10 @@ from venowatch.api.schemas import Id, TaskAction, TaskMove, TaskOut
 from venowatch.clinic.models import Task, TaskStatus
 from venowatch.services.care import tasks
 from venowatch.services.care.emergencies import is_open_emergency
+from venowatch.services.care.emergency import record_call
 from venowatch.services.care.reads import task_in_reach, tasks_in_reach
 from venowatch.services.care.staff import staff_member
+from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, may, may_manage_task
 
 router = Router(tags=["tasks"])
@@ -41,7 +44,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> Any:
         rows = rows.filter(status=filters.status)
     if filters.patient_id is not None:
         rows = rows.filter(patient_id=filters.patient_id)
-    return rows.order_by("-created_at", "-pk")
+    return rows.prefetch_related("calls").order_by("-created_at", "-pk")
 
 
 @router.post("/{int:pk}", response={200: TaskOut, **WRITE_ERRORS})
@@ -52,10 +55,21 @@ def move_task(request: HttpRequest, pk: Id, payload: TaskMove) -> Task:
     task = task_in_reach(request.user, pk)
     if task is None or not may_manage_task(request.user, task, is_open_emergency(task)):
         raise not_found()
+    _move(request, task, payload)
+    moved: Task = _tasks(request).prefetch_related("calls").get(pk=pk)
+    return moved
+
+
+def _move(request: HttpRequest, task: Task, payload: TaskMove) -> None:
     now = timezone.now()
     if payload.action is TaskAction.ACKNOWLEDGE:
-        return tasks.acknowledge(task, request.user, now)
-    if payload.action is TaskAction.RESOLVE:
-        return tasks.resolve(task, request.user, now, payload.note)
-    assignee = staff_member(task.patient.clinic_id, payload.assignee_id)
-    return tasks.assign(task, assignee, request.user, now)
+        tasks.acknowledge(task, request.user, now)
+    elif payload.action is TaskAction.RESOLVE:
+        tasks.resolve(task, request.user, now, payload.note, payload.resolution)
+    elif payload.action is TaskAction.CALL:
+        if payload.call_outcome is None:
+            raise FieldError("call_outcome", "say what happened on the call")
+        record_call(task, request.user, now, payload.call_outcome, payload.note)
+    else:
+        assignee = staff_member(task.patient.clinic_id, payload.assignee_id)
+        tasks.assign(task, assignee, request.user, now)

@@ -80,7 +80,15 @@ class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
         (_("Contacts"), {"fields": ("ir_name", "ir_phone", "oncall_phone", "oncall_email")}),
         (
             _("Alerts and reminders"),
-            {"fields": ("escalate_after", "escalation_emails", "reminder_schedule", "digest_hour")},
+            {
+                "fields": (
+                    "escalate_after",
+                    "resolve_within",
+                    "escalation_emails",
+                    "reminder_schedule",
+                    "digest_hour",
+                )
+            },
         ),
         (_("Records"), {"fields": ("earliest_record_date", "checkin_void_window")}),
         (_("Protocol"), {"fields": ("protocol", "protocol_text")}),

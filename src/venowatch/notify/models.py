@@ -14,6 +14,7 @@ from venowatch.clinic.models import Clinic, Patient, Task
 class Kind(models.TextChoices):
     EMERGENCY = "emergency", _("Possible clot alert")
     ESCALATION = "escalation", _("Unacknowledged alert, escalated")
+    UNRESOLVED = "unresolved", _("Acknowledged alert not yet resolved")
     URGENT = "urgent", _("Urgent pathway")
     DIGEST = "digest", _("Daily digest")
     PATIENT_UPDATE = "patient_update", _("Guidance changed (to the patient)")

@@ -1,7 +1,8 @@
 """The sweep: what has to happen because time passed, not because someone wrote something.
 
 It re-assesses exactly the patients whose stored assessment has expired (`valid_until <= now`,
-an index serves it), queues due reminders and digests, and delivers the outbox. Each part
+an index serves it), queues due reminders and digests, reminds whoever acknowledged an
+emergency still unresolved (services.notification.unresolved), and delivers the outbox. Each part
 claims its rows with SELECT ... FOR UPDATE SKIP LOCKED, so sweepers on several machines share
 the work on PostgreSQL; on SQLite the single writer serialises them.
 """
@@ -19,6 +20,7 @@ from venowatch.services.care.reassessing import reassess_many
 from venowatch.services.notification.delivery import Delivered, deliver_due
 from venowatch.services.notification.digests import send_due_digests
 from venowatch.services.notification.reminders import send_due_reminders
+from venowatch.services.notification.unresolved import remind_unresolved
 
 Progress = Callable[[int], None]
 
@@ -28,6 +30,7 @@ class Swept:
     reassessed: int = 0
     reminders: int = 0
     digests: int = 0
+    unresolved: int = 0
     delivered: Delivered = field(default_factory=Delivered)
 
 
@@ -40,6 +43,7 @@ def sweep(now: datetime, progress: Progress | None = None, batch: int = 200) -> 
     swept.reassessed = reassess_expired(now, batch=batch, progress=progress)
     swept.reminders = send_due_reminders(now, batch=batch)
     swept.digests = send_due_digests(now)
+    swept.unresolved = remind_unresolved(now, batch=batch)
     swept.delivered = deliver_due(now, batch=batch)
     return swept
 

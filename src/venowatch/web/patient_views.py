@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from venowatch.clinic.models import CheckIn, Patient
@@ -30,6 +31,7 @@ from venowatch.services.care.reads import (
     Read,
     in_first_hours,
     own_checkin,
+    own_emergency,
     own_patient,
     own_records,
     own_timeline,
@@ -44,6 +46,15 @@ from venowatch.web.record_states import patient_state
 from venowatch.web.refusals import attempt
 from venowatch.web.staff_forms import PROCEDURE_LABELS
 from venowatch.web.wording import rationale
+
+PATIENT_URGENCY = {
+    Urgency.EMERGENCY: gettext_lazy("Emergency"),
+    Urgency.URGENT: gettext_lazy("Urgent"),
+    Urgency.ATTENTION: gettext_lazy("Needs attention"),
+    Urgency.ROUTINE: gettext_lazy("Routine follow-up"),
+    Urgency.NONE: gettext_lazy("No action needed"),
+}
+"""The badge on the patient's page, in words: never the value, never "None"."""
 
 
 def _own_patient(request: HttpRequest, act: Act, what: Read, *related: str) -> Patient:
@@ -77,6 +88,8 @@ def status(request: HttpRequest) -> HttpResponse:
             "actions": [protocol.actions[a].patient for a in current.actions],
             "rationale": rationale(current.rationale, Audience.PATIENT, zone),
             "emergency": current.urgency is Urgency.EMERGENCY,
+            "urgency_label": PATIENT_URGENCY[current.urgency],
+            "open_emergency": own_emergency(request.user, patient),
             "checkin_due": Flag.CHECKIN_OVERDUE in current.flags
             or current.pathway is Pathway.AWAITING_CHECKIN,
             "zone": zone,
@@ -115,7 +128,13 @@ def checkin(request: HttpRequest) -> HttpResponse:
     # engine weighs it only inside the window. Asking it is what depends on the window.
     if not in_first_hours(request.user, patient, now):
         del form.fields["symptoms_returned"]
-    return render(request, "venowatch/patient_checkin.html", {"form": form})
+    context = {
+        "form": form,
+        "open_emergency": own_emergency(request.user, patient),
+        "clinic": patient.clinic,
+        "zone": patient_zone(patient),
+    }
+    return render(request, "venowatch/patient_checkin.html", context)
 
 
 @login_required
@@ -149,6 +168,8 @@ def history(request: HttpRequest) -> HttpResponse:
             "procedures": procedures,
             "windows_note": _windows_note(protocol.parameters),
             "zone": zone,
+            "open_emergency": own_emergency(request.user, patient),
+            "clinic": patient.clinic,
         },
     )
 

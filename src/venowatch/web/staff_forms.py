@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from venowatch.clinic.models import CallOutcome, Resolution
 from venowatch.protocol import Flag, LabKind, LabResult, Pathway, ProcedureKind, Urgency
 from venowatch.services.care.records import EARLIEST_YEAR
 from venowatch.services.care.search import MAX_QUERY
@@ -39,6 +40,8 @@ FLAG_LABELS = {
     Flag.CHECKIN_OVERDUE: _("Check-in overdue"),
     Flag.STENT_CONSIDERATION: _("Consider a stent"),
 }
+RESOLUTIONS = [(r.value, r.label) for r in Resolution]
+CALL_OUTCOMES = [(c.value, c.label) for c in CallOutcome]
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 
 
@@ -167,29 +170,57 @@ class NoteForm(forms.Form):
 
 
 class TaskForm(forms.Form):
-    """One form per task (prefix task-<pk>); the button pressed says what to do."""
+    """One form per task (prefix task-<pk>); the button pressed says what to do. An emergency
+    task also records calls tried, and is resolved only with an outcome."""
 
     ACKNOWLEDGE = "acknowledge"
     ASSIGN = "assign"
     RESOLVE = "resolve"
+    CALL = "call"
 
     action = forms.ChoiceField(
-        choices=[(ACKNOWLEDGE, ACKNOWLEDGE), (ASSIGN, ASSIGN), (RESOLVE, RESOLVE)],
+        choices=[(a, a) for a in (ACKNOWLEDGE, ASSIGN, RESOLVE, CALL)],
         error_messages={"required": _("Choose what to do with the task.")},
     )
     assignee = forms.ChoiceField(label=_("Assign to"), required=False)
+    resolution = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("Choose the outcome")), *RESOLUTIONS]
+    )
     note = forms.CharField(
         label=_("How was it resolved?"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    call_outcome = forms.ChoiceField(
+        label=_("Call result"),
+        required=False,
+        choices=[("", _("Choose the result")), *CALL_OUTCOMES],
+    )
+    call_note = forms.CharField(
+        label=_("Note on the call"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
-    def __init__(self, *args: Any, staff: Choices, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        staff: Choices,
+        emergency: bool = False,
+        calls: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.emergency, self.calls = emergency, calls or emergency
         field = self.fields["assignee"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("Choose a person")), *staff]
+        if not emergency:
+            del self.fields["resolution"]
+        if not self.calls:
+            del self.fields["call_outcome"], self.fields["call_note"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -198,6 +229,12 @@ class TaskForm(forms.Form):
             self.add_error("assignee", _("Choose who should do this task."))
         if action == self.RESOLVE and not data.get("note", "").strip():
             self.add_error("note", _("Say how the task was resolved."))
+        if action == self.RESOLVE and self.emergency and not data.get("resolution"):
+            self.add_error("resolution", _("Choose how the possible clot ended."))
+        if action == self.CALL and not self.calls:
+            self.add_error("action", _("Calls are recorded on tasks to call the patient."))
+        if action == self.CALL and self.calls and not data.get("call_outcome"):
+            self.add_error("call_outcome", _("Choose what happened on the call."))
         return data
 
 

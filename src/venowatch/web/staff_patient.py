@@ -26,12 +26,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from venowatch.clinic.models import Patient, Task
+from venowatch.clinic.models import CallOutcome, Patient, Resolution, Task
 from venowatch.protocol import LabKind, LabResult, ProcedureKind
 from venowatch.services.care.emergencies import is_open_emergency
+from venowatch.services.care.emergency import record_call, takes_calls
 from venowatch.services.care.notes import add_note as save_note
 from venowatch.services.care.protocols import clinic_protocol
-from venowatch.services.care.reads import contact_of, patient_page, takeovers, task_in_reach
+from venowatch.services.care.reads import (
+    contact_of,
+    emergency_states,
+    patient_page,
+    takeovers,
+    task_in_reach,
+    task_steps,
+)
 from venowatch.services.care.records import record_lab, record_procedure
 from venowatch.services.care.tasks import TaskError, acknowledge, assign, resolve
 from venowatch.services.care.zones import patient_zone
@@ -42,6 +50,7 @@ from venowatch.web.refusals import attempt, refuse
 from venowatch.web.staff_common import name_of, staff_of
 from venowatch.web.staff_forms import AsOfForm, LabForm, NoteForm, ProcedureForm, TaskForm
 from venowatch.web.staff_record import record_context
+from venowatch.web.staff_tasks import HistoryRow, history_rows, state_words
 
 # --- who may do what ------------------------------------------------------------------------
 
@@ -82,6 +91,8 @@ class _TaskRow:
     task: Task
     form: TaskForm | None
     assignee: str
+    state: str  # an emergency's state in words; empty for other tasks
+    history: list[HistoryRow]
 
 
 def _as_of(
@@ -98,10 +109,20 @@ def _as_of(
 
 
 def _task_rows(
-    tasks: Sequence[Task], bound: _Bound, user: Any, everyone: list[tuple[str, str]]
+    request: HttpRequest,
+    patient: Patient,
+    tasks: Sequence[Task],
+    bound: _Bound,
+    everyone: list[tuple[str, str]],
 ) -> list[_TaskRow]:
-    """Each open task with its form: the one that came back with errors, a blank one for a
-    user who may manage this task (any task, or an open emergency), else none."""
+    """Each open task with its form (the one that came back with errors, a blank one for a
+    user who may manage this task: any task, or an open emergency; else none), its state and
+    its history."""
+    user = request.user
+    zone = patient_zone(patient)
+    states = emergency_states(user, [patient])
+    state = states.get(patient.pk)
+    steps = task_steps(user, patient, tasks)
     rows = []
     for task in tasks:
         if bound.task is not None and bound.task_pk == task.pk:
@@ -110,11 +131,15 @@ def _task_rows(
             form = TaskForm(
                 prefix=f"task-{task.pk}",
                 staff=everyone,
+                emergency=task.emergency,
+                calls=takes_calls(task),
                 initial={"assignee": str(task.assignee_id or "")},
             )
         else:
             form = None
-        rows.append(_TaskRow(task, form, name_of(task.assignee)))
+        words = state_words(state, zone) if state and state.task.pk == task.pk else ""
+        history = history_rows(steps[task.pk], zone)
+        rows.append(_TaskRow(task, form, name_of(task.assignee), words, history))
     return rows
 
 
@@ -170,7 +195,7 @@ def _patient_page(
     card = contact_of(request.user, patient, now.astimezone(zone).date())
     contact_form = bound.contact or (ContactForm.of(card) if Act.EDIT_CONTACT in acts else None)
     shown = record_context(page, protocol, zone, patient.name)
-    open_tasks = _task_rows(page.open_tasks, bound, request.user, staff.everyone)
+    open_tasks = _task_rows(request, patient, page.open_tasks, bound, staff.everyone)
     task_alert = None
     if bound.task is not None and bound.task_pk not in {row.task.pk for row in open_tasks}:
         task_alert = [str(e) for errors in bound.task.errors.values() for e in errors]
@@ -304,13 +329,16 @@ def task_action(request: HttpRequest, pk: int) -> HttpResponse:
         # Acknowledge and resolve send no person; should the page come back, the assign
         # control still shows who has the task.
         data.setdefault(f"{prefix}-assignee", current)
-    form = TaskForm(data, prefix=prefix, staff=staff.everyone)
+    form = TaskForm(
+        data, prefix=prefix, staff=staff.everyone, emergency=task.emergency, calls=takes_calls(task)
+    )
     if form.is_valid():
         action = form.cleaned_data["action"]
         try:
             message = _move_task(request, task, form, staff.user(form.cleaned_data["assignee"]))
         except TaskError as exc:
-            form.add_error("note" if action == TaskForm.RESOLVE else None, _task_error(exc))
+            field = {TaskForm.RESOLVE: "note", TaskForm.CALL: "call_note"}.get(action)
+            form.add_error(field, _task_error(exc))
         except FieldError as exc:
             refuse(form, exc)
         else:
@@ -328,7 +356,13 @@ def _move_task(request: HttpRequest, task: Task, form: TaskForm, assignee: Any) 
     if action == TaskForm.ASSIGN:
         assign(task, assignee, request.user, now)
         return _("Task assigned to %(name)s.") % {"name": name_of(assignee)}
-    resolve(task, request.user, now, form.cleaned_data["note"])
+    if action == TaskForm.CALL:
+        outcome = CallOutcome(form.cleaned_data["call_outcome"])
+        record_call(task, request.user, now, outcome, form.cleaned_data["call_note"])
+        return _("Call recorded: %(outcome)s.") % {"outcome": outcome.label}
+    chosen = form.cleaned_data.get("resolution")
+    resolution = Resolution(chosen) if chosen else None
+    resolve(task, request.user, now, form.cleaned_data["note"], resolution)
     return _("Task resolved.")
 
 

@@ -9,6 +9,8 @@ whatever the number of patients, and invalid filters come back with status 400, 
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +21,7 @@ from django.utils.translation import gettext as _
 from venowatch.clinic.models import Role
 from venowatch.protocol import Flag
 from venowatch.services.care import reads
+from venowatch.services.care.emergency import EmergencyState
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.zones import zone_named
 from venowatch.services.notification.delivery import undelivered
@@ -31,6 +34,13 @@ from venowatch.web.staff_common import (
     urgency_label,
 )
 from venowatch.web.staff_forms import WorklistFilterForm, pathway_choices
+from venowatch.web.staff_tasks import state_words
+
+
+def _emergency(state: EmergencyState | None, zone: tzinfo) -> str:
+    """An open possible-clot task's state in words; empty without one."""
+    return state_words(state, zone) if state is not None else ""
+
 
 PAGE_SIZE = 50
 
@@ -53,6 +63,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     open_tasks = reads.open_task_counts(request.user, list(page))
+    emergencies = reads.emergency_states(request.user, list(page))
+    zone = zone_named(member.clinic.time_zone)
     rows = []
     for p in page:
         a = getattr(p, "assessment", None)
@@ -66,6 +78,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
                 "since": a.since if a else None,
                 "open_tasks": open_tasks.get(p.pk, 0),
                 "advocate": name_of(p.advocate),
+                "emergency": _emergency(emergencies.get(p.pk), zone),
             }
         )
     return render(
@@ -73,7 +86,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "venowatch/staff_worklist.html",
         {
             "clinic": member.clinic,
-            "zone": zone_named(member.clinic.time_zone),
+            "zone": zone,
             "form": form,
             "page": page,
             "rows": rows,

@@ -7,6 +7,7 @@ and every task event are append-only.
 One module per domain (in the manner of zulip's zerver/models/); import from this package."""
 
 from venowatch.clinic.models.assessments import Assessment, AssessmentChange
+from venowatch.clinic.models.calls import CallAttempt
 from venowatch.clinic.models.clinics import (
     DEFAULT_REMINDERS,
     MAX_ID,
@@ -22,6 +23,7 @@ from venowatch.clinic.models.contacts import (
     PhoneKind,
 )
 from venowatch.clinic.models.corrections import Correctable, RecordState
+from venowatch.clinic.models.outcomes import CallOutcome, Resolution
 from venowatch.clinic.models.patients import Patient, PatientIdentifier
 from venowatch.clinic.models.records import CheckIn, Lab, Note, Procedure
 from venowatch.clinic.models.takeovers import Takeover
@@ -32,6 +34,8 @@ __all__ = [
     "MAX_ID",
     "Assessment",
     "AssessmentChange",
+    "CallAttempt",
+    "CallOutcome",
     "CheckIn",
     "Clinic",
     "Correctable",
@@ -46,6 +50,7 @@ __all__ = [
     "PhoneKind",
     "Procedure",
     "RecordState",
+    "Resolution",
     "Role",
     "Takeover",
     "Task",

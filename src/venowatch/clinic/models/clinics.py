@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,15 @@ class Clinic(models.Model):
         _("escalate after (minutes)"),
         default=30,
         help_text=_("A possible-clot alert nobody has acknowledged goes to the next contact."),
+    )
+    resolve_within = models.PositiveIntegerField(
+        _("resolve an acknowledged clot alert within (hours)"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text=_(
+            "If a possible-clot task is acknowledged but not resolved in this many hours, the "
+            "person who acknowledged it and on-call are reminded, and again every such period."
+        ),
     )
     escalation_emails = models.TextField(
         _("escalation contacts"),

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from venowatch.clinic.models.assessments import AssessmentChange
+from venowatch.clinic.models.outcomes import Resolution
 from venowatch.clinic.models.patients import Patient
 
 
@@ -44,9 +45,24 @@ class Task(models.Model):
         related_name="tasks",
     )
     created_at = models.DateTimeField()
+    emergency = models.BooleanField(
+        default=False,
+        help_text="Opened by a possible clot: only a person closes it, with an outcome.",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.CharField(max_length=16, blank=True, choices=Resolution.choices)
+    reminded = models.PositiveSmallIntegerField(
+        default=0, help_text="Reminders sent that the acknowledged emergency is not resolved."
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["patient", "status"])]
+        indexes = [
+            models.Index(fields=["patient", "status"]),
+            models.Index(fields=["emergency", "status"]),
+        ]
 
 
 class TaskEvent(models.Model):
@@ -59,4 +75,5 @@ class TaskEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.TextField(max_length=4000, blank=True)
+    resolution = models.CharField(max_length=16, blank=True, choices=Resolution.choices)
     at = models.DateTimeField()

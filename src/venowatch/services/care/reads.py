@@ -21,8 +21,10 @@ from django.db.models import Count, QuerySet
 from venowatch.clinic import models
 from venowatch.clinic.models import TaskStatus
 from venowatch.protocol import Timeline
+from venowatch.services.care import emergency
 from venowatch.services.care.contacts import ContactCard, contact_card
 from venowatch.services.care.emergencies import open_emergency_tasks
+from venowatch.services.care.emergency import EmergencyState, Step
 from venowatch.services.care.records import asks_if_symptoms_returned
 from venowatch.services.care.standing import Standing, standing, standing_as_of
 from venowatch.services.care.timelines import timeline_of
@@ -227,7 +229,28 @@ def takeovers(reader: Any, patient: models.Patient) -> list[models.Takeover]:
     )
 
 
+def emergency_states(reader: Any, patients: Sequence[models.Patient]) -> dict[int, EmergencyState]:
+    """The open emergency of each of these patients that has one, with its state."""
+    ids = [p.pk for p in patients]
+    _reading(reader, Read.WORKLIST, ids)
+    return emergency.emergency_states(ids)
+
+
+def task_steps(
+    reader: Any, patient: models.Patient, tasks: Sequence[models.Task]
+) -> dict[int, list[Step]]:
+    """Each of the patient's `tasks`' history (events and calls), oldest first."""
+    _reading(reader, Read.TASKS, [patient.pk])
+    return emergency.task_history(tasks)
+
+
 # --- the patients' own pages ----------------------------------------------------------------
+
+
+def own_emergency(user: Any, patient: models.Patient) -> models.Task | None:
+    """The patient's open possible-clot task, which every page of theirs warns of."""
+    _reading(user, Read.OWN_STATUS, [patient.pk])
+    return emergency.open_emergency_of(patient)
 
 
 def own_patient(user: Any, what: Read, *related: str) -> models.Patient | None:

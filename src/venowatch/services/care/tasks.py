@@ -2,6 +2,11 @@
 
 A task is opened when an assessment change asks for staff work that is not already waiting;
 each state change is a new TaskEvent row, and the task's status mirrors the latest one.
+
+Nothing here closes a task because the assessment moved: only a person resolves one. A call
+task opened by a possible clot is an emergency (`Task.emergency`): it is resolved only with an
+outcome (`Resolution`) and a note, whatever the patient reports afterwards
+(services.care.emergency keeps the rest of its lifecycle).
 """
 
 from __future__ import annotations
@@ -11,7 +16,15 @@ from typing import Any
 
 from django.db import transaction
 
-from venowatch.clinic.models import AssessmentChange, Patient, Task, TaskEvent, TaskKind, TaskStatus
+from venowatch.clinic.models import (
+    AssessmentChange,
+    Patient,
+    Resolution,
+    Task,
+    TaskEvent,
+    TaskKind,
+    TaskStatus,
+)
 from venowatch.protocol import (
     CHECKIN_OVERDUE,
     LABS_NEEDED,
@@ -26,6 +39,7 @@ from venowatch.protocol.message import ENGLISH, Audience, render
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.staff import staff_member
 from venowatch.services.care.standing import Decision
+from venowatch.services.errors import FieldError
 
 # The core's kinds of staff work, as the clinic stores them.
 _TASK_KINDS: dict[StaffTask, TaskKind] = {
@@ -64,19 +78,22 @@ def open_tasks_for_change(
     before_flags = {f.value for f in previous.flags} if previous else set()
     if Flag.CHECKIN_OVERDUE.value in set(change.flags) - before_flags:
         wanted.append(CHECKIN_OVERDUE)
+    # An emergency call is not the same work as an urgent pathway's call: one of each may wait.
     waiting = set(
         Task.objects.filter(patient=patient)
         .exclude(status=TaskStatus.RESOLVED)
-        .values_list("kind", flat=True)
+        .values_list("kind", "emergency")
     )
     parameters = clinic_protocol(patient.clinic).parameters
     for work in wanted:
         kind = _TASK_KINDS[work.kind]
-        if kind.value in waiting:
+        emergency = kind is TaskKind.CALL_PATIENT and pathway is Pathway.POSSIBLE_THROMBOSIS
+        if (kind.value, emergency) in waiting:
             continue
         task = Task.objects.create(
             patient=patient,
             kind=kind,
+            emergency=emergency,
             # Written in English when the task opens, as the record of what staff were asked.
             reason=render(work.reason(parameters), _STAFF_ENGLISH),
             change=change,
@@ -89,18 +106,37 @@ def open_tasks_for_change(
 
 
 def _move(
-    task: Task, status: TaskStatus, actor: Any, now: datetime, note: str = "", assignee: Any = None
+    task: Task,
+    status: TaskStatus,
+    actor: Any,
+    now: datetime,
+    note: str = "",
+    assignee: Any = None,
+    resolution: Resolution | None = None,
 ) -> Task:
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
         if task.status == TaskStatus.RESOLVED:
             raise TaskError("this task is already resolved")
+        fields = ["status", "assignee"]
+        if status is TaskStatus.ACKNOWLEDGED and task.status != TaskStatus.ACKNOWLEDGED:
+            task.acknowledged_at, task.acknowledged_by = now, actor
+            fields += ["acknowledged_at", "acknowledged_by"]
+        if resolution is not None:
+            task.resolution = resolution.value
+            fields.append("resolution")
         task.status = status
         if assignee is not None:
             task.assignee = assignee
-        task.save(update_fields=["status", "assignee"])
+        task.save(update_fields=fields)
         TaskEvent.objects.create(
-            task=task, status=status, assignee=task.assignee, actor=actor, note=note, at=now
+            task=task,
+            status=status,
+            assignee=task.assignee,
+            actor=actor,
+            note=note,
+            resolution=resolution.value if resolution is not None else "",
+            at=now,
         )
     return task
 
@@ -115,7 +151,17 @@ def assign(task: Task, assignee: Any, actor: Any, now: datetime) -> Task:
     return _move(task, TaskStatus(task.status), actor, now, assignee=assignee)
 
 
-def resolve(task: Task, actor: Any, now: datetime, note: str) -> Task:
+def resolve(
+    task: Task, actor: Any, now: datetime, note: str, resolution: Resolution | None = None
+) -> Task:
+    """Close the task with a note; an emergency also needs its outcome (FieldError on
+    `resolution` without one)."""
+    if task.emergency and resolution is None:
+        raise FieldError(
+            "resolution",
+            "say how the possible clot ended: reached and sent to the emergency room, reached "
+            "and seen by the IR, reached and not a clot, or could not reach",
+        )
     if not note.strip():
         raise TaskError("say how it was resolved")
-    return _move(task, TaskStatus.RESOLVED, actor, now, note=note)
+    return _move(task, TaskStatus.RESOLVED, actor, now, note=note, resolution=resolution)

@@ -7,7 +7,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from venowatch.clinic.models import Patient, Task
 from venowatch.protocol import Flag
@@ -30,15 +30,17 @@ def _has_flag(path: str, flag: Flag) -> Q:
 
 def worklist_rows(user: Any, filters: Mapping[str, Any]) -> QuerySet[Patient]:
     """The patients in the user's care, most urgent first, then the longest wait; patients
-    never assessed last. Filters: q (search text, services.care.search), pathway, urgency,
-    overdue (bool), advocate (a user id, or NO_ADVOCATE), emergencies (bool: instead of the
-    patients in the user's care, every patient in reach with an open emergency, the cover
-    rule's)."""
+    never assessed last. A patient with an open emergency task is on top whatever their
+    pathway now says (services.care.emergencies): only a person closes it. Filters: q (search
+    text, services.care.search), pathway, urgency, overdue (bool), advocate (a user id, or
+    NO_ADVOCATE), emergencies (bool: instead of the patients in the user's care, every patient
+    in reach with an open emergency, the cover rule's)."""
     if filters.get("emergencies"):
         rows = patients_in_reach(user).filter(pk__in=_emergency_patients())
     else:
         rows = patients_in_care(user)
-    rows = rows.select_related("assessment", "advocate")
+    emergency = Task.objects.filter(OPEN_EMERGENCY, patient=OuterRef("pk"))
+    rows = rows.select_related("assessment", "advocate").annotate(open_emergency=Exists(emergency))
     if filters.get("q"):
         rows = matching(rows, filters["q"])
     if filters.get("pathway"):
@@ -53,6 +55,7 @@ def worklist_rows(user: Any, filters: Mapping[str, Any]) -> QuerySet[Patient]:
     elif advocate:
         rows = rows.filter(advocate_id=int(advocate))
     return rows.order_by(
+        F("open_emergency").desc(),
         F("assessment__urgency_rank").asc(nulls_last=True),
         F("assessment__since").asc(nulls_last=True),
         "name",

@@ -125,10 +125,13 @@ def _tell_patient(
 ) -> None:
     wording = protocol.pathways[change.pathway].title.patient
     actions = [protocol.actions[Action(a)].patient for a in change.actions]
+    subject = _("Your follow-up guidance has changed")
+    if change.pathway is Pathway.POSSIBLE_THROMBOSIS:  # the cause is in the subject
+        subject = _("Possible blood clot: call your interventional radiologist now")
     for to in patient_addresses(patient):
         queue(
             clinic=patient.clinic, patient=patient, kind=Kind.PATIENT_UPDATE, now=now, to=to,
-            key=f"patient:{change.pk}", subject=_("Your follow-up guidance has changed"),
+            key=f"patient:{change.pk}", subject=subject,
             context={"patient": patient, "title": wording, "actions": actions,
                      "emergency": change.urgency is Urgency.EMERGENCY},
         )  # fmt: skip

@@ -100,6 +100,11 @@ def _deliver(
             return
         # Queued before sending: the chain goes on whatever happens to this message.
         schedule_escalation(n.task, step=n.step + 1, now=now)
+    resolved = n.task is not None and n.task.status == TaskStatus.RESOLVED
+    if n.kind == Kind.UNRESOLVED and resolved:
+        _record(n, Outcome.CANCELLED, "task resolved before the reminder", now, worker)
+        done.cancelled += 1
+        return
     channel = Channel(n.channel)
     if channel not in transports:
         transports[channel] = TRANSPORTS[channel]()
@@ -113,7 +118,7 @@ def _deliver(
 
 
 def _message(n: Notification) -> Message:
-    urgent = n.kind in (Kind.EMERGENCY, Kind.ESCALATION)
+    urgent = n.kind in (Kind.EMERGENCY, Kind.ESCALATION, Kind.UNRESOLVED)
     return Message(n.pk, n.address, n.subject, n.text, n.html, urgent=urgent)
 
 

@@ -16,7 +16,7 @@ from venowatch.notify.models import Kind, Notification
 from venowatch.services.notification.addresses import Address
 from venowatch.services.notification.transports import TRANSPORTS
 
-_PRIORITY = {Kind.EMERGENCY: 0, Kind.ESCALATION: 0, Kind.URGENT: 1}
+_PRIORITY = {Kind.EMERGENCY: 0, Kind.ESCALATION: 0, Kind.UNRESOLVED: 0, Kind.URGENT: 1}
 
 
 def queue(
