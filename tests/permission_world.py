@@ -7,11 +7,14 @@ at another clinic)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import timezone
 
+from tests.api_fixtures import Api
 from tests.web_fixtures import H, clinic, patient, user
 from venowatch.clinic.models import (
     CheckIn,
@@ -26,6 +29,7 @@ from venowatch.clinic.models import (
     TaskKind,
 )
 from venowatch.protocol import Pgic, ProcedureKind
+from venowatch.security.models import Scope
 from venowatch.services.care.records import record_checkin, record_procedure
 
 ROLES = ["patient", "advocate", "clinician", "admin", "no_role", "signed_out"]
@@ -95,3 +99,24 @@ def world() -> World:
 def footprint() -> tuple[int, ...]:
     models = (CheckIn, Procedure, Lab, Note, TaskEvent, Takeover)
     return tuple(m.objects.count() for m in models)
+
+
+class Caller:
+    """GET and POST to /api/v1 as one role: a token, a session, or nobody."""
+
+    def __init__(self, world: World, role: str, scope: Scope = Scope.WRITE) -> None:
+        person = world.people[role]
+        self.api = Api(person, scope) if person is not None and role != "no_role" else None
+        self.client = Client()
+        if role == "no_role" and person is not None:
+            self.client.force_login(person)
+
+    def get(self, path: str, **params: Any) -> Any:
+        if self.api:
+            return self.api.get(path, **params)
+        return self.client.get(f"/api/v1{path}", params)
+
+    def post(self, path: str, body: Any) -> Any:
+        if self.api:
+            return self.api.post(path, body)
+        return self.client.post(f"/api/v1{path}", body, content_type="application/json")

@@ -10,11 +10,11 @@ import pytest
 from django.utils import timezone
 
 from tests.api_fixtures import Api
-from tests.permission_world import ROLES, World
+from tests.permission_world import ROLES, Caller, World
 from tests.web_fixtures import D, H, clinic, patient, user
 from venowatch.clinic.models import Assessment, CheckIn, Lab, Patient, Procedure, Role
 from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind
-from venowatch.services.care.records import record_lab, record_procedure
+from venowatch.services.care.records import record_checkin, record_lab, record_procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -131,13 +131,21 @@ ALLOWED = {
     "signed_out": set(),
 }
 ACTIONS = sorted(STAFF | {"void_checkin", "correct_checkin"})
-CASES = [(r, a, w) for r in ROLES for a in ACTIONS for w in ("own", "other")]
+CASES = [(r, a, w) for r in ROLES for a in ACTIONS for w in ("own", "other", "foreign")]
+
+
+def _reaches(role: str, whose: str) -> bool:
+    """Whose records the role corrects: its own patients; an administrator the whole clinic
+    (a colleague's patient too); nobody another clinic's."""
+    return whose == "own" or (role == "admin" and whose == "other")
 
 
 def _calls(caller: Any, target: Patient) -> dict[str, Callable[[], Any]]:
     pk, now = target.pk, timezone.now()
     procedure = Procedure.objects.filter(patient=target).first()
-    checkin = CheckIn.objects.filter(patient=target).first()
+    checkin = CheckIn.objects.filter(patient=target).first() or record_checkin(
+        target, at=now - 2 * H, pgic=Pgic.NO_CHANGE, now=now
+    )
     lab = record_lab(target, at=now - D, kind=LabKind.BLOOD, result=LabResult.NORMAL, now=now)
     assert procedure is not None
     assert checkin is not None
@@ -169,15 +177,13 @@ def _voided() -> int:
 
 @pytest.mark.parametrize(("role", "action", "whose"), CASES, ids=["-".join(c) for c in CASES])
 def test_correction_permission_matrix(world: World, role: str, action: str, whose: str) -> None:
-    from tests.test_api_permissions import _Caller
-
-    target = world.own[role] if whose == "own" else world.other[role]
+    target = world.target(role, whose)
     if role == "patient":  # the world's check-ins were saved by nobody; make one the patient's
         CheckIn.objects.filter(patient=target).update(recorded_by=target.user)
-    calls = _calls(_Caller(world, role), target)
+    calls = _calls(Caller(world, role), target)
     before = _voided()
     response = calls[action]()
-    if action in ALLOWED[role] and whose == "own":
+    if action in ALLOWED[role] and _reaches(role, whose):
         assert response.status_code in (200, 201), response.content
         assert _voided() == before + 1
     else:

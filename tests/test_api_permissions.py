@@ -12,11 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from tests.api_fixtures import Api
-from tests.permission_world import ROLES, WHOSE, World, footprint
+from tests.permission_world import ROLES, WHOSE, Caller, World, footprint
 from tests.web_fixtures import H
 from venowatch.clinic.models import Patient, Task
 from venowatch.security.models import Scope
@@ -52,28 +50,7 @@ CASES = [
 ]
 
 
-class _Caller:
-    """GET and POST to /api/v1 as one role: a token, a session, or nobody."""
-
-    def __init__(self, world: World, role: str, scope: Scope = Scope.WRITE) -> None:
-        person = world.people[role]
-        self.api = Api(person, scope) if person is not None and role != "no_role" else None
-        self.client = Client()
-        if role == "no_role" and person is not None:
-            self.client.force_login(person)
-
-    def get(self, path: str, **params: Any) -> Any:
-        if self.api:
-            return self.api.get(path, **params)
-        return self.client.get(f"/api/v1{path}", params)
-
-    def post(self, path: str, body: Any) -> Any:
-        if self.api:
-            return self.api.post(path, body)
-        return self.client.post(f"/api/v1{path}", body, content_type="application/json")
-
-
-def _calls(caller: _Caller, target: Patient) -> dict[str, Callable[[], Any]]:
+def _calls(caller: Caller, target: Patient) -> dict[str, Callable[[], Any]]:
     pk = target.pk
     past = (timezone.now() - 2 * H).isoformat()
     task = Task.objects.filter(patient=target).order_by("pk").first()
@@ -105,7 +82,7 @@ def _calls(caller: _Caller, target: Patient) -> dict[str, Callable[[], Any]]:
 def test_api_permission_matrix(world: World, role: str, action: str, whose: str) -> None:
     target = world.target(role, whose)
     before = footprint()
-    response = _calls(_Caller(world, role), target)[action]()
+    response = _calls(Caller(world, role), target)[action]()
     if action in ALLOWED[role].get(whose, set()):
         assert response.status_code == (201 if action in CREATES else 200), response.content
         assert (footprint() != before) == (action in WRITES)
@@ -119,7 +96,7 @@ def test_api_permission_matrix(world: World, role: str, action: str, whose: str)
 def test_lists_hold_only_what_is_in_reach(world: World, role: str) -> None:
     """The list holds the patients in one's care; the emergencies list adds a colleague's
     emergency for staff; neither ever holds another clinic's patient."""
-    caller = _Caller(world, role)
+    caller = Caller(world, role)
     listed = {p["id"] for p in caller.get("/patients").json()["items"]}
     assert world.own[role].pk in listed
     assert world.foreign.pk not in listed
@@ -143,6 +120,6 @@ def test_a_read_token_is_refused_every_write(world: World, action: str) -> None:
         (r, w) for r in ("advocate", "patient") for w in WHOSE if action in ALLOWED[r].get(w, ())
     )
     before = footprint()
-    response = _calls(_Caller(world, role, Scope.READ), world.target(role, whose))[action]()
+    response = _calls(Caller(world, role, Scope.READ), world.target(role, whose))[action]()
     assert response.status_code == 403
     assert footprint() == before

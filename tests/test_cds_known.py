@@ -11,9 +11,16 @@ import pytest
 from django.test import Client
 
 from tests import cds_fhir as fhir
+from tests.cds_fixtures import NOW, PROTOCOL, at, call, request_for, the_card
 from tests.cds_tokens import trust
-from tests.test_cds_service import NOW, PROTOCOL, at, call, request_for, the_card
-from venowatch.clinic.models import Patient, PatientIdentifier, Procedure, Task, TaskKind
+from venowatch.clinic.models import (
+    Patient,
+    PatientIdentifier,
+    Procedure,
+    Resolution,
+    Task,
+    TaskKind,
+)
 from venowatch.protocol import (
     CheckIn,
     Lab,
@@ -113,7 +120,7 @@ def test_an_open_emergency_keeps_the_card_critical_whatever_the_ehr_holds(
     assert "3 check-ins" not in card["detail"]
     assert "(1 procedure, 1 check-in, 0 test results) and venowatch's own" in card["detail"]
 
-    resolve(task, None, NOW, "Reached; not a clot.")
+    resolve(task, None, NOW, "Reached; not a clot.", Resolution.NOT_A_CLOT)
     after = the_card(call(client, request_for("ehr-42", prefetch)))
     # venowatch's own assessment (it has not seen the EHR's check-in) still says a possible
     # clot, and the card is never less urgent than it.

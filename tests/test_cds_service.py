@@ -4,34 +4,26 @@ answering with one card, or a JSON refusal."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from tests import cds_fhir as fhir
 from tests import web_fixtures as web
+from tests.cds_fixtures import AUD, NOW, PROTOCOL, URL, at, call, request_for, the_card
 from tests.cds_tokens import CDS, bearer, claims, sign, trust
 from tests.conftest import SCENARIOS, load_json
 from tests.http_stub import serving
 from venowatch.clinic.models import Clinic, PatientIdentifier
 from venowatch.protocol import Pathway
-from venowatch.services.care.protocols import default_protocol
 from venowatch.services.clock import parse_instant
-
-if TYPE_CHECKING:
-    from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
 pytestmark = pytest.mark.django_db
 
-URL = "/cds-services/venowatch-patient-view"
-AUD = f"http://testserver{URL}"
-PROTOCOL = default_protocol()
-NOW = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)
 INDICATOR = {"emergency": "critical", "urgent": "warning"}
 
 
@@ -41,40 +33,9 @@ def _clock_and_address(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
     at(monkeypatch, NOW)
 
 
-def at(monkeypatch: pytest.MonkeyPatch, now: datetime) -> None:
-    monkeypatch.setattr("venowatch.cdshooks.views.utc_now", lambda: now)
-
-
-def call(client: Client, body: Any, now: datetime = NOW, aud: str = AUD, **kw: Any) -> Response:
-    token = sign(claims(aud, now))
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    kw.setdefault("HTTP_AUTHORIZATION", bearer(token))
-    response: Response = client.post(URL, raw, content_type="application/json", **kw)
-    return response
-
-
-def request_for(patient_id: str, prefetch: dict[str, Any] | None, **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "hook": "patient-view",
-        "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
-        "context": {"userId": "Practitioner/example", "patientId": patient_id},
-        **extra,
-    }
-    if prefetch is not None:
-        body["prefetch"] = prefetch
-    return body
-
-
 def scenario(name: str) -> tuple[dict[str, Any], datetime]:
     data = load_json(next(p for p in SCENARIOS if p.stem == name))
     return data, parse_instant(data["timeline"]["as_of"]).astimezone(UTC)
-
-
-def the_card(response: Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.content
-    cards: list[dict[str, Any]] = response.json()["cards"]
-    assert len(cards) == 1
-    return cards[0]
 
 
 def test_discovery_lists_the_patient_view_service_without_authentication(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.api_fixtures import Api
-from tests.test_staff_pages import Team, possible_clot, signed_in, text
+from tests.staff_fixtures import Team, possible_clot, signed_in, text
 from tests.web_fixtures import H, clinic, patient, user
 from venowatch.clinic.models import Role, Takeover, Task, TaskEvent, TaskKind, TaskStatus
 from venowatch.protocol import ProcedureKind
@@ -86,7 +86,11 @@ def test_the_list_says_who_acknowledged_and_a_resolved_emergency_leaves_it(
     assert "Not acknowledged yet" not in page
     resolved = client.post(
         reverse("staff-task", args=[task.pk]),
-        {f"task-{task.pk}-action": "resolve", f"task-{task.pk}-note": "Reached; at the ER."},
+        {
+            f"task-{task.pk}-action": "resolve",
+            f"task-{task.pk}-note": "Reached; at the ER.",
+            f"task-{task.pk}-resolution": "emergency_room",
+        },
     )
     assert resolved.status_code == 302
     assert emergencies(client.get(reverse("worklist"))) == []

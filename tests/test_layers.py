@@ -9,6 +9,9 @@ Every import counts, in a function or under TYPE_CHECKING too (see tests/import_
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from tests.import_graph import cycles, graph, imports_of, modules, within
@@ -103,3 +106,21 @@ def test_no_module_imports_itself_however_far_round() -> None:
 def test_a_cycle_is_found_where_there_is_one() -> None:
     edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"d"}, "e": {"a"}}
     assert sorted(cycles(edges)) == [["a", "b", "c"], ["d"]]
+
+
+def test_no_test_module_imports_another() -> None:
+    """Helpers shared by tests live in fixture modules (tests/*_fixtures.py, conftest), so a
+    test module can be read, moved or deleted alone."""
+    here = Path(__file__).parent
+    offenders = []
+    for path in sorted(here.rglob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            if any(n.split(".")[-1].startswith("test_") for n in names if "tests" in n):
+                offenders.append(f"{path.relative_to(here)}:{node.lineno}")
+    assert offenders == []

@@ -153,7 +153,11 @@ def test_a_resolved_emergency_puts_the_patient_out_of_reach_again(world: World) 
     sick = world.emergency
     task = Task.objects.get(patient=sick, kind=TaskKind.CALL_PATIENT)
     assert client.get(f"/staff/patients/{sick.pk}/").status_code == 200
-    resolved = {f"task-{task.pk}-action": "resolve", f"task-{task.pk}-note": "Reached."}
+    resolved = {
+        f"task-{task.pk}-action": "resolve",
+        f"task-{task.pk}-note": "Reached.",
+        f"task-{task.pk}-resolution": "not_a_clot",
+    }
     done = client.post(f"/staff/tasks/{task.pk}/", resolved)
     assert done.status_code == 302
     assert client.get(f"/staff/patients/{sick.pk}/").status_code == 404

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.api_fixtures import Api
-from tests.test_staff_pages import possible_clot, signed_in, text
+from tests.staff_fixtures import possible_clot, signed_in, text
 from tests.web_fixtures import clinic, patient, user
 from venowatch.clinic.models import (
     Clinic,

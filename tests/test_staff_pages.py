@@ -8,7 +8,6 @@ test client re-raises any exception a view lets escape.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,12 +20,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.staff_fixtures import Team, possible_clot, signed_in, text
 from tests.web_fixtures import D, H, clinic, patient, user
 from venowatch.clinic.models import (
     Assessment,
     AssessmentChange,
     CheckIn,
-    Clinic,
     Lab,
     Note,
     Patient,
@@ -44,15 +43,6 @@ from venowatch.services.care.records import record_checkin, record_lab, record_p
 pytestmark = pytest.mark.django_db
 ZONE = ZoneInfo("America/New_York")
 MI, VMI, NC = Pgic.MUCH_IMPROVED, Pgic.VERY_MUCH_IMPROVED, Pgic.NO_CHANGE
-
-
-@dataclass
-class Team:
-    clinic: Clinic
-    alex: User  # advocate
-    jordan: User  # advocate
-    ir: User  # clinician
-    admin: User
 
 
 @pytest.fixture
@@ -75,11 +65,6 @@ def now() -> datetime:
 def as_local(t: datetime) -> str:
     """How a datetime-local input sends an instant, on the patient's wall clock."""
     return t.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M")
-
-
-def signed_in(client: Client, who: User) -> Client:
-    client.force_login(who)
-    return client
 
 
 def assessed(p: Patient, pathway: Pathway, since: datetime, flags: tuple[str, ...] = ()) -> None:
@@ -118,24 +103,8 @@ def restenosis(p: Patient, ir: User, now: datetime) -> None:
     reassess(p, now)
 
 
-def possible_clot(p: Patient, ir: User, now: datetime) -> None:
-    """Symptoms back within hours of the procedure: possible thrombosis (C2), an emergency."""
-    record_procedure(
-        p, kind=ProcedureKind.VENOPLASTY, performed_at=now - 20 * H, performed_by=ir, now=now
-    )
-    record_checkin(p, at=now - 14 * H, pgic=MI, now=now - 14 * H)
-    record_checkin(p, at=now - 2 * H, pgic=NC, symptoms_returned=True, now=now - 2 * H)
-
-
 def names(response: Any) -> list[str]:
     return [row["patient"].name for row in response.context["rows"]]
-
-
-def text(response: Any) -> str:
-    return str(response.content.decode())
-
-
-# --- the worklist ---------------------------------------------------------------------------
 
 
 def test_worklist_puts_emergencies_first_then_the_longest_waiting(

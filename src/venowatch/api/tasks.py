@@ -56,7 +56,8 @@ def move_task(request: HttpRequest, pk: Id, payload: TaskMove) -> Task:
     if task is None or not may_manage_task(request.user, task, is_open_emergency(task)):
         raise not_found()
     _move(request, task, payload)
-    moved: Task = _tasks(request).prefetch_related("calls").get(pk=pk)
+    moved = task_in_reach(request.user, pk)  # read again: its state, events and calls moved
+    assert moved is not None, "acting on a task keeps it in reach"
     return moved
 
 
