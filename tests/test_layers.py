@@ -124,3 +124,24 @@ def test_no_test_module_imports_another() -> None:
             if any(n.split(".")[-1].startswith("test_") for n in names if "tests" in n):
                 offenders.append(f"{path.relative_to(here)}:{node.lineno}")
     assert offenders == []
+
+
+def test_one_clock() -> None:
+    """Services take the instant as an argument; the edges read it from one clock,
+    services.clock.utc_now, so a test or a replay can set time in one place."""
+    src = Path(__file__).parents[1] / "src" / "venowatch"
+    clock = src / "services" / "clock.py"
+    offenders = []
+    for path in sorted(src.rglob("*.py")):
+        if path == clock:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"now", "utcnow", "today"}
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in {"timezone", "datetime", "date"}
+            ):
+                offenders.append(f"{path.relative_to(src)}:{node.lineno}")
+    assert offenders == []

@@ -7,16 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.security import HttpBearer, django_auth
 
 from venowatch.security.models import ApiToken, Scope
+from venowatch.services.clock import utc_now
 from venowatch.services.security import tokens
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        found = tokens.authenticate(token, timezone.now())
+        found = tokens.authenticate(token, utc_now())
         if found is not None:
             request.user = found.user
         return found

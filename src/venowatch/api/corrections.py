@@ -5,7 +5,6 @@ through services.care.corrections, which re-assesses the patient in the same tra
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Status
 
 from venowatch.api.access import patient_for
@@ -25,6 +24,7 @@ from venowatch.clinic.models import CheckIn, Lab, Patient, Procedure, Role
 from venowatch.services.care import corrections
 from venowatch.services.care.reads import Records, record_of
 from venowatch.services.care.staff import clinician
+from venowatch.services.clock import utc_now
 from venowatch.services.security.access import Act, role_of
 
 router = Router(tags=["corrections"])
@@ -42,7 +42,7 @@ def _record(request: HttpRequest, patient: Patient, kind: Records, pk: int) -> A
 def void_procedure(request: HttpRequest, pk: Id, rid: Id, payload: VoidIn) -> Procedure:
     patient = patient_for(request, pk, Act.RECORD_PROCEDURE, write=True)
     row: Procedure = _record(request, patient, Records.PROCEDURES, rid)
-    return corrections.void(row, reason=payload.reason, by=request.user, now=timezone.now())
+    return corrections.void(row, reason=payload.reason, by=request.user, now=utc_now())
 
 
 @router.post("/{int:pk}/procedures/{int:rid}/correct", response={201: ProcedureOut, **FIX_ERRORS})
@@ -57,7 +57,7 @@ def correct_procedure(
     new = corrections.correct_procedure(
         row, kind=payload.kind, performed_at=payload.performed_at, veins=payload.veins,
         performed_by=performer, note=payload.note, reason=payload.reason, by=request.user,
-        now=timezone.now(), confirm_duplicate=payload.confirm_duplicate,
+        now=utc_now(), confirm_duplicate=payload.confirm_duplicate,
     )  # fmt: skip
     return Status(201, new)
 
@@ -66,7 +66,7 @@ def correct_procedure(
 def void_lab(request: HttpRequest, pk: Id, rid: Id, payload: VoidIn) -> Lab:
     patient = patient_for(request, pk, Act.RECORD_LAB, write=True)
     row: Lab = _record(request, patient, Records.LABS, rid)
-    return corrections.void(row, reason=payload.reason, by=request.user, now=timezone.now())
+    return corrections.void(row, reason=payload.reason, by=request.user, now=utc_now())
 
 
 @router.post("/{int:pk}/labs/{int:rid}/correct", response={201: LabOut, **FIX_ERRORS})
@@ -75,7 +75,7 @@ def correct_lab(request: HttpRequest, pk: Id, rid: Id, payload: LabFix) -> Statu
     row: Lab = _record(request, patient, Records.LABS, rid)
     new = corrections.correct_lab(
         row, at=payload.at, kind=payload.kind, result=payload.result, finding=payload.finding,
-        reason=payload.reason, by=request.user, now=timezone.now(),
+        reason=payload.reason, by=request.user, now=utc_now(),
         confirm_duplicate=payload.confirm_duplicate,
     )  # fmt: skip
     return Status(201, new)
@@ -85,7 +85,7 @@ def correct_lab(request: HttpRequest, pk: Id, rid: Id, payload: LabFix) -> Statu
 def void_checkin(request: HttpRequest, pk: Id, rid: Id, payload: VoidIn) -> CheckIn:
     """Staff void any check-in; a patient withdraws one they saved, within the clinic's window
     (an hour unless the clinic says otherwise)."""
-    now = timezone.now()
+    now = utc_now()
     if role_of(request.user) is Role.PATIENT:
         patient = patient_for(request, pk, Act.CHECK_IN, write=True)
         row: CheckIn = _record(request, patient, Records.CHECKINS, rid)
@@ -104,6 +104,6 @@ def correct_checkin(request: HttpRequest, pk: Id, rid: Id, payload: CheckInFix) 
     new = corrections.correct_checkin(
         row, at=payload.at, pgic=payload.pgic, symptoms_returned=payload.symptoms_returned,
         symptoms=payload.symptoms, note=payload.note, reason=payload.reason, by=request.user,
-        now=timezone.now(), confirm_duplicate=payload.confirm_duplicate,
+        now=utc_now(), confirm_duplicate=payload.confirm_duplicate,
     )  # fmt: skip
     return Status(201, new)

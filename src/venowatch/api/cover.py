@@ -5,7 +5,6 @@ services.care.takeovers."""
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Status
 from pydantic import AwareDatetime, StringConstraints
 
@@ -15,6 +14,7 @@ from venowatch.api.schemas import Id, In, Out
 from venowatch.clinic.models import Takeover
 from venowatch.services.care.reads import takeovers
 from venowatch.services.care.takeovers import REASON_MAX, take_over
+from venowatch.services.clock import utc_now
 from venowatch.services.security.access import Act, patient_to_take_over
 
 router = Router(tags=["cover"])
@@ -41,7 +41,7 @@ def add_takeover(request: HttpRequest, pk: Id, payload: TakeoverIn) -> Status[Ta
     patient = patient_to_take_over(request.user, pk)
     if patient is None:
         raise not_found()
-    row = take_over(patient, by=request.user, reason=payload.reason, now=timezone.now())
+    row = take_over(patient, by=request.user, reason=payload.reason, now=utc_now())
     return Status(201, row)
 
 

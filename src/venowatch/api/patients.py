@@ -4,7 +4,6 @@ assessment (or as of any past instant) and its history."""
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -17,6 +16,7 @@ from venowatch.protocol import Pathway, Urgency
 from venowatch.services.care.reads import Records, records, standing_of, worklist
 from venowatch.services.care.records import plausible
 from venowatch.services.care.search import MAX_QUERY
+from venowatch.services.clock import utc_now
 from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, may
 
@@ -67,13 +67,13 @@ def get_assessment(request: HttpRequest, pk: Id, as_of: Instant | None = None) -
     are (staff only)."""
     if as_of is None:
         patient = patient_for(request, pk, Act.VIEW)
-        return AssessmentOut.of(standing_of(request.user, patient, timezone.now()))
+        return AssessmentOut.of(standing_of(request.user, patient, utc_now()))
     patient = patient_for(request, pk, Act.VIEW_AS_OF)
     try:
-        plausible("as_of", as_of, timezone.now())
+        plausible("as_of", as_of, utc_now())
     except FieldError as exc:
         raise ApiError(422, exc.message, "query", "as_of") from None
-    return AssessmentOut.of(standing_of(request.user, patient, timezone.now(), as_of))
+    return AssessmentOut.of(standing_of(request.user, patient, utc_now(), as_of))
 
 
 @router.get("/{int:pk}/assessments", response={200: list[ChangeOut], **READ_ERRORS})

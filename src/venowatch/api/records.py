@@ -5,7 +5,6 @@ import json
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.params.functions import Header
@@ -28,6 +27,7 @@ from venowatch.clinic.models import Lab, Procedure
 from venowatch.services.care.reads import Records, records, standing_after_write
 from venowatch.services.care.records import record_checkin, record_lab, record_procedure
 from venowatch.services.care.staff import clinician
+from venowatch.services.clock import utc_now
 from venowatch.services.security import idempotency
 from venowatch.services.security.access import Act
 
@@ -52,7 +52,7 @@ def add_procedure(request: HttpRequest, pk: Id, payload: ProcedureIn) -> Status[
     performer = None
     if payload.performed_by_id is not None:
         performer = clinician(patient.clinic_id, payload.performed_by_id)
-    now = timezone.now()
+    now = utc_now()
     procedure = record_procedure(
         patient,
         kind=payload.kind,
@@ -93,7 +93,7 @@ def add_checkin(
     patient = patient_for(request, pk, Act.CHECK_IN, write=True)
 
     def run() -> tuple[int, dict[str, Any]]:
-        now = timezone.now()
+        now = utc_now()
         checkin = record_checkin(
             patient,
             at=payload.at or now,
@@ -115,9 +115,7 @@ def add_checkin(
     if idempotency_key is None:
         return Status(*run())
     request_print = idempotency.fingerprint("POST", request.path, json.loads(request.body))
-    return Status(
-        *idempotency.once(request.user, idempotency_key, request_print, run, timezone.now())
-    )
+    return Status(*idempotency.once(request.user, idempotency_key, request_print, run, utc_now()))
 
 
 @router.get("/{int:pk}/labs", response={200: list[LabOut], **READ_ERRORS})
@@ -137,7 +135,7 @@ def add_lab(request: HttpRequest, pk: Id, payload: LabIn) -> Status[Lab]:
         result=payload.result,
         finding=payload.finding,
         by=request.user,
-        now=timezone.now(),
+        now=utc_now(),
         confirm_duplicate=payload.confirm_duplicate,
     )
     return Status(201, lab)

@@ -4,7 +4,6 @@ a call tried (action `call`; the task's `calls` list them)."""
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -18,6 +17,7 @@ from venowatch.services.care.emergencies import is_open_emergency
 from venowatch.services.care.emergency import record_call
 from venowatch.services.care.reads import task_in_reach, tasks_in_reach
 from venowatch.services.care.staff import staff_member
+from venowatch.services.clock import utc_now
 from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, may, may_manage_task
 
@@ -62,7 +62,7 @@ def move_task(request: HttpRequest, pk: Id, payload: TaskMove) -> Task:
 
 
 def _move(request: HttpRequest, task: Task, payload: TaskMove) -> None:
-    now = timezone.now()
+    now = utc_now()
     if payload.action is TaskAction.ACKNOWLEDGE:
         tasks.acknowledge(task, request.user, now)
     elif payload.action is TaskAction.RESOLVE:

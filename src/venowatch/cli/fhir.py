@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from venowatch.cli.database import open_database
 from venowatch.cli.errors import UsageError
 from venowatch.cli.progress import progress
+from venowatch.services.clock import utc_now
 
 if TYPE_CHECKING:
     from venowatch.clinic.models import Clinic
@@ -48,7 +49,6 @@ def import_(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(f"{args.file}: not JSON: {exc}") from None
     open_database()
-    from django.utils import timezone
 
     from venowatch.services.integration.fhir_import import ImportRefusedError, import_bundle
 
@@ -56,7 +56,7 @@ def import_(args: argparse.Namespace) -> int:
     by = _user(args.as_user, clinic)
     try:
         report = import_bundle(
-            clinic, data, by=by, now=timezone.now(),
+            clinic, data, by=by, now=utc_now(),
             progress=lambda patients: progress(patients, "importing", unit="patient"),
         )  # fmt: skip
     except ImportRefusedError as exc:

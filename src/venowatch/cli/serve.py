@@ -45,14 +45,15 @@ def serve(args: argparse.Namespace) -> int:
 
     django.setup()
     from django.core.management import call_command
-    from django.utils import timezone
+
+    from venowatch.services.clock import utc_now
 
     call_command("migrate", interactive=False, verbosity=0)
     print(f"venowatch: data in {data_dir}")
     if args.demo:
         from venowatch.services.demo import DEMO_PASSWORD, create_demo
 
-        logins = create_demo(timezone.now())
+        logins = create_demo(utc_now())
         print(f"Demo clinic ready. Every demo login's password is: {DEMO_PASSWORD}")
         for login, role in logins:
             print(f"  {login:<10} {role}")

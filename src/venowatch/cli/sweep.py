@@ -12,6 +12,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from venowatch.cli.database import open_database
+from venowatch.services.clock import utc_now
 
 if TYPE_CHECKING:
     from venowatch.services.notification.delivery import Delivered
@@ -21,11 +22,10 @@ log = logging.getLogger("venowatch.worker")
 
 def sweep_once(args: argparse.Namespace) -> int:
     open_database()
-    from django.utils import timezone
 
     from venowatch.services.sweep import expired_count, sweep
 
-    now = timezone.now()
+    now = utc_now()
     bar = None
     if args.verbose:
         from tqdm import tqdm
@@ -56,7 +56,6 @@ def work(args: argparse.Namespace) -> int:
     minute) and run the whole sweep every `--sweep-every` seconds, until stopped."""
     open_database()
     from django.db import close_old_connections
-    from django.utils import timezone
 
     from venowatch.services.notification.delivery import deliver_due
     from venowatch.services.sweep import sweep
@@ -76,11 +75,11 @@ def work(args: argparse.Namespace) -> int:
         try:
             if time.monotonic() >= next_sweep:
                 next_sweep = time.monotonic() + args.sweep_every
-                swept = sweep(timezone.now())
+                swept = sweep(utc_now())
                 if swept.reassessed or swept.delivered.sent or swept.delivered.errors:
                     log.info("swept: re-assessed %d; %s", swept.reassessed, _said(swept.delivered))
             else:
-                delivered = deliver_due(timezone.now())
+                delivered = deliver_due(utc_now())
                 if delivered.sent or delivered.errors:
                     log.info("delivered: %s", _said(delivered))
         except Exception:  # the loop must outlive a locked database or a bug

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.validators import validate_email
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from venowatch.clinic import models
@@ -17,6 +16,7 @@ from venowatch.notify.schedule import ScheduleError, parse_schedule
 from venowatch.protocol import ProtocolError
 from venowatch.services.care.clinics import change_protocol, check_protocol_text
 from venowatch.services.care.protocols import clinic_protocol
+from venowatch.services.clock import utc_now
 from venowatch.services.notification.addresses import escalation_contacts
 
 
@@ -115,7 +115,7 @@ class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
         if not change or "protocol_text" not in form.changed_data:
             super().save_model(request, obj, form, change)
             return
-        count = change_protocol(obj, obj.protocol_text, timezone.now())
+        count = change_protocol(obj, obj.protocol_text, utc_now())
         super().save_model(request, obj, form, change)
         self.message_user(
             request,

@@ -6,10 +6,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from venowatch.security.models import ApiToken
+from venowatch.services.clock import utc_now
 from venowatch.services.security import tokens
 from venowatch.services.security.access import member_of
 
@@ -62,6 +62,6 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
-        now = timezone.now()
+        now = utc_now()
         for token in queryset:
             tokens.revoke(token, now)

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,6 +38,7 @@ from venowatch.services.care.reads import (
 from venowatch.services.care.records import record_checkin
 from venowatch.services.care.standing import standing
 from venowatch.services.care.zones import patient_zone
+from venowatch.services.clock import utc_now
 from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, may
 from venowatch.web.forms import CheckInForm
@@ -69,7 +69,7 @@ def _own_patient(request: HttpRequest, act: Act, what: Read, *related: str) -> P
 @login_required
 def status(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request, Act.VIEW, Read.OWN_STATUS, "clinic", "advocate", "assessment")
-    now = timezone.now()
+    now = utc_now()
     protocol = clinic_protocol(patient.clinic)
     current = standing(patient, now)
     zone = patient_zone(patient)
@@ -100,7 +100,7 @@ def status(request: HttpRequest) -> HttpResponse:
 @login_required
 def checkin(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request, Act.CHECK_IN, Read.OWN_CHECKIN, "clinic", "assessment")
-    now = timezone.now()
+    now = utc_now()
     posted = request.method == "POST"
     data = request.POST if posted else None  # an empty POST is still a POST
     form = CheckInForm(data, symptoms=list(patient.tracked_symptoms))
@@ -185,7 +185,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         withdraw_checkin(
             patient, checkin, reason=request.POST.get("reason", "")[:1000], by=request.user,
-            now=timezone.now(),
+            now=utc_now(),
         )  # fmt: skip
     except FieldError as exc:
         messages.error(request, _("This check-in %(problem)s.") % {"problem": exc.message})
@@ -199,7 +199,7 @@ def _checkin_rows(
 ) -> list[dict[str, Any]]:
     """The check-ins as rows, each saying whether it still counts and whether the patient may
     still withdraw it."""
-    now, window = timezone.now(), timedelta(minutes=patient.clinic.checkin_void_window)
+    now, window = utc_now(), timedelta(minutes=patient.clinic.checkin_void_window)
     return [
         {
             "pk": c.pk,

@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from venowatch.services.care.contacts import save_contacts
 from venowatch.services.care.zones import patient_zone
+from venowatch.services.clock import utc_now
 from venowatch.services.security.access import Act
 from venowatch.web import staff_patient
 from venowatch.web.contact_form import ContactForm
@@ -26,7 +26,7 @@ def edit_contact(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     patient = staff_patient._patient_in_reach(request, pk)
     form = ContactForm(request.POST, sms=settings.VENOWATCH_SMS_ENABLED)
-    today = timezone.now().astimezone(patient_zone(patient)).date()
+    today = utc_now().astimezone(patient_zone(patient)).date()
     if form.is_valid() and attempt(form, lambda: save_contacts(patient, form.details(), today)):
         return staff_patient._done(request, patient, _("Contact details saved."), "contact")
     bound = staff_patient._Bound(contact=form, problem=("contact", _("Contact details")))

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +21,7 @@ from venowatch.services.care import corrections
 from venowatch.services.care.pgic import PGIC_LABELS
 from venowatch.services.care.reads import Records, record_of
 from venowatch.services.care.zones import patient_zone
+from venowatch.services.clock import utc_now
 from venowatch.services.security.access import Act
 from venowatch.web.correction_forms import CheckInFixForm, LabFixForm, ProcedureFixForm, VoidForm
 from venowatch.web.record_states import staff_state, when
@@ -134,7 +134,7 @@ def void_record(request: HttpRequest, pk: int, kind: str, rid: int) -> HttpRespo
     if form.is_valid() and attempt(
         form,
         lambda: corrections.void(
-            row, reason=form.cleaned_data["reason"], by=request.user, now=timezone.now()
+            row, reason=form.cleaned_data["reason"], by=request.user, now=utc_now()
         ),
     ):
         return _done(request, patient, _("The record is voided; it no longer counts."), kind)
@@ -152,7 +152,7 @@ def correct_record(request: HttpRequest, pk: int, kind: str, rid: int) -> HttpRe
 
 
 def _correct(request: HttpRequest, kind: str, row: Any, form: forms.Form) -> object:
-    data, now = form.cleaned_data, timezone.now()
+    data, now = form.cleaned_data, utc_now()
     common = {"reason": data["reason"], "by": request.user, "now": now,
               "confirm_duplicate": data["confirm_duplicate"]}  # fmt: skip
     if kind == "procedures":

@@ -22,7 +22,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,6 +42,7 @@ from venowatch.services.care.reads import (
 from venowatch.services.care.records import record_lab, record_procedure
 from venowatch.services.care.tasks import TaskError, acknowledge, assign, resolve
 from venowatch.services.care.zones import patient_zone
+from venowatch.services.clock import utc_now
 from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, acts_of, may_manage_task, patient_in_reach
 from venowatch.web.contact_form import ContactForm
@@ -178,7 +178,7 @@ def _patient_page(
     status: int = 200,
 ) -> HttpResponse:
     bound = bound or _Bound()
-    now = timezone.now()
+    now = utc_now()
     zone = patient_zone(patient)
     protocol = clinic_protocol(patient.clinic)
     staff = staff_of(patient.clinic_id)
@@ -259,7 +259,7 @@ def add_procedure(request: HttpRequest, pk: int) -> HttpResponse:
             performed_by=staff.user(form.cleaned_data["performed_by"]),
             note=form.cleaned_data["note"],
             by=request.user,
-            now=timezone.now(),
+            now=utc_now(),
             confirm_duplicate=form.cleaned_data["confirm_duplicate"],
         ),
     ):
@@ -285,7 +285,7 @@ def add_lab(request: HttpRequest, pk: int) -> HttpResponse:
             result=LabResult(form.cleaned_data["result"]),
             finding=form.cleaned_data["finding"],
             by=request.user,
-            now=timezone.now(),
+            now=utc_now(),
             confirm_duplicate=form.cleaned_data["confirm_duplicate"],
         ),
     ):
@@ -304,9 +304,7 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST, prefix="note")
     if form.is_valid() and attempt(
         form,
-        lambda: save_note(
-            patient, text=form.cleaned_data["text"], by=request.user, now=timezone.now()
-        ),
+        lambda: save_note(patient, text=form.cleaned_data["text"], by=request.user, now=utc_now()),
     ):
         return _done(request, patient, _("Note added."), "notes")
     problem = ("add-note", _("Add a note"))
@@ -349,7 +347,7 @@ def task_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _move_task(request: HttpRequest, task: Task, form: TaskForm, assignee: Any) -> str:
     """Do what the button said; the confirmation to show."""
-    action, now = form.cleaned_data["action"], timezone.now()
+    action, now = form.cleaned_data["action"], utc_now()
     if action == TaskForm.ACKNOWLEDGE:
         acknowledge(task, request.user, now)
         return _("Task acknowledged.")

@@ -10,12 +10,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from venowatch.clinic.models import Patient
 from venowatch.services.care.takeovers import REASON_MAX, take_over
+from venowatch.services.clock import utc_now
 from venowatch.services.security.access import patient_to_take_over
 from venowatch.web.refusals import attempt
 from venowatch.web.staff_common import name_of
@@ -42,7 +42,7 @@ def takeover(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and attempt(
         form,
         lambda: take_over(
-            patient, by=request.user, reason=form.cleaned_data["reason"], now=timezone.now()
+            patient, by=request.user, reason=form.cleaned_data["reason"], now=utc_now()
         ),
     ):
         messages.success(request, _("You are now %(name)s's advocate.") % {"name": patient.name})

@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from venowatch.clinic.models import Role
@@ -24,6 +23,7 @@ from venowatch.services.care import reads
 from venowatch.services.care.emergency import EmergencyState
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.zones import zone_named
+from venowatch.services.clock import utc_now
 from venowatch.services.notification.delivery import undelivered
 from venowatch.services.security.access import Act, may, member_of
 from venowatch.web.staff_common import (
@@ -92,7 +92,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "emergencies": _emergency_rows(request),
             "may_take_over": may(request.user, Act.TAKE_OVER),
-            "now": timezone.now(),
+            "now": utc_now(),
             # Administrators see at once that an email failed for good: someone was not told.
             "undelivered": undelivered(member.clinic_id) if member.role == Role.ADMIN else 0,
         },
