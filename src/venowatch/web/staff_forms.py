@@ -263,7 +263,7 @@ class WorklistFilterForm(forms.Form):
         label=_("Find a patient"),
         required=False,
         max_length=MAX_QUERY,
-        help_text=_("Any part of the name, or an identifier such as the MRN."),
+        help_text=_("Any part of the name, an identifier such as the MRN, or a phone number."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     pathway = forms.ChoiceField(label=_("Pathway"), required=False)
