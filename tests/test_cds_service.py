@@ -253,6 +253,13 @@ def test_a_body_that_is_not_json_is_400(client: Client) -> None:
     assert call(client, b"{not json").status_code == 400
 
 
+def test_a_body_nested_a_thousand_deep_is_400_not_a_server_error(client: Client) -> None:
+    trust(web.clinic())
+    response = call(client, b'{"a":' * 1000 + b"1" + b"}" * 1000)
+    assert response.status_code == 400
+    assert "nested deeper than 64 levels" in response.json()["message"]
+
+
 def test_a_prefetch_larger_than_djangos_form_limit_is_read(client: Client) -> None:
     trust(web.clinic())
     prefetch = fhir.prefetch({}, "pt-1")

@@ -79,6 +79,7 @@ def test_importing_synthea_reports_what_was_skipped(capsys: pytest.CaptureFixtur
         (["export", "maria"], "no patient with id 'maria'"),
         (["import", "/nonexistent/bundle.json", "--clinic", "1"], "No such file"),
         (["import", "{bad}", "--clinic", "Test Clinic"], "not JSON"),
+        (["import", "{deep}", "--clinic", "Test Clinic"], "nested deeper than 64 levels"),
         (["import", "{bundle}", "--clinic", "Nowhere"], "no clinic with id or name 'Nowhere'"),
         (["import", "{bundle}", "--clinic", "Test Clinic", "--as", "nobody"], "not a member"),
         (["import", "{bundle}", "--clinic", "Test Clinic", "--as", "pat"], "may not record"),
@@ -91,7 +92,7 @@ def test_bad_input_exits_2_with_a_message(
     c = clinic()
     patient("Pat", c)
     files = {"bad": "{not json", "bundle": '{"resourceType": "Bundle", "type": "collection"}',
-             "patient": '{"resourceType": "Patient"}'}  # fmt: skip
+             "patient": '{"resourceType": "Patient"}', "deep": "[" * 1000 + "]" * 1000}  # fmt: skip
     for name, text in files.items():
         (tmp_path / f"{name}.json").write_text(text)
     args = [a.format(**{n: tmp_path / f"{n}.json" for n in files}) for a in args]

@@ -256,6 +256,7 @@ def test_a_refused_record_is_named_by_the_fhirpath_of_its_element() -> None:
     ("body", "status", "says"),
     [
         ("{not json", 400, "not JSON"),
+        ('{"a":' * 1000 + "1" + "}" * 1000, 400, "nested deeper than 64 levels"),
         ({"resourceType": "Observation"}, 422, "expected a FHIR Bundle"),
     ],
 )

@@ -14,6 +14,7 @@ from venowatch.cli.database import open_database
 from venowatch.cli.errors import UsageError
 from venowatch.cli.progress import progress
 from venowatch.services.clock import utc_now
+from venowatch.services.wire import read_json
 
 if TYPE_CHECKING:
     from venowatch.clinic.models import Clinic
@@ -43,7 +44,7 @@ def export(args: argparse.Namespace) -> int:
 
 def import_(args: argparse.Namespace) -> int:
     try:
-        data = json.loads(Path(args.file).read_bytes())
+        data = read_json(Path(args.file).read_bytes())
     except OSError as exc:
         raise UsageError(f"{args.file}: {exc.strerror}") from None
     except ValueError as exc:

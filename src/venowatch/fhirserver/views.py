@@ -4,7 +4,6 @@ answer is FHIR JSON, errors are OperationOutcomes."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -23,6 +22,7 @@ from venowatch.services.care.reads import export
 from venowatch.services.clock import utc_now
 from venowatch.services.integration.fhir_import import ImportRefusedError, import_bundle
 from venowatch.services.security.access import Act, may, member_of
+from venowatch.services.wire import read_json
 
 FHIR_JSON = "application/fhir+json"
 TOKEN_AUTH = TokenAuth()
@@ -114,7 +114,7 @@ def import_(request: HttpRequest) -> HttpResponse:
     if member is None or not may_write(request) or not may(request.user, Act.RECORD_PROCEDURE):
         return outcome(403, "error", "forbidden", "importing needs write access as staff")
     try:
-        data = json.loads(request.body)
+        data = read_json(request.body)
     except RequestDataTooBig:
         return outcome(413, "error", "too-costly", "the bundle is larger than the server takes")
     except (ValueError, UnicodeDecodeError) as exc:

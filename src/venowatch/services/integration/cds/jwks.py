@@ -3,7 +3,6 @@ pastes, choosing the key for a token, and fetching the set from the issuer's own
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import urllib.error
@@ -13,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+
+from venowatch.services.wire import read_json
 
 ALGORITHMS: dict[str, str] = {
     **{f"ES{bits}": "EC" for bits in (256, 384, 512)},
@@ -114,7 +115,7 @@ def fetch_jwks(url: str) -> dict[str, Any]:
     if len(raw) > MAX_JWKS_BYTES:
         raise JwksError(f"the issuer's JWKS at {url} is larger than {MAX_JWKS_BYTES} bytes")
     try:
-        data = json.loads(raw)
+        data = read_json(raw)
     except ValueError:
         raise JwksError(f"the issuer's JWKS at {url} is not JSON") from None
     if not isinstance(data, dict) or not isinstance(data.get("keys"), list):

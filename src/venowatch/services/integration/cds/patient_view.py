@@ -11,7 +11,6 @@ too, whatever the EHR holds."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ from venowatch.services.integration.cds.prefetch import (
 )
 from venowatch.services.integration.cds.prefetch import gather as gather_resources
 from venowatch.services.integration.fhir_import import known_as
+from venowatch.services.wire import read_json
 
 SERVICE_ID = "venowatch-patient-view"
 HOOK = "patient-view"
@@ -168,9 +168,9 @@ def _known_patient(clinic: Clinic, reading: Reading, patient_id: str) -> int | N
 
 def _parsed(body: bytes) -> _Request:
     try:
-        data = json.loads(body)
-    except ValueError:
-        raise BadRequestError("the request body is not JSON") from None
+        data = read_json(body)
+    except ValueError as exc:
+        raise BadRequestError(f"the request body is not JSON: {exc}") from None
     if not isinstance(data, Mapping):
         raise BadRequestError("the request body must be a JSON object")
     try:

@@ -3,13 +3,14 @@ server with the access token the EHR sent, else not at all (the caller answers 4
 
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from venowatch.services.wire import read_json
 
 PATIENT_TOKEN = "{{context.patientId}}"
 
@@ -158,6 +159,6 @@ def fetch_json(url: str, access: FhirAccess) -> Any:
     if len(raw) > MAX_RESPONSE_BYTES:
         raise MissingDataError(f"the FHIR server's answer to GET {url} is too large")
     try:
-        return json.loads(raw)
+        return read_json(raw)
     except ValueError:
         raise MissingDataError(f"the FHIR server's answer to GET {url} is not JSON") from None
