@@ -4,8 +4,9 @@ resolution), on every page of the patient's, and in the API."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
@@ -154,6 +155,19 @@ def test_the_notice_is_on_every_patient_page_while_the_task_is_open(w: World) ->
     tasks.resolve(task, w.alex, w.now, "Seen.", Resolution.SEEN_BY_IR)
     for name in PATIENT_PAGES:
         assert "You reported a possible blood clot" not in text(me.get(reverse(name)))
+
+
+def test_the_notice_gives_the_time_in_the_patients_zone_on_every_page(w: World) -> None:
+    """The check-in page once wrote the UTC clock beside the patient's zone's name."""
+    me = Client()
+    me.force_login(w.maria.user)  # type: ignore[arg-type]
+    task = w.clot()
+    local = task.created_at.astimezone(ZoneInfo("America/New_York"))
+    utc = task.created_at.astimezone(UTC)
+    assert local.hour != utc.hour
+    for name in PATIENT_PAGES:
+        body = text(me.get(reverse(name)))
+        assert f"{local:%A} {local.day} {local:%B}, {local:%H:%M} (America/New_York)" in body, name
 
 
 def test_the_badge_is_in_words(w: World) -> None:
