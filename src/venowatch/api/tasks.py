@@ -13,8 +13,7 @@ from venowatch.api.pages import Pages
 from venowatch.api.schemas import Id, TaskAction, TaskMove, TaskOut
 from venowatch.clinic.models import Task, TaskStatus
 from venowatch.services.care import tasks
-from venowatch.services.care.emergencies import is_open_emergency
-from venowatch.services.care.emergency import record_call
+from venowatch.services.care.emergency import is_open_emergency, record_call
 from venowatch.services.care.reads import task_in_reach, tasks_in_reach
 from venowatch.services.care.staff import staff_member
 from venowatch.services.clock import utc_now

@@ -27,8 +27,7 @@ from django.views.decorators.http import require_POST
 
 from venowatch.clinic.models import CallOutcome, Patient, Resolution, Task
 from venowatch.protocol import LabKind, LabResult, ProcedureKind
-from venowatch.services.care.emergencies import is_open_emergency
-from venowatch.services.care.emergency import record_call, takes_calls
+from venowatch.services.care.emergency import is_open_emergency, record_call, takes_calls
 from venowatch.services.care.notes import add_note as save_note
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.reads import (

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from venowatch.clinic.models import (
     CallAttempt,
@@ -33,12 +33,25 @@ from venowatch.clinic.models import (
 from venowatch.services.care.tasks import TaskError
 from venowatch.services.errors import FieldError
 
-OPEN = (TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED)
+OPEN_EMERGENCY = Q(emergency=True) & ~Q(status=TaskStatus.RESOLVED)
+"""A task that is an open emergency (a filter on Task): a possible clot's call task, not yet
+resolved. One definition for every reader: the cover rule (services.security.access) lets
+every staff member of the clinic reach its patient, and worklists put them on top."""
 
 
 def open_emergencies() -> QuerySet[Task]:
     """Every emergency task nobody has resolved yet."""
-    return Task.objects.filter(emergency=True, status__in=OPEN)
+    return Task.objects.filter(OPEN_EMERGENCY)
+
+
+def open_emergency_tasks(clinic_id: int) -> QuerySet[Task]:
+    """The clinic's open emergency tasks, oldest first (the longest waiting on top)."""
+    return open_emergencies().filter(patient__clinic_id=clinic_id).order_by("created_at", "pk")
+
+
+def is_open_emergency(task: Task) -> bool:
+    """OPEN_EMERGENCY for one task in hand."""
+    return task.emergency and task.status != TaskStatus.RESOLVED
 
 
 CALLING = (TaskKind.CALL_PATIENT, TaskKind.OVERDUE_CHECKIN)

@@ -23,8 +23,7 @@ from venowatch.clinic.models import TaskStatus
 from venowatch.protocol import Timeline
 from venowatch.services.care import emergency
 from venowatch.services.care.contacts import ContactCard, contact_card
-from venowatch.services.care.emergencies import open_emergency_tasks
-from venowatch.services.care.emergency import EmergencyState, Step
+from venowatch.services.care.emergency import EmergencyState, Step, open_emergency_tasks
 from venowatch.services.care.records import asks_if_symptoms_returned
 from venowatch.services.care.standing import Standing, standing, standing_as_of
 from venowatch.services.care.timelines import timeline_of

@@ -11,7 +11,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from venowatch.clinic.models import Patient, Task
 from venowatch.protocol import Flag
-from venowatch.services.care.emergencies import OPEN_EMERGENCY
+from venowatch.services.care.emergency import OPEN_EMERGENCY
 from venowatch.services.care.search import matching
 from venowatch.services.security.access import patients_in_care, patients_in_reach
 
@@ -31,7 +31,7 @@ def _has_flag(path: str, flag: Flag) -> Q:
 def worklist_rows(user: Any, filters: Mapping[str, Any]) -> QuerySet[Patient]:
     """The patients in the user's care, most urgent first, then the longest wait; patients
     never assessed last. A patient with an open emergency task is on top whatever their
-    pathway now says (services.care.emergencies): only a person closes it. Filters: q (search
+    pathway now says (services.care.emergency): only a person closes it. Filters: q (search
     text, services.care.search), pathway, urgency, overdue (bool), advocate (a user id, or
     NO_ADVOCATE), emergencies (bool: instead of the patients in the user's care, every patient
     in reach with an open emergency, the cover rule's)."""

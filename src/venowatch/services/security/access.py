@@ -3,7 +3,7 @@ record outside a user's reach does not exist for them (views answer 404, not 403
 
 Cover: a patient is in a staff member's reach if they are in their care (assigned, treated,
 or, for an administrator, the clinic's), or if the clinic has an open emergency for them
-(services.care.emergencies): a sick colleague's emergency patients are never out of reach.
+(services.care.emergency): a sick colleague's emergency patients are never out of reach.
 Anyone else's patient stays out of reach, except that an advocate may take them over."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.contrib.auth.models import User as AuthUser
 from django.db.models import Q, QuerySet
 
 from venowatch.clinic.models import Member, Patient, Role, Task
-from venowatch.services.care.emergencies import OPEN_EMERGENCY
+from venowatch.services.care.emergency import OPEN_EMERGENCY
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -148,7 +148,7 @@ def patient_in_reach(user: User, pk: int, *related: str) -> Patient | None:
 
 def may_manage_task(user: User, task: Task, emergency: bool) -> bool:
     """Whether the user may acknowledge, assign or resolve `task` (already in their reach);
-    `emergency`: the task is an open emergency (services.care.emergencies)."""
+    `emergency`: the task is an open emergency (services.care.emergency)."""
     acts = acts_of(user)
     return Act.MANAGE_TASKS in acts or (emergency and Act.MANAGE_EMERGENCIES in acts)
 
