@@ -30,7 +30,9 @@ def test_every_write_reassesses_and_history_records_changes() -> None:
     current = Assessment.objects.get(patient=p)
     assert (current.pathway, current.urgency) == ("possible_thrombosis", "emergency")
     assert current.rationale[0]["clause"] == "C2"
-    changes = list(AssessmentChange.objects.filter(patient=p).values_list("pathway", flat=True))
+    changes = list(
+        AssessmentChange.objects.filter(patient=p).order_by("id").values_list("pathway", flat=True)
+    )
     assert changes == ["awaiting_checkin", "improved", "possible_thrombosis"]
     task = Task.objects.get(patient=p, kind="call_patient")
     assert (task.status, task.assignee) == (TaskStatus.OPEN, alex)
