@@ -12,6 +12,8 @@ Variables (all prefixed VENOWATCH_ except DATABASE_URL):
   VENOWATCH_SMS_*        ACCOUNT_SID, AUTH_TOKEN, FROM, BASE_URL, TIMEOUT: the SMS provider
                          (Twilio's API); SMS is off unless the first three are set
   VENOWATCH_PHONE_REGION the country (ISO code, default US) of numbers typed without +code
+  VENOWATCH_API_MAX_BODY, VENOWATCH_CDS_MAX_BODY  the largest JSON body, in bytes, the REST API
+                         (default 1 MiB) and CDS Hooks (default 5 MiB) take; larger is a 413
 """
 
 from __future__ import annotations
@@ -150,6 +152,12 @@ VENOWATCH_SMS_ENABLED = bool(
 VENOWATCH_PHONE_REGION = env_str("VENOWATCH_PHONE_REGION", "US").upper()
 VENOWATCH_BASE_URL_SET = env_str("VENOWATCH_BASE_URL", "") != ""
 """Whether the address was given: if not, CDS Hooks takes its own URL from each request."""
+
+VENOWATCH_API_MAX_BODY = env_int("VENOWATCH_API_MAX_BODY", 1 << 20)
+VENOWATCH_CDS_MAX_BODY = env_int("VENOWATCH_CDS_MAX_BODY", 5 << 20)
+for _name in ("VENOWATCH_API_MAX_BODY", "VENOWATCH_CDS_MAX_BODY"):
+    if globals()[_name] < 1024:
+        raise EnvError(f"environment variable {_name} must be at least 1024 (bytes)")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -22,7 +22,14 @@ from venowatch.services.care.reads import export
 from venowatch.services.clock import utc_now
 from venowatch.services.integration.fhir_import import ImportRefusedError, import_bundle
 from venowatch.services.security.access import Act, may, member_of
-from venowatch.services.wire import read_json
+from venowatch.services.wire import (
+    BodyError,
+    DuplicateKeyError,
+    TooLargeError,
+    body_limit,
+    fhir_path,
+    read_json,
+)
 
 FHIR_JSON = "application/fhir+json"
 TOKEN_AUTH = TokenAuth()
@@ -57,6 +64,21 @@ def refused(exc: ImportRefusedError) -> HttpResponse:
     if exc.expression is not None:
         issue["expression"] = [exc.expression]
     return fhir({"resourceType": "OperationOutcome", "issue": [issue]}, 422)
+
+
+def body_refused(exc: BodyError) -> HttpResponse:
+    """A body the JSON reader refused: 413 too large, 422 a key given twice (its element in
+    `expression`), 400 anything else (not JSON, nested too deep)."""
+    # FHIR's JSON format forbids a property twice: a structural fault, as unparsable JSON is.
+    code = "too-costly" if isinstance(exc, TooLargeError) else "structure"
+    issue: dict[str, Any] = {
+        "severity": "error",
+        "code": code,
+        "diagnostics": f"the request body is refused: {exc.message}",
+    }
+    if isinstance(exc, DuplicateKeyError):
+        issue["expression"] = [fhir_path("Bundle", exc.at)]
+    return fhir({"resourceType": "OperationOutcome", "issue": [issue]}, exc.status)
 
 
 def _protocol(request: HttpRequest) -> Protocol:
@@ -114,11 +136,11 @@ def import_(request: HttpRequest) -> HttpResponse:
     if member is None or not may_write(request) or not may(request.user, Act.RECORD_PROCEDURE):
         return outcome(403, "error", "forbidden", "importing needs write access as staff")
     try:
-        data = read_json(request.body)
+        data = read_json(request.body, max_bytes=body_limit("fhir"))
     except RequestDataTooBig:
-        return outcome(413, "error", "too-costly", "the bundle is larger than the server takes")
-    except (ValueError, UnicodeDecodeError) as exc:
-        return outcome(400, "error", "structure", f"the body is not JSON: {exc}")
+        return body_refused(TooLargeError(body_limit("fhir")))
+    except BodyError as exc:
+        return body_refused(exc)
     try:
         report = import_bundle(member.clinic, data, by=request.user, now=utc_now())
     except ImportRefusedError as exc:
