@@ -20,7 +20,9 @@ from venowatch.fhir.reading import Found, PatientFacts, Skipped, read
 from venowatch.protocol import CheckIn, Lab, Procedure, ProcedureKind, Timeline
 from venowatch.services.care.history import HistoryError, record_history
 from venowatch.services.care.timelines import timeline_of
+from venowatch.services.errors import FieldError
 from venowatch.services.integration.fhir_export import own_identifier_system
+from venowatch.services.limits import check_length
 from venowatch.services.security.access import patients_in_reach, role_of
 
 BUNDLE_TYPES = frozenset({"transaction", "batch", "collection", "searchset"})
@@ -156,6 +158,7 @@ def _patient(
     )
     if len(matches) > 1:
         raise ImportRefusedError(f"{facts.key}: its identifiers match {len(matches)} patients")
+    _fits(facts)
     zone = _zone(facts.time_zone) or clinic.time_zone
     if matches:
         patient = models.Patient.objects.get(pk=matches.pop())
@@ -177,6 +180,18 @@ def _patient(
                 clinic=clinic, system=system, value=value, defaults={"patient": patient}
             )
     return patient
+
+
+def _fits(facts: PatientFacts) -> None:
+    """The Patient's name and identifiers fit their columns (PostgreSQL refused a longer one
+    with a server error, SQLite stored it)."""
+    try:
+        check_length(models.Patient, "name", facts.name, "Patient.name")
+        for system, value in facts.identifiers:
+            check_length(PatientIdentifier, "system", system, "Patient.identifier.system")
+            check_length(PatientIdentifier, "value", value, "Patient.identifier.value")
+    except FieldError as exc:
+        raise ImportRefusedError(f"{facts.key}: {exc.field} {exc.message}", exc.field) from None
 
 
 def _zone(name: str | None) -> str | None:
