@@ -47,14 +47,23 @@ def cds(*methods: str) -> Callable[[View], View]:
     def wrap(view: View) -> View:
         @csrf_exempt
         def endpoint(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method == "OPTIONS":
+            service_id = kwargs.get("service_id")
+            response: HttpResponse
+            if service_id is not None and service_id not in SERVICE_IDS:
+                # No such service, whatever the method: a 404 before a 405 or a preflight.
+                response = _error(
+                    404, "not_found", f"there is no CDS service {service_id!r}; see /cds-services"
+                )
+            elif request.method == "OPTIONS":
                 response = HttpResponse(status=200)
             elif request.method not in methods:
                 response = _error(405, "method_not_allowed", f"use {' or '.join(methods)}")
             else:
                 response = view(request, *args, **kwargs)
             response["Access-Control-Allow-Methods"] = allowed
-            if response.status_code == 405 or request.method == "OPTIONS":
+            if response.status_code == 405 or (
+                request.method == "OPTIONS" and response.status_code == 200
+            ):
                 response["Allow"] = allowed
             for name, value in CORS.items():
                 response[name] = value
@@ -72,8 +81,6 @@ def discovery(request: HttpRequest) -> HttpResponse:
 
 @cds("POST")
 def service(request: HttpRequest, service_id: str) -> HttpResponse:
-    if service_id not in SERVICE_IDS:
-        return _no_such_service(service_id)
     now = utc_now()
     caller = _caller(request, now)
     if isinstance(caller, HttpResponse):
@@ -101,8 +108,6 @@ def service(request: HttpRequest, service_id: str) -> HttpResponse:
 
 @cds("POST")
 def feedback(request: HttpRequest, service_id: str) -> HttpResponse:
-    if service_id not in SERVICE_IDS:
-        return _no_such_service(service_id)
     now = utc_now()
     caller = _caller(request, now)
     if isinstance(caller, HttpResponse):
@@ -122,10 +127,6 @@ def feedback(request: HttpRequest, service_id: str) -> HttpResponse:
 @cds("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
     return _error(404, "not_found", f"there is nothing at {request.path}; see /cds-services")
-
-
-def _no_such_service(service_id: str) -> HttpResponse:
-    return _error(404, "not_found", f"there is no CDS service {service_id!r}; see /cds-services")
 
 
 def _caller(request: HttpRequest, now: datetime) -> Caller | HttpResponse:
