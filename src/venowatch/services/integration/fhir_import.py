@@ -129,7 +129,7 @@ def _check_bundle(data: Any) -> None:
     if not isinstance(data, Mapping) or data.get("resourceType") != "Bundle":
         kind = data.get("resourceType") if isinstance(data, Mapping) else type(data).__name__
         raise ImportRefusedError(f"expected a FHIR Bundle, got {kind!r}")
-    if data.get("type") not in BUNDLE_TYPES:
+    if not isinstance(data.get("type"), str) or data["type"] not in BUNDLE_TYPES:
         allowed = ", ".join(sorted(BUNDLE_TYPES))
         raise ImportRefusedError(f"Bundle.type is {data.get('type')!r}; expected one of {allowed}")
     if not isinstance(data.get("entry", []), list):
