@@ -77,7 +77,7 @@ SCALARS = (
             "pt-1",
             "x" * 300,
         ]
-    )  # fmt: skip
+    )
 )
 JSON = st.recursive(
     SCALARS,

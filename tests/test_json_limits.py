@@ -5,6 +5,7 @@ edge's answer: the API's {"detail": [...]}, an OperationOutcome, CDS Hooks' JSON
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +217,11 @@ class TestFhirImport:
         assert issue["expression"] == ["Bundle.entry[0].resource.id"]
         assert 'the key "id" appears twice' in issue["diagnostics"]
 
+    def test_the_fhirpath_starts_at_the_documents_resource_type(self, db: None) -> None:
+        raw = b'{"resourceType": "Patient", "id": "a", "id": "b"}'
+        issue = self.issue(self.post(_staff_client(db), raw), 422)
+        assert issue["expression"] == ["Patient.id"]
+
     def test_over_the_limit_is_413_at_it_is_read(self, db: None, settings: Any) -> None:
         settings.VENOWATCH_FHIR_MAX_BODY = 4096
         client = _staff_client(db)
@@ -295,3 +301,31 @@ class TestTheCommandLine:
         err = capsys.readouterr().err
         assert why in err
         assert "Traceback" not in err
+
+
+def test_every_api_body_goes_through_the_one_reader(maria: Patient) -> None:
+    """Each operation of the OpenAPI document that takes a body refuses a duplicated key with
+    a 422 naming it: no endpoint parses its body with ninja's own json.loads."""
+    from venowatch.api.v1 import api as v1
+
+    assert maria.user is not None
+    staff = Api(web.user("sam", maria.clinic, Role.ADVOCATE))
+    document = v1.get_openapi_schema()
+    with_body = [
+        (path, method)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    ]
+    assert len(with_body) >= 5
+    for path, method in with_body:
+        # Any id: the body is parsed before the view looks anything up.
+        url = re.sub(r"\{[^}]+\}", str(maria.pk), path).removeprefix("/api/v1")
+        answer = getattr(staff.client, method)(
+            f"/api/v1{url}",
+            b'{"x": 1, "x": 2}',
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {staff.secret}"},
+        )
+        assert answer.status_code == 422, (method, path, answer.content)
+        assert 'the key "x" appears twice' in answer.json()["detail"][0]["msg"], (method, path)

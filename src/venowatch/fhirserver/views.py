@@ -14,6 +14,7 @@ from ninja.errors import HttpError, ValidationError
 from venowatch.api.access import patient_for
 from venowatch.api.auth import AUTH, TokenAuth, may_write
 from venowatch.api.errors import ApiError
+from venowatch.api.parser import WireParser
 from venowatch.clinic.models import MAX_ID
 from venowatch.fhir import definitions
 from venowatch.protocol import Protocol
@@ -41,6 +42,7 @@ api = NinjaAPI(
     urls_namespace="fhir-r4",
     docs_url=None,
     openapi_url=None,
+    parser=WireParser("fhir"),
 )
 
 
@@ -77,7 +79,7 @@ def body_refused(exc: BodyError) -> HttpResponse:
         "diagnostics": f"the request body is refused: {exc.message}",
     }
     if isinstance(exc, DuplicateKeyError):
-        issue["expression"] = [fhir_path("Bundle", exc.at)]
+        issue["expression"] = [fhir_path(exc.root_type or "Bundle", exc.at)]
     return fhir({"resourceType": "OperationOutcome", "issue": [issue]}, exc.status)
 
 
@@ -91,6 +93,8 @@ def _protocol(request: HttpRequest) -> Protocol:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, BodyError):  # ninja wraps what the parser raised
+        return body_refused(exc.__cause__)
     code = {401: "login", 403: "forbidden", 404: "not-found"}.get(exc.status_code, "processing")
     return outcome(exc.status_code, "error", code, str(exc))
 

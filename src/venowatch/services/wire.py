@@ -66,11 +66,13 @@ class DuplicateKeyError(BodyError):
 
     status = 422
 
-    def __init__(self, key: str, path: Path) -> None:
+    def __init__(self, key: str, path: Path, root_type: str | None = None) -> None:
         super().__init__(f'the key "{key}" appears twice in the object at {json_path(path)}')
         self.key = key
         self.path = path
         """Where the object is; the key itself is the last element of `at`."""
+        self.root_type = root_type
+        """The document's resourceType, if it is a FHIR resource: the root of a FHIRPath."""
 
     @property
     def at(self) -> Path:
@@ -190,9 +192,10 @@ def _all_storable(texts: Iterable[Any]) -> bool:
 
 def _explain(value: Any, stored_strings: bool) -> None:
     """Raise the error for the first fault in document order, naming where it is."""
+    kind = value.get("resourceType") if isinstance(value, dict) else None
     for item, path in _walk(value):
         if isinstance(item, _Duplicated):
-            raise DuplicateKeyError(item.key, path)
+            raise DuplicateKeyError(item.key, path, kind if isinstance(kind, str) else None)
         if stored_strings:
             for text in item if isinstance(item, dict) else (item,):
                 if isinstance(text, str):
