@@ -17,6 +17,7 @@ from tests import web_fixtures as web
 from tests.api_fixtures import Api
 from tests.cds_fixtures import call, request_for
 from tests.cds_tokens import trust
+from tests.conftest import SHARED
 from tests.web_fixtures import PASSWORD
 from venowatch.cli.main import main
 from venowatch.clinic.models import CheckIn, Patient, Role
@@ -229,6 +230,11 @@ class TestFhirImport:
         issue = self.issue(self.post(client, padded(bundle, 4097)), 413)
         assert issue["code"] == "too-costly"
         assert self.post(client, padded(bundle, 4096)).status_code == 200
+
+    def test_a_bundle_past_djangos_form_limit_is_imported(self, db: None) -> None:
+        synthea = json.loads((SHARED / "fhir" / "synthea" / "synthea_r4_1MB.json").read_bytes())
+        answer = self.post(_staff_client(db), padded(synthea, 3 << 20))
+        assert answer.status_code == 200, answer.content[:300]
 
     def test_too_deep_and_not_json_are_400(self, db: None) -> None:
         client = _staff_client(db)

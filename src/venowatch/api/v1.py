@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -89,8 +90,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    """Past Django's own limit on a body held in memory, before the parser is reached."""
-    return _body_refused(request, TooLargeError(body_limit("api")))
+    """Past Django's own limit on a body held in memory, before the parser is reached: the
+    limit said is the lower of the two, the one that refused it."""
+    django_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or body_limit("api")
+    return _body_refused(request, TooLargeError(min(body_limit("api"), django_limit)))
 
 
 def _body_refused(request: HttpRequest, exc: BodyError) -> HttpResponse:

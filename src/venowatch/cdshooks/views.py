@@ -24,7 +24,7 @@ from venowatch.services.integration.cds.patient_view import (
     services,
 )
 from venowatch.services.integration.cds.prefetch import MissingDataError
-from venowatch.services.wire import BodyError, TooLargeError, body_limit
+from venowatch.services.wire import BodyError, TooLargeError, body_limit, request_body
 
 View = Callable[..., HttpResponse]
 
@@ -141,14 +141,12 @@ def _caller(request: HttpRequest, now: datetime) -> Caller | HttpResponse:
 
 def _body(request: HttpRequest) -> bytes | HttpResponse:
     """The request's body, or the 413 if it is larger than CDS Hooks takes."""
-    # Read directly, not through request.body and its 2.5 MB limit for forms: a prefetch of
-    # years of a patient's observations is larger than that. One byte past the limit says
-    # the body is over it without holding more of it.
-    limit = body_limit("cds")
-    body = request.read(limit + 1)
-    if len(body) > limit:
-        return _body_refused(TooLargeError(limit))
-    return body
+    # Not request.body and its 2.5 MB limit for forms: a prefetch of years of a patient's
+    # observations is larger than that.
+    try:
+        return request_body(request, body_limit("cds"))
+    except TooLargeError as exc:
+        return _body_refused(exc)
 
 
 def _absolute(request: HttpRequest, path: str | None = None) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
@@ -30,6 +29,7 @@ from venowatch.services.wire import (
     body_limit,
     fhir_path,
     read_json,
+    request_body,
 )
 
 FHIR_JSON = "application/fhir+json"
@@ -140,9 +140,7 @@ def import_(request: HttpRequest) -> HttpResponse:
     if member is None or not may_write(request) or not may(request.user, Act.RECORD_PROCEDURE):
         return outcome(403, "error", "forbidden", "importing needs write access as staff")
     try:
-        data = read_json(request.body, max_bytes=body_limit("fhir"))
-    except RequestDataTooBig:
-        return body_refused(TooLargeError(body_limit("fhir")))
+        data = read_json(request_body(request, body_limit("fhir")))
     except BodyError as exc:
         return body_refused(exc)
     try:

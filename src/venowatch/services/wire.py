@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 
 MAX_DEPTH = 64
 """Deeper than any FHIR Bundle, CDS request or JWK Set is (a Bundle's deepest path is about
@@ -109,6 +110,24 @@ def body_limit(edge: str) -> int:
     defaults = {"api": API_MAX_BYTES, "cds": CDS_MAX_BYTES, "fhir": FHIR_MAX_BYTES}
     limit: int = getattr(settings, f"VENOWATCH_{edge.upper()}_MAX_BODY", defaults[edge])
     return limit
+
+
+def request_body(request: HttpRequest, limit: int) -> bytes:
+    """The body of `request`, refused past `limit` bytes (TooLargeError). Read from the stream,
+    one byte past the limit at most, so Django's 2.5 MB cap for forms does not apply to an
+    edge whose limit is larger (a FHIR bundle, a CDS prefetch)."""
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLargeError(limit)  # refused before a byte of it is read
+    if hasattr(request, "_body"):  # already read, by middleware or an earlier call
+        body = request.body
+    else:
+        body = request.read(limit + 1)
+        # Later readers of request.body (an idempotency fingerprint) get the same bytes.
+        setattr(request, "_body", body)  # noqa: B010
+    if len(body) > limit:
+        raise TooLargeError(limit)
+    return body
 
 
 def json_path(path: Sequence[str | int]) -> str:
