@@ -103,7 +103,7 @@ class TestJsonEverywhere:
             "/cds-services/a/b/c",
         ],
     )
-    @pytest.mark.parametrize("method", ["get", "post", "delete"])
+    @pytest.mark.parametrize("method", ["get", "post", "delete", "options"])
     def test_unknown_paths_are_json_404(self, path: str, method: str) -> None:
         answer = getattr(Client(enforce_csrf_checks=True), method)(path)
         assert answer.status_code == 404, (path, answer.content)

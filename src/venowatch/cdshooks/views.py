@@ -40,7 +40,8 @@ CORS = {
 
 def cds(*methods: str) -> Callable[[View], View]:
     """A CDS Hooks endpoint answering `methods`: a CORS preflight (OPTIONS) is answered 200,
-    another method 405 in JSON, and every answer gets the CORS headers. No CSRF check: calls
+    another method 405 in JSON (with no `methods`, the view answers them all), and every
+    answer gets the CORS headers. No CSRF check: calls
     are authenticated by the EHR's signed JWT, never by a browser's cookies."""
     allowed = ", ".join([*methods, "OPTIONS"])
 
@@ -54,6 +55,8 @@ def cds(*methods: str) -> Callable[[View], View]:
                 response = _error(
                     404, "not_found", f"there is no CDS service {service_id!r}; see /cds-services"
                 )
+            elif not methods:  # nothing here: the view answers every method itself
+                response = view(request, *args, **kwargs)
             elif request.method == "OPTIONS":
                 response = HttpResponse(status=200)
             elif request.method not in methods:
@@ -124,7 +127,7 @@ def feedback(request: HttpRequest, service_id: str) -> HttpResponse:
     return JsonResponse({"stored": stored})
 
 
-@cds("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+@cds()
 def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
     return _error(404, "not_found", f"there is nothing at {request.path}; see /cds-services")
 
