@@ -281,6 +281,34 @@ class TestSharedByProcesses:
 
     @pytest.mark.postgresql
     @pytest.mark.django_db(transaction=True)
+    def test_two_processes_fetching_the_same_set_at_once_both_go_on(self) -> None:
+        start = threading.Barrier(2)
+        got: list[dict[str, Any]] = []
+        failures: list[BaseException] = []
+
+        def fetch(url: str) -> dict[str, Any]:
+            start.wait()  # both have missed the cache before either stores
+            return PUBLIC_JWKS
+
+        def process() -> None:
+            try:
+                got.append(JwksCache(fetch=fetch, clock=lambda: NOW).get("https://e/jwks", "k"))
+            except BaseException as exc:  # reported below: a thread's exception is otherwise lost
+                failures.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=process) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert not failures, failures
+        assert got == [PUBLIC_JWKS, PUBLIC_JWKS]
+        assert FetchedJwks.objects.get().jwks == PUBLIC_JWKS
+
+    @pytest.mark.postgresql
+    @pytest.mark.django_db(transaction=True)
     def test_one_token_sent_by_two_threads_at_once_is_accepted_once(self) -> None:
         trust(web.clinic())
         aud = f"http://testserver{URL}"

@@ -146,6 +146,7 @@ class JwksCache:
             jwks: dict[str, Any] = row.jwks
             return jwks
         fetched = self._fetch(url)
+        # Two processes storing at once is fine: update_or_create retries as an update.
         FetchedJwks.objects.update_or_create(url=url, defaults={"jwks": fetched, "fetched_at": now})
         return fetched
 
