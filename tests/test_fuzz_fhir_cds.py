@@ -233,3 +233,50 @@ def test_cds_answers_any_bytes_and_method_without_a_server_error(
 ) -> None:
     post_cds(ehr, URL, raw)
     answered(ehr.generic(method.upper(), URL, raw, content_type="application/json"))
+
+
+@pytest.fixture
+def api_targets(db: None) -> tuple[Any, list[tuple[str, str]]]:
+    """A staff token and every API operation that takes a body, aimed at a real patient."""
+    import re
+
+    from tests.api_fixtures import Api
+    from venowatch.api.v1 import api as v1
+    from venowatch.protocol import ProcedureKind
+    from venowatch.services.care.records import record_procedure
+
+    home = web.clinic("API clinic")
+    staff = web.user("sam", home, Role.ADVOCATE)
+    p = web.patient("Pat Fuzz", home, advocate=staff)
+    record_procedure(
+        p, kind=ProcedureKind.VENOPLASTY, performed_at=NOW - timedelta(days=3), now=NOW
+    )
+    operations = [
+        (method, re.sub(r"\{[^}]+\}", str(p.pk), path))
+        for path, ops in v1.get_openapi_schema()["paths"].items()
+        for method, op in ops.items()
+        if "requestBody" in op
+    ]
+    return Api(staff), operations
+
+
+@FUZZ
+@given(data=st.data())
+def test_api_bodies_of_any_json_or_bytes_get_no_server_error(
+    api_targets: tuple[Any, list[tuple[str, str]]], data: st.DataObject
+) -> None:
+    """Beside schemathesis, which sends JSON the OpenAPI document describes: anything at all,
+    to every operation that reads a body."""
+    api, operations = api_targets
+    method, path = data.draw(st.sampled_from(operations))
+    raw = data.draw(st.one_of(st.binary(max_size=100), JSON.map(lambda v: json.dumps(v).encode())))
+    client = Client(raise_request_exception=True)
+    answer = getattr(client, method)(
+        path,
+        raw,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api.secret}"},
+    )
+    assert answer.status_code < 500, answer.content[:300]
+    if answer.status_code >= 400:  # every refusal in the API's one shape
+        assert "detail" in answer.json()
