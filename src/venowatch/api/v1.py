@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 
 from venowatch.api import corrections, cover, patients, records, tasks
-from venowatch.api.auth import AUTH
+from venowatch.api.auth import AUTH, TokenRefusedError
 from venowatch.api.errors import ApiError, problem
 from venowatch.services.care.tasks import TaskError
 from venowatch.services.errors import DuplicateRecordError, FieldError
@@ -74,6 +74,11 @@ def _key_reused(request: HttpRequest, exc: KeyReusedError) -> HttpResponse:
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     message = "sign in, or send a valid token as `Authorization: Bearer <token>`"
     return api.create_response(request, problem(message, "header", "Authorization"), status=401)
+
+
+@api.exception_handler(TokenRefusedError)
+def _token_refused(request: HttpRequest, exc: TokenRefusedError) -> HttpResponse:
+    return api.create_response(request, problem(exc.message, "header", "Authorization"), status=401)
 
 
 @api.exception_handler(HttpError)
