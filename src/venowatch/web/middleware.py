@@ -1,8 +1,10 @@
 """`Cache-Control: no-store` on every answer that may hold patient data.
 
 A shared computer's browser cache, a proxy's cache or the back button must not keep a patient's
-page after sign-out. Static files never pass here (WhiteNoise answers them before this
-middleware); the sign-in page holds nothing about anyone and keeps the browser's default.
+page after sign-out. Every answer that passes here gets it, pages, API, FHIR and CDS Hooks
+alike, so a new view cannot forget it. Static files never pass here: WhiteNoise answers them
+before this middleware, and they may be cached. (The sign-in page holds no patient data, but
+Django's own sign-in view forbids caching it too.)
 """
 
 from __future__ import annotations
@@ -11,9 +13,6 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase
 
-CACHEABLE_VIEWS = frozenset({"login"})
-"""URL names of the pages that hold no patient data."""
-
 
 class NoStoreMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
@@ -21,8 +20,6 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        match = getattr(request, "resolver_match", None)
-        if match is None or match.url_name not in CACHEABLE_VIEWS:
-            # Replaces whatever a view set: no view here may allow caching patient data.
-            response["Cache-Control"] = "no-store"
+        # Replaces whatever a view set: no answer here may be kept by a cache.
+        response["Cache-Control"] = "no-store"
         return response
