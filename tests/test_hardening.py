@@ -109,18 +109,23 @@ def test_secrets_come_from_files(tmp_path: Path) -> None:
     url.write_text(f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}")
     password = tmp_path / "mail"
     password.write_text("smtp-secret")
+    sms = tmp_path / "sms"
+    sms.write_text("sms-token")
     env = _production(
         tmp_path,
         VENOWATCH_SECRET_KEY_FILE=str(key),
         DATABASE_URL_FILE=str(url),
         VENOWATCH_EMAIL_PASSWORD_FILE=str(password),
+        VENOWATCH_SMS_AUTH_TOKEN_FILE=str(sms),
     )
     del env["VENOWATCH_SECRET_KEY"]
-    done = _settings(env, "SECRET_KEY", "EMAIL_HOST_PASSWORD", "DATABASES")
+    done = _settings(env, "SECRET_KEY", "EMAIL_HOST_PASSWORD", "VENOWATCH_SMS_AUTH_TOKEN",
+                     "DATABASES")  # fmt: skip
     assert done.returncode == 0, done.stderr
     values = json.loads(done.stdout)
     assert values["SECRET_KEY"] == repr(STRONG_KEY + "-from-file")
     assert values["EMAIL_HOST_PASSWORD"] == "'smtp-secret'"
+    assert values["VENOWATCH_SMS_AUTH_TOKEN"] == "'sms-token'"
     assert "elsewhere.sqlite3" in values["DATABASES"]
 
 
