@@ -29,4 +29,4 @@ def test_sigkill_loses_no_acknowledged_check_in_and_doubles_none() -> None:
     doubled = {key: n for key, n in out.stored.items() if n > 1}
     assert not doubled, f"stored more than once: {doubled}"
     assert out.integrity == "ok"
-    assert out.seconds < 90
+    assert out.seconds < 180  # about 40 s here; a guard against a hang, not a benchmark

@@ -291,3 +291,19 @@ def test_the_data_directory_and_the_kept_secret_are_private(
     assert _mode(data) == 0o700
     assert _mode(data / "secret_key") == 0o600
     assert len(os.environ["VENOWATCH_SECRET_KEY"]) >= 50
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("VENOWATCH_TOKEN_DAYS", "0", "VENOWATCH_TOKEN_DAYS must be at least 1"),
+        ("VENOWATCH_HSTS_SECONDS", "-1", "VENOWATCH_HSTS_SECONDS must be 0 (off) or more"),
+        ("VENOWATCH_SSL_REDIRECT", "maybe", "VENOWATCH_SSL_REDIRECT must be true or false"),
+    ],
+)
+def test_a_bad_setting_stops_the_start_naming_it(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    done = _settings(_production(tmp_path, **{name: value}), "DEBUG")
+    assert done.returncode != 0
+    assert message in done.stderr
