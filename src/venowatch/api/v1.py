@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 
 from venowatch.api import corrections, cover, patients, records, tasks
-from venowatch.api.auth import AUTH
+from venowatch.api.auth import AUTH, TokenRefusedError
 from venowatch.api.errors import ApiError, problem
 from venowatch.api.parser import WireParser
 from venowatch.services.care.tasks import TaskError
@@ -79,6 +79,11 @@ def _key_reused(request: HttpRequest, exc: KeyReusedError) -> HttpResponse:
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     message = "sign in, or send a valid token as `Authorization: Bearer <token>`"
     return api.create_response(request, problem(message, "header", "Authorization"), status=401)
+
+
+@api.exception_handler(TokenRefusedError)
+def _token_refused(request: HttpRequest, exc: TokenRefusedError) -> HttpResponse:
+    return api.create_response(request, problem(exc.message, "header", "Authorization"), status=401)
 
 
 @api.exception_handler(HttpError)
