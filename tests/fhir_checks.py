@@ -1,0 +1,92 @@
+"""Every FHIR answer a test gets, checked: FHIR JSON, valid on the official R4 JSON Schema and
+on fhir.resources' R4B models, and no empty array or object anywhere (FHIR JSON forbids them,
+and neither the schema nor the models catch them).
+
+Use the `fhir_client` fixture (a Django test client that checks each response under /fhir/r4/
+as it arrives, errors included), or `check_fhir_response` on any response (the live-server
+client in tests/fhir_client.py hooks it into requests)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from fhir.resources.R4B import get_fhir_model_class
+
+from tests.fhir_fixtures import schema_errors
+
+FHIR_JSON = "application/fhir+json"
+PREFIX = "/fhir/r4"
+
+
+def empty_parts(value: Any, where: str = "") -> list[str]:
+    """The paths of every empty array, empty object or empty string in `value`."""
+    found, stack = [], [(value, where or "$")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, dict):
+            if not item:
+                found.append(f"{path}: empty object")
+            stack += [(v, f"{path}.{k}") for k, v in item.items()]
+        elif isinstance(item, list):
+            if not item:
+                found.append(f"{path}: empty array")
+            stack += [(v, f"{path}[{i}]") for i, v in enumerate(item)]
+        elif item == "":
+            found.append(f"{path}: empty string")
+    return sorted(found)
+
+
+def model_errors(resource: dict[str, Any]) -> list[str]:
+    """What fhir.resources' R4B model of the resource's type finds wrong with it."""
+    try:
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    except Exception as exc:  # pydantic's ValidationError, or an unknown resource type
+        return [str(exc)]
+    return []
+
+
+def resource_problems(resource: Any) -> list[str]:
+    if not isinstance(resource, dict) or "resourceType" not in resource:
+        return [f"not a FHIR resource: {str(resource)[:200]}"]
+    return [*schema_errors(resource), *model_errors(resource), *empty_parts(resource)]
+
+
+def check_fhir_response(status: int, content_type: str, body: bytes, what: str) -> None:
+    """Fail the test unless this answer is a valid FHIR resource (a 304 has no body)."""
+    if status == 304:
+        assert body == b"", f"{what}: a 304 with a body"
+        return
+    assert content_type.startswith(FHIR_JSON), f"{what}: {status} answered as {content_type}"
+    resource = json.loads(body)
+    problems = resource_problems(resource)
+    assert problems == [], f"{what} ({status}): {problems}"
+    if status >= 400:
+        assert resource["resourceType"] == "OperationOutcome", f"{what}: {status} not an outcome"
+
+
+class CheckedClient(Client):
+    """Django's test client, checking every response under /fhir/r4/; `seen` counts them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.seen = 0
+
+    def request(self, **request: Any) -> Any:
+        response = super().request(**request)
+        path = request.get("PATH_INFO", "")
+        if path == PREFIX or path.startswith(f"{PREFIX}/"):
+            self.seen += 1
+            what = f"{request.get('REQUEST_METHOD')} {path}?{request.get('QUERY_STRING', '')}"
+            check_fhir_response(
+                response.status_code, response.get("Content-Type", ""), response.content, what
+            )
+        return response
+
+
+@pytest.fixture
+def fhir_client() -> Iterator[CheckedClient]:
+    yield CheckedClient()
