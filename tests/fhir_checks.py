@@ -2,14 +2,13 @@
 on fhir.resources' R4B models, and no empty array or object anywhere (FHIR JSON forbids them,
 and neither the schema nor the models catch them).
 
-Use the `fhir_client` fixture (a Django test client that checks each response under /fhir/r4/
+Use the `fhir_client` fixture (a pytest plugin: tests/conftest.py loads it) (a Django test client that checks each response under /fhir/r4/
 as it arrives, errors included), or `check_fhir_response` on any response (the live-server
 client in tests/fhir_client.py hooks it into requests)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -88,5 +87,5 @@ class CheckedClient(Client):
 
 
 @pytest.fixture
-def fhir_client() -> Iterator[CheckedClient]:
-    yield CheckedClient()
+def fhir_client() -> CheckedClient:
+    return CheckedClient()

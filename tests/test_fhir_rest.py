@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.fhir_checks import CheckedClient, fhir_client  # noqa: F401  # the fixture
+from tests.fhir_checks import CheckedClient
 from tests.fhir_fixtures import treated_patient
 from tests.web_fixtures import D, clinic, patient, user
 from venowatch.clinic.models import PatientDetails, PatientIdentifier, Role
@@ -76,7 +76,8 @@ def test_a_read_has_a_version_an_etag_and_answers_304_to_that_etag(
     other = get(fhir_client, f"/fhir/r4/Patient/{p.pk}", auth, If_None_Match='W/"other"')
     assert other.status_code == 200
     vread = get(fhir_client, f"/fhir/r4/Patient/{p.pk}/_history/{version}", auth)
-    assert vread.status_code == 200 and vread.json()["id"] == str(p.pk)
+    assert vread.status_code == 200
+    assert vread.json()["id"] == str(p.pk)
     old = get(fhir_client, f"/fhir/r4/Patient/{p.pk}/_history/1", auth)
     assert old.status_code == 404
     assert "only the current version" in old.json()["issue"][0]["diagnostics"]
@@ -226,7 +227,8 @@ def test_pages_follow_next_and_previous_links_to_every_match_once(
         links = {link["relation"]: link["url"] for link in bundle["link"]}
         url = links.get("next", "")
         pages += 1
-    assert pages == 2 and len(seen) == len(set(seen)) == 4
+    assert pages == 2
+    assert len(seen) == len(set(seen)) == 4
     back = get(fhir_client, links["previous"], auth).json()
     assert ids(back) == seen[:3]
 
@@ -239,7 +241,8 @@ def test_unknown_parameters_are_ignored_and_left_out_of_self_or_refused_when_str
     lenient = get(fhir_client, url, auth).json()
     assert lenient["total"] == 2
     self_link = next(link["url"] for link in lenient["link"] if link["relation"] == "self")
-    assert "colour" not in self_link and f"patient={p.pk}" in self_link
+    assert "colour" not in self_link
+    assert f"patient={p.pk}" in self_link
     strict = get(fhir_client, url, auth, Prefer="handling=strict")
     assert strict.status_code == 400
     assert "colour" in strict.json()["issue"][0]["diagnostics"]
@@ -263,7 +266,8 @@ def test_a_bad_search_is_a_400_naming_the_parameter(
     answer = get(fhir_client, f"/fhir/r4/Procedure?{query}", auth)
     assert answer.status_code == 400
     diagnostics = answer.json()["issue"][0]["diagnostics"]
-    assert words in diagnostics and diagnostics.startswith(f"Procedure?{query.split('=')[0]}")
+    assert words in diagnostics
+    assert diagnostics.startswith(f"Procedure?{query.split('=')[0]}")
 
 
 def test_everything_honours_count_start_end_and_since(
