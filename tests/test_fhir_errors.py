@@ -76,7 +76,7 @@ def test_a_post_without_credentials_is_a_401_asking_for_a_token_never_a_redirect
 
 
 def test_a_post_with_a_token_needs_no_csrf_token_at_the_base_without_its_slash() -> None:
-    p, advocate = treated_patient(NOW)
+    _, advocate = treated_patient(NOW)
     client = CheckedClient(enforce_csrf_checks=True)
     body = '{"resourceType": "Bundle", "type": "collection"}'
     answer = client.post("/fhir/r4", body, content_type="application/fhir+json",
