@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.sms_server",
     "tests.permission_world",
     "tests.fhir_checks",
+    "tests.fhir_client",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
