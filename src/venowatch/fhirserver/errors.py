@@ -13,8 +13,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -66,7 +67,9 @@ class FhirError(Exception):
 def fhir(
     data: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
 ) -> HttpResponse:
-    response = JsonResponse(data, status=status, content_type=FHIR_JSON)
+    """FHIR JSON, compact, encoded by msgspec: a page of a search is tens of kilobytes, and
+    the standard library's encoder took as long as reading the page's rows."""
+    response = HttpResponse(msgspec.json.encode(data), status=status, content_type=FHIR_JSON)
     for name, value in (headers or {}).items():
         response[name] = value
     return response

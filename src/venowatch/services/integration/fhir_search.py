@@ -89,8 +89,8 @@ def read(
     row = model.objects.filter(pk=pk).values_list(*fields, *STATE_FIELDS).get()  # type: ignore[attr-defined]
     resource = builder(row, patient_zone(patient))
     if row[-1] is not None:
-        return build.with_meta(build.voided(resource), row[-1])
-    return build.with_meta(resource, row[-2])
+        return build.with_meta(build.voided(resource), row[-1], build.row_version(row))
+    return build.with_meta(resource, row[-2], build.row_version(row))
 
 
 def _in_reach(reader: Any) -> QuerySet[models.Patient]:
@@ -122,10 +122,12 @@ def search(reader: Any, reading: Reading, query: Query, now: datetime) -> Page:
         wanted = query.values("url")
         matches = [found] if found and all(found["url"] in v for v in wanted) else []
         return Page(len(matches), matches[query.offset : query.offset + query.count])
-    owners = _owners(reader, query)
     if kind == "RiskAssessment":
+        owners = _in_reach(reader)
+        for ids in _patient_ids(query):
+            owners = owners.filter(pk__in=ids)
         return _risk_assessments(
-            reader, reading, {"pk__in": owners}, query.offset, query.count, now
+            reader, reading, {"pk__in": owners.values("pk")}, query.offset, query.count, now
         )
     sources: list[Source]
     if kind == "Procedure":
@@ -139,14 +141,31 @@ def search(reader: Any, reading: Reading, query: Query, now: datetime) -> Page:
         sources = [("at", checkins, CHECKIN_FIELDS, build.checkin_response)]
     else:
         sources = _observation_sources(query)
-    return _record_search(reading, query, owners, sources)
+    return _record_search(reading, query, _owners(reader, query, reading), sources)
 
 
-def _owners(reader: Any, query: Query) -> QuerySet[models.Patient, Any]:
+def _patient_ids(query: Query) -> list[list[int]]:
+    """Each `patient=` as the ids it names (an id that is no number names nobody)."""
+    return [
+        [int(i) for i in ids if isinstance(i, str) and i.isdigit() and len(i) <= 18]
+        for ids in query.values("patient")
+    ]
+
+
+def _owners(reader: Any, query: Query, reading: Reading) -> tuple[Any, dict[int, ZoneInfo]]:
+    """Whose records a search reads: for `patient=`, those patients (ids and zones read once,
+    and the hook told before any record is), else every patient in reach (a subquery)."""
     rows = _in_reach(reader)
-    for ids in query.values("patient"):
-        rows = rows.filter(pk__in=[int(i) for i in ids if isinstance(i, str) and i.isdigit()])
-    return rows.values("pk")
+    pinned = _patient_ids(query)
+    if not pinned:
+        reading([])  # the whole reach, as the worklist reads it
+        return rows.values("pk"), {}
+    for ids in pinned:
+        rows = rows.filter(pk__in=ids)
+    zones = {pk: zone_named(name) for pk, name in rows.values_list("pk", "time_zone")}
+    if zones:
+        reading(sorted(zones))
+    return sorted(zones), zones
 
 
 def _observation_sources(query: Query) -> list[Source]:
@@ -178,35 +197,36 @@ def _matches(value: Token | Span | str, system: str, code: str) -> bool:
 def _record_search(
     reading: Reading,
     query: Query,
-    owners: QuerySet[models.Patient, Any],
+    owners: tuple[Any, dict[int, ZoneInfo]],
     sources: Sequence[Source],
 ) -> Page:
     """Records of one or two tables, one table's matches after the other's, each by its
-    instant; a page may span both. Two queries per table (a count and a slice) and one for
-    the page's patients' zones."""
+    instant; a page may span both. One query per table for its slice of the page, and a count
+    only when the slice cannot tell the total (a full page, or a page past its end)."""
     date_name = {"Procedure": "date", "Observation": "date", "QuestionnaireResponse": "authored"}[
         query.resource_type
     ]
-    filtered = []
+    patients, zones = owners
+    total, picked = 0, []
+    skip, want = query.offset, query.count
     for at, rows, fields, builder in sources:
         if rows is None:
             continue
-        rows = rows.filter(patient__in=owners, voided_at__isnull=True)
+        rows = rows.filter(patient_id__in=patients, voided_at__isnull=True)
         for spans in query.values(date_name):
             rows = rows.filter(_within(at, spans))
-        filtered.append((rows.order_by(at, "pk"), fields, builder))
-    counts = [rows.count() for rows, _, _ in filtered]
-    picked: list[tuple[Any, Any]] = []
-    skip, want = query.offset, query.count
-    for (rows, fields, builder), n in zip(filtered, counts, strict=True):
-        if want > 0 and skip < n:
-            part = list(rows.values_list(*fields, *STATE_FIELDS)[skip : skip + want])
-            picked += [(row, builder) for row in part]
-            want -= len(part)
-        skip = max(0, skip - n)
-    zones = _zones({row[1] for row, _ in picked}, reading)
-    resources = [build.with_meta(b(row, zones[row[1]]), row[-2]) for row, b in picked]
-    return Page(sum(counts), resources)
+        rows = rows.order_by(at, "pk")
+        part = list(rows.values_list(*fields, *STATE_FIELDS)[skip : skip + want]) if want else []
+        known = len(part) < want and (part or skip == 0)
+        n = skip + len(part) if known else rows.count()
+        picked += [(row, builder) for row in part]
+        total, skip, want = total + n, max(0, skip - n), want - len(part)
+    if not zones:
+        zones = _zones({row[1] for row, _ in picked})
+    resources = [
+        build.with_meta(b(row, zones[row[1]]), row[-2], build.row_version(row)) for row, b in picked
+    ]
+    return Page(total, resources)
 
 
 def _within(at: str, spans: tuple[Token | Span | str, ...]) -> Q:
@@ -222,11 +242,8 @@ def _within(at: str, spans: tuple[Token | Span | str, ...]) -> Q:
     return either
 
 
-def _zones(patient_ids: set[int], reading: Reading) -> dict[int, ZoneInfo]:
-    ids = sorted(patient_ids)
-    if ids:
-        reading(ids)
-    rows = models.Patient.objects.filter(pk__in=ids).values_list("pk", "time_zone")
+def _zones(patient_ids: set[int]) -> dict[int, ZoneInfo]:
+    rows = models.Patient.objects.filter(pk__in=sorted(patient_ids)).values_list("pk", "time_zone")
     return {pk: zone_named(name) for pk, name in rows}
 
 
