@@ -143,3 +143,50 @@ def test_the_check_finds_empty_parts_and_invalid_resources() -> None:
                  "date": "2026-12-01", "format": ["json"]}  # fmt: skip
     assert resource_problems({**statement, "fhirVersion": "4.0.1"}) == []  # the erratum only
     assert resource_problems({**statement, "fhirVersion": "4.0.9"}) != []
+
+
+def test_a_body_over_the_limit_is_a_413(fhir_client: CheckedClient, settings: Any) -> None:
+    from venowatch.security.models import Scope
+    from venowatch.services.security import tokens
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    _, advocate = treated_patient(NOW)
+    _, secret = tokens.issue(advocate, name="ehr", scope=Scope.WRITE)
+    body = '{"resourceType": "Bundle", "type": "collection", "entry": []' + " " * 2000 + "}"
+    answer = fhir_client.post("/fhir/r4/", body, content_type="application/fhir+json",
+                              headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
+    assert answer.status_code == 413
+    assert answer.json()["issue"][0]["code"] == "too-costly"
+
+
+def test_a_refused_field_is_a_422_naming_it_in_fhirpath() -> None:
+    import json
+
+    from venowatch.fhirserver.errors import field_error
+    from venowatch.services.errors import FieldError
+
+    refusal = FieldError("QuestionnaireResponse.authored", "is before the procedure")
+    answer = field_error(refusal)
+    assert answer.status_code == 422
+    issue = json.loads(answer.content)["issue"][0]
+    assert issue["expression"] == ["QuestionnaireResponse.authored"]
+    assert resource_problems(json.loads(answer.content)) == []
+
+
+@pytest.mark.parametrize(
+    ("sent", "current", "refused"),
+    [(None, "abc", False), ('W/"abc"', "abc", False), ('"abc"', "abc", False),
+     ("*", "abc", False), ('W/"old"', "abc", True), ('W/"abc"', None, True)],
+)  # fmt: skip
+def test_if_match_on_a_write_is_a_412_unless_it_names_the_current_version(
+    rf: Any, sent: str | None, current: str | None, refused: bool
+) -> None:
+    from venowatch.fhirserver.errors import FhirError, check_if_match
+
+    request = rf.post("/fhir/r4/Observation/1", headers={"If-Match": sent} if sent else {})
+    if not refused:
+        check_if_match(request, "Observation", "1", current)
+        return
+    with pytest.raises(FhirError) as error:
+        check_if_match(request, "Observation", "1", current)
+    assert error.value.status == 412

@@ -64,6 +64,19 @@ class FhirError(Exception):
         self.headers = headers or {}
 
 
+def check_if_match(request: HttpRequest, kind: str, id_: str, current: str | None) -> None:
+    """`If-Match` on a write to an existing resource: a 412 unless it names the current
+    version (`current`, None when there is no such resource yet: a 412 too, as the client
+    expected one)."""
+    sent = request.headers.get("If-Match")
+    if sent is None:
+        return
+    tags = {t.strip().removeprefix("W/").strip('"') for t in sent.split(",")}
+    if current is None or ("*" not in tags and current not in tags):
+        now = f"is at version {current}" if current is not None else "does not exist"
+        raise FhirError(412, f"If-Match: {sent} does not hold: {kind}/{id_} {now}", code="conflict")
+
+
 def fhir(
     data: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
 ) -> HttpResponse:
