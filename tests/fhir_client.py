@@ -10,11 +10,13 @@ holds what each answer was, to assert that the checks ran."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from fhirclient.server import FHIRServer
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from tests.fhir_checks import check_fhir_response
 from venowatch.security.models import Scope
@@ -24,13 +26,19 @@ Connect = Callable[..., FHIRServer]
 
 
 @pytest.fixture
-def fhir_server(live_server: Any, settings: Any) -> Connect:
+def fhir_server(live_server: Any, settings: Any) -> Iterator[Connect]:
     # Links and fullUrls are written under VENOWATCH_BASE_URL: the live server's, so that
     # the client follows `next` links back to it.
     settings.VENOWATCH_BASE_URL = live_server.url
 
     def connect(user: Any = None, scope: Scope = Scope.READ) -> FHIRServer:
         server = FHIRServer(None, base_uri=f"{live_server.url}/fhir/r4/")
+        # The test live server shares one in-memory SQLite connection among its request
+        # threads, and now and then drops a connection unanswered under load; a GET is
+        # retried, as an integrator's HTTP stack would. Writes are not.
+        retry = Retry(total=3, connect=3, read=3, backoff_factor=0.1, allowed_methods={"GET"})
+        server.session.mount("http://", HTTPAdapter(max_retries=retry))
+        opened.append(server)
         server.checked = []
 
         def check(response: Any, *args: Any, **kwargs: Any) -> None:
@@ -50,4 +58,7 @@ def fhir_server(live_server: Any, settings: Any) -> Connect:
         server.get_capability()
         return server
 
-    return connect
+    opened: list[FHIRServer] = []
+    yield connect
+    for server in opened:  # no kept-alive connection outlives the test's database
+        server.session.close()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -125,10 +125,10 @@ RENDERING = "1"
 def with_meta(
     resource: dict[str, Any], last_updated: datetime | None, version: str | None = None
 ) -> dict[str, Any]:
-    """`resource` with `meta.versionId` (`version`, else a digest of its content) and, when
-    known, `meta.lastUpdated` (an instant, UTC); `meta` goes first after the id."""
+    """`resource`, given `meta.versionId` (`version`, else a digest of its content) and, when
+    known, `meta.lastUpdated` (an instant, UTC)."""
     meta: dict[str, Any] = {"versionId": version or version_of(resource)}
     if last_updated is not None:
-        meta["lastUpdated"] = local(last_updated, ZoneInfo("UTC")).isoformat()
-    head: dict[str, Any] = {k: resource[k] for k in ("resourceType", "id") if k in resource}
-    return {**head, "meta": meta, **{k: v for k, v in resource.items() if k not in head}}
+        meta["lastUpdated"] = last_updated.astimezone(UTC).isoformat()
+    resource["meta"] = meta  # the builders' dicts are new: no copy (a search writes hundreds)
+    return resource
