@@ -2,10 +2,10 @@
 on fhir.resources' R4B models, and no empty array or object anywhere (FHIR JSON forbids them,
 and neither the schema nor the models catch them).
 
-Use the `fhir_client` fixture (tests/conftest.py loads this module as a plugin): a Django test
-client that checks each response under /fhir/r4/ as it arrives, errors included. Or call
-`check_fhir_response` on any response: tests/fhir_client.py hooks it into requests for the
-live-server client."""
+tests/conftest.py loads this module as a plugin: every test's Django test client checks each
+response under /fhir/r4/ as it arrives, errors included (an autouse fixture); `fhir_client`
+also counts them. Or call `check_fhir_response` on any response: tests/fhir_client.py hooks it
+into requests for the live-server client."""
 
 from __future__ import annotations
 
@@ -75,23 +75,39 @@ def check_fhir_response(status: int, content_type: str, body: bytes, what: str) 
         assert resource["resourceType"] == "OperationOutcome", f"{what}: {status} not an outcome"
 
 
+def _checked(request: dict[str, Any], response: Any) -> bool:
+    """Check `response` if `request` went to the FHIR server; whether it did."""
+    path = request.get("PATH_INFO", "")
+    if path != PREFIX and not path.startswith(f"{PREFIX}/"):
+        return False
+    what = f"{request.get('REQUEST_METHOD')} {path}?{request.get('QUERY_STRING', '')}"
+    check_fhir_response(
+        response.status_code, response.get("Content-Type", ""), response.content, what
+    )
+    return True
+
+
+@pytest.fixture(autouse=True)
+def _every_fhir_answer_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's Django test client checks what the FHIR server answers it: a test of the
+    server written anywhere in the suite cannot pass on an invalid answer."""
+    original = Client.request
+
+    def request(self: Client, **request: Any) -> Any:
+        response = original(self, **request)
+        if _checked(request, response) and isinstance(self, CheckedClient):
+            self.seen += 1
+        return response
+
+    monkeypatch.setattr(Client, "request", request)
+
+
 class CheckedClient(Client):
-    """Django's test client, checking every response under /fhir/r4/; `seen` counts them."""
+    """Django's test client (checked as every test's is); `seen` counts its FHIR answers."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.seen = 0
-
-    def request(self, **request: Any) -> Any:
-        response = super().request(**request)
-        path = request.get("PATH_INFO", "")
-        if path == PREFIX or path.startswith(f"{PREFIX}/"):
-            self.seen += 1
-            what = f"{request.get('REQUEST_METHOD')} {path}?{request.get('QUERY_STRING', '')}"
-            check_fhir_response(
-                response.status_code, response.get("Content-Type", ""), response.content, what
-            )
-        return response
 
 
 @pytest.fixture

@@ -38,15 +38,17 @@ def metadata(request: HttpRequest) -> HttpResponse:
     return fhir(capability_statement(fhir_base(), software_version()))
 
 
-def authenticate(request: HttpRequest, auth: list[Any]) -> None:
-    """What ninja does for a route with `auth`, for the routes that take anyone for the
-    definitions and only a signed-in reader for patients' records."""
+def authenticate(request: HttpRequest, auth: list[Any], kind: str) -> None:
+    """What ninja does for a route with `auth`, for routes that serve patients' records only
+    to a signed-in reader and the definitions to anyone (a signed-in reader gets them as
+    their clinic's protocol words them)."""
     for check in auth:
         found = check(request)
         if found:
             request.auth = found  # type: ignore[attr-defined]
             return
-    raise AuthenticationError()
+    if kind not in PUBLIC:
+        raise AuthenticationError()
 
 
 def _etag(resource: dict[str, Any]) -> str:
@@ -80,8 +82,7 @@ def answer(request: HttpRequest, resource: dict[str, Any]) -> HttpResponse:
 
 
 def _found(request: HttpRequest, kind: str, id_: str, auth: list[Any]) -> dict[str, Any]:
-    if kind not in PUBLIC:
-        authenticate(request, auth)
+    authenticate(request, auth, kind)
     resource = reads.fhir_resource(request.user, kind, id_, utc_now())
     if resource is None:
         raise FhirError(404, f"{kind}/{id_} is not known here, or not one you may see")
@@ -117,8 +118,7 @@ def vread_view(kind: str, auth: list[Any]) -> Callable[..., HttpResponse]:
 
 def search_view(kind: str, auth: list[Any]) -> Callable[..., HttpResponse]:
     def search(request: HttpRequest) -> HttpResponse:
-        if kind not in PUBLIC:
-            authenticate(request, auth)
+        authenticate(request, auth, kind)
         strict = "handling=strict" in request.headers.get("Prefer", "").replace(" ", "")
         sent = [(k, v) for k, vs in request.GET.lists() for v in vs if k != "_format"]
         try:
