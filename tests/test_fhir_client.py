@@ -14,7 +14,7 @@ from fhirclient.server import FHIRNotFoundException, FHIRUnauthorizedException
 
 from tests.fhir_client import Connect
 from tests.fhir_fixtures import treated_patient
-from tests.test_fhir_rest import NOW
+from tests.fhir_rest_fixtures import NOW
 from venowatch.fhir import codes
 
 pytestmark = pytest.mark.django_db(transaction=True)

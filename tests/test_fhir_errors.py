@@ -11,7 +11,7 @@ from django.urls import URLPattern
 
 from tests.fhir_checks import CheckedClient, empty_parts, resource_problems
 from tests.fhir_fixtures import treated_patient
-from tests.test_fhir_rest import NOW, bearer
+from tests.fhir_rest_fixtures import NOW, bearer
 from venowatch.fhir.capability import INTERACTIONS
 from venowatch.fhir.query import PARAMETERS
 from venowatch.fhirserver import urls

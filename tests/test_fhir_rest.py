@@ -4,36 +4,21 @@ arrays) through the `fhir_client` fixture."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from tests.fhir_checks import CheckedClient
 from tests.fhir_fixtures import treated_patient
+from tests.fhir_rest_fixtures import NOW, bearer, get
 from tests.web_fixtures import D, clinic, patient, user
 from venowatch.clinic.models import PatientDetails, PatientIdentifier, Role
 from venowatch.fhir import codes
-from venowatch.security.models import Scope
 from venowatch.services.care.corrections import void
 from venowatch.services.integration.fhir_export import fhir_base
-from venowatch.services.security import tokens
 
 pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
-
-
-def bearer(u: Any) -> dict[str, str]:
-    _, secret = tokens.issue(u, name="ehr", scope=Scope.READ)
-    return {"Authorization": f"Bearer {secret}"}
-
-
-def get(client: CheckedClient, url: str, auth: dict[str, str], **headers: str) -> Any:
-    """GET a path or one of the server's own absolute links."""
-    path = urlsplit(url)
-    target = f"{path.path}?{path.query}" if path.query else path.path
-    return client.get(target, headers={**auth, **headers})
 
 
 @pytest.fixture
