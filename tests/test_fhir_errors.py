@@ -190,3 +190,18 @@ def test_if_match_on_a_write_is_a_412_unless_it_names_the_current_version(
     with pytest.raises(FhirError) as error:
         check_if_match(request, "Observation", "1", current)
     assert error.value.status == 412
+
+
+def test_a_server_failure_is_a_500_operation_outcome_not_a_page(
+    fhir_client: CheckedClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from venowatch.services.care import reads
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(reads, "fhir_resource", broken)
+    answer = fhir_client.get("/fhir/r4/CodeSystem/pgic")
+    assert answer.status_code == 500
+    assert answer.json()["issue"][0]["code"] == "exception"
+    assert "database" not in diagnostics(answer)  # what failed is logged, not told
