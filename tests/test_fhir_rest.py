@@ -277,3 +277,20 @@ def test_everything_honours_count_start_end_and_since(
     rest = get(fhir_client, following, auth).json()
     assert len(rest["entry"]) == 5
     assert get(fhir_client, f"{url}?start=soon", auth).status_code == 400
+
+
+def test_a_patient_without_records_reads_and_exports_without_empty_arrays(
+    fhir_client: CheckedClient,
+) -> None:
+    c = clinic("Fresh")
+    advocate = user("fresh.advocate", c, Role.ADVOCATE)
+    newcomer = patient("New Comer", c, advocate=advocate)
+    auth = bearer(advocate)
+    for url in (
+        f"RiskAssessment/assessment-{newcomer.pk}",
+        f"Patient/{newcomer.pk}/$everything",
+        f"RiskAssessment?patient={newcomer.pk}",
+        f"Observation?patient={newcomer.pk}",
+    ):
+        assert get(fhir_client, f"/fhir/r4/{url}", auth).status_code == 200  # and checked
+    assert fhir_client.seen == 4

@@ -91,11 +91,16 @@ def lab(row: Sequence[Any], zone: ZoneInfo) -> dict[str, Any]:
 def risk_assessment(
     p: models.Patient, assessment: Assessment, basis: Sequence[str]
 ) -> dict[str, Any]:
+    """The assessment as a RiskAssessment; with no record yet, without a `basis` (FHIR JSON
+    has no empty arrays)."""
     from venowatch.services.care.protocols import clinic_protocol
 
-    return writing.risk_assessment(
+    resource = writing.risk_assessment(
         f"assessment-{p.pk}", subject(p.pk), assessment, clinic_protocol(p.clinic), list(basis)
     )
+    if not resource.get("basis"):
+        resource.pop("basis", None)
+    return resource
 
 
 def voided(resource: dict[str, Any]) -> dict[str, Any]:

@@ -81,12 +81,12 @@ def read(
     if key not in _RECORDS:
         return None
     model, fields, builder = _RECORDS[key]
-    owner = model.objects.filter(pk=pk).values_list("patient_id", flat=True).first()  # type: ignore[attr-defined]
+    owner = model.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
     patient = _in_reach(reader).filter(pk=owner).only("pk", "time_zone").first()
     if patient is None:
         return None
     reading([patient.pk])
-    row = model.objects.filter(pk=pk).values_list(*fields, *STATE_FIELDS).get()  # type: ignore[attr-defined]
+    row = model.objects.filter(pk=pk).values_list(*fields, *STATE_FIELDS).get()
     resource = builder(row, patient_zone(patient))
     if row[-1] is not None:
         return build.with_meta(build.voided(resource), row[-1], build.row_version(row))
@@ -331,12 +331,12 @@ def _risk_assessments(
         return Page(total, [])
     reading([p.pk for p in patients])
     timelines = timelines_of(patients)
+    bases = _bases([p.pk for p in patients])
     resources = []
     for p in patients:
         shown = standing(p, now, timelines[p.pk])
         assessment = _as_assessment(p, shown, now)
-        basis = _basis(p.pk)
-        resource = build.risk_assessment(p, assessment, basis)
+        resource = build.risk_assessment(p, assessment, bases[p.pk])
         resources.append(build.with_meta(resource, assessment.as_of))
     return Page(total, resources)
 
@@ -350,14 +350,18 @@ def _as_assessment(p: models.Patient, s: Standing, now: datetime) -> Assessment:
     )  # fmt: skip
 
 
-def _basis(pk: int) -> list[str]:
-    """The assessment's basis, as the export writes it: every current record."""
-    current = {"patient_id": pk, "voided_at__isnull": True}
-    refs = [f"Procedure/{i}" for i in models.Procedure.objects.filter(**current)
-            .order_by("performed_at", "pk").values_list("pk", flat=True)]  # fmt: skip
-    for i in (
-        models.CheckIn.objects.filter(**current).order_by("at", "pk").values_list("pk", flat=True)
-    ):
-        refs += [f"QuestionnaireResponse/checkin-{i}", f"Observation/checkin-{i}"]
-    labs = models.Lab.objects.filter(**current).order_by("at", "pk").values_list("pk", flat=True)
-    return refs + [f"Observation/lab-{i}" for i in labs]
+def _bases(pks: Sequence[int]) -> dict[int, list[str]]:
+    """Each patient's assessment basis, as the export writes it (every current record, in
+    the export's order), in three queries for a page of patients."""
+    refs: dict[int, list[str]] = {pk: [] for pk in pks}
+    current = {"patient_id__in": list(pks), "voided_at__isnull": True}
+    tables = (
+        (models.Procedure, "performed_at", ("Procedure/{}",)),
+        (models.CheckIn, "at", ("QuestionnaireResponse/checkin-{}", "Observation/checkin-{}")),
+        (models.Lab, "at", ("Observation/lab-{}",)),
+    )
+    for model, at, forms in tables:
+        rows = model.objects.filter(**current).order_by("patient_id", at, "pk")
+        for patient_id, pk in rows.values_list("patient_id", "pk"):
+            refs[patient_id] += [form.format(pk) for form in forms]
+    return refs
