@@ -81,12 +81,14 @@ def read(
     if key not in _RECORDS:
         return None
     model, fields, builder = _RECORDS[key]
-    owner = model.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
+    owner = model._default_manager.filter(pk=pk).values_list("patient_id", flat=True).first()
+    if owner is None:
+        return None
     patient = _in_reach(reader).filter(pk=owner).only("pk", "time_zone").first()
     if patient is None:
         return None
     reading([patient.pk])
-    row = model.objects.filter(pk=pk).values_list(*fields, *STATE_FIELDS).get()
+    row = model._default_manager.filter(pk=pk).values_list(*fields, *STATE_FIELDS).get()
     resource = builder(row, patient_zone(patient))
     if row[-1] is not None:
         return build.with_meta(build.voided(resource), row[-1], build.row_version(row))
