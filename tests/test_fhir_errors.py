@@ -205,3 +205,11 @@ def test_a_server_failure_is_a_500_operation_outcome_not_a_page(
     assert answer.status_code == 500
     assert answer.json()["issue"][0]["code"] == "exception"
     assert "database" not in diagnostics(answer)  # what failed is logged, not told
+
+
+def test_what_a_client_sent_is_echoed_as_a_fhir_string_may_hold_it() -> None:
+    from venowatch.fhirserver.errors import printable
+
+    assert printable("Observation?\x85: x\u2028y\x00") == "Observation?\\u0085: x\\u2028y\\u0000"
+    assert printable("a b\tc\nd") == "a b\tc\nd"
+    assert printable("") == "(nothing)"

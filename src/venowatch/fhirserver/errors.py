@@ -88,8 +88,25 @@ def fhir(
     return response
 
 
+def printable(text: str) -> str:
+    """`text` as a FHIR string may hold it: what a client sent (a parameter's name, say) is
+    echoed with its control and odd space characters escaped, as `\\u0085`."""
+    kept = (" ", "\r", "\n", "\t")
+    return (
+        "".join(
+            c if c in kept or (c.isprintable() and not c.isspace()) else f"\\u{ord(c):04x}"
+            for c in text
+        )
+        or "(nothing)"
+    )
+
+
 def issue(severity: str, code: str, diagnostics: str, expression: str | None = None) -> Any:
-    found: dict[str, Any] = {"severity": severity, "code": code, "diagnostics": diagnostics}
+    found: dict[str, Any] = {
+        "severity": severity,
+        "code": code,
+        "diagnostics": printable(diagnostics),
+    }
     if expression:
         found["expression"] = [expression]
     return found
