@@ -294,3 +294,20 @@ def test_a_patient_without_records_reads_and_exports_without_empty_arrays(
     ):
         assert get(fhir_client, f"/fhir/r4/{url}", auth).status_code == 200  # and checked
     assert fhir_client.seen == 4
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["Patient/0{p}", "Patient/-{p}", "Procedure/-{proc}", "Observation/lab-0{lab}",
+     "Observation/{lab}", "Observation/procedure-{proc}", "RiskAssessment/{p}",
+     "QuestionnaireResponse/lab-{lab}", "Patient/99999999999999999999"],
+)  # fmt: skip
+def test_an_id_is_read_only_as_the_export_writes_it(
+    fhir_client: CheckedClient, world: tuple[Any, dict[str, str]], path: str
+) -> None:
+    p, auth = world
+    lab, proc = p.labs.first(), p.procedures.first()
+    assert lab is not None
+    assert proc is not None
+    url = "/fhir/r4/" + path.format(p=p.pk, lab=lab.pk, proc=proc.pk)
+    assert get(fhir_client, url, auth).status_code == 404

@@ -68,7 +68,10 @@ def read(
     if resource_type in ("Questionnaire", "CodeSystem"):
         return _definition(reader, resource_type, id_)
     prefix, _, number = id_.rpartition("-")
-    if not (number.isdigit() and len(number) <= 18):
+    # The ids are written as `<prefix>-<pk>` or `<pk>`: "007" or "-7" is not "7".
+    if not (number.isdigit() and len(number) <= 18 and str(int(number)) == number):
+        return None
+    if not prefix and id_ != number:
         return None
     pk = int(number)
     if resource_type == "Patient" and not prefix:
