@@ -111,6 +111,8 @@ def test_tokens_references_and_or_lists() -> None:
         parse("Observation", [("code", "|")], UTC)
     with pytest.raises(QueryError, match="has no value"):
         parse("Observation", [("code", "")], UTC)
+    with pytest.raises(QueryError, match="NUL"):
+        parse("Patient", [("name", "a\x00b")], UTC)
 
 
 def test_links_repeat_the_query_as_used_and_page_by_offset() -> None:

@@ -161,6 +161,8 @@ def _number(name: str, value: str, most: int | None) -> int:
 def _values(p: Parameter, raw: str, zone: tzinfo) -> tuple[Token | Span | str, ...]:
     if raw == "":
         raise QueryError(p.name, "the parameter has no value")
+    if "\x00" in raw:  # no stored text holds one, and PostgreSQL refuses to compare with it
+        raise QueryError(p.name, "the value holds a NUL character")
     if p.kind is Kind.DATE:
         return (date_span(p.name, raw, zone),)  # a comma in a date is not an OR
     parts = [part.replace("\\,", ",") for part in re.split(r"(?<!\\),", raw)]
