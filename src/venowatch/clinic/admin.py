@@ -10,7 +10,17 @@ from django.core.validators import validate_email
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from venowatch.clinic import models
+from venowatch.clinic import (
+    admin_users,  # noqa: F401  # registers the users' admin
+    models,
+)
+from venowatch.clinic.admin_erasure import erase
+from venowatch.clinic.admin_scope import (
+    ClinicScopedAdmin,
+    ScopedStackedInline,
+    ScopedTabularInline,
+    admin_clinic,
+)
 from venowatch.clinic.phones import normalise, validate_phone
 from venowatch.notify.schedule import ScheduleError, parse_schedule
 from venowatch.protocol import ProtocolError
@@ -69,7 +79,7 @@ class ClinicForm(forms.ModelForm[models.Clinic]):
 
 
 @admin.register(models.Clinic)
-class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
+class ClinicAdmin(ClinicScopedAdmin[models.Clinic]):
     form = ClinicForm
     list_display = (
         "name", "ir_name", "ir_phone", "oncall_phone", "oncall_email", "time_zone", "protocol",
@@ -111,6 +121,13 @@ class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
             )
         )
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Clinics are the installation's: its operator adds and removes them.
+        return admin_clinic(request) is None and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin_clinic(request) is None and super().has_delete_permission(request, obj)
+
     def save_model(self, request: HttpRequest, obj: models.Clinic, form: Any, change: bool) -> None:
         if not change or "protocol_text" not in form.changed_data:
             super().save_model(request, obj, form, change)
@@ -142,24 +159,24 @@ class MemberForm(forms.ModelForm[models.Member]):
 
 
 @admin.register(models.Member)
-class MemberAdmin(admin.ModelAdmin[models.Member]):
+class MemberAdmin(ClinicScopedAdmin[models.Member]):
     form = MemberForm
     list_display = ("user", "clinic", "role", "phone")
     list_filter = ("clinic", "role")
 
 
-class PhoneInline(admin.TabularInline[models.PatientPhone, models.Patient]):
+class PhoneInline(ScopedTabularInline[models.PatientPhone, models.Patient]):
     model = models.PatientPhone
     extra = 1
     max_num = len(models.PhoneKind)
 
 
-class DetailsInline(admin.StackedInline[models.PatientDetails, models.Patient]):
+class DetailsInline(ScopedStackedInline[models.PatientDetails, models.Patient]):
     model = models.PatientDetails
     can_delete = False
 
 
-class IdentifierInline(admin.TabularInline[models.PatientIdentifier, models.Patient]):
+class IdentifierInline(ScopedTabularInline[models.PatientIdentifier, models.Patient]):
     model = models.PatientIdentifier
     extra = 1
     fields = ("system", "value")
@@ -173,13 +190,20 @@ class IdentifierInline(admin.TabularInline[models.PatientIdentifier, models.Pati
 
 
 @admin.register(models.Patient)
-class PatientAdmin(admin.ModelAdmin[models.Patient]):
-    """Enrolment: the patient with their phones, details and identifiers (inlines)."""
+class PatientAdmin(ClinicScopedAdmin[models.Patient]):
+    """Enrolment: the patient with their phones, details and identifiers (inlines). A patient
+    is not deleted here but erased (the action), which takes their login and every record."""
 
     inlines = (PhoneInline, DetailsInline, IdentifierInline)
     list_display = ("name", "clinic", "advocate", "user", "time_zone")
     list_filter = ("clinic", "advocate")
     search_fields = ("name",)
+    autocomplete_fields = ("advocate",)
+    raw_id_fields = ("user",)
+    actions = (erase,)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # Django's delete would leave the login and membership: erase instead
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is models.PatientIdentifier:

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from venowatch.clinic.admin_scope import ClinicScopedAdmin
 from venowatch.integration.models import TrustedIssuer
 from venowatch.services.integration.cds.jwks import JwksError, check_jwks
 
@@ -54,7 +55,7 @@ class TrustedIssuerForm(forms.ModelForm[TrustedIssuer]):
 
 
 @admin.register(TrustedIssuer)
-class TrustedIssuerAdmin(admin.ModelAdmin[TrustedIssuer]):
+class TrustedIssuerAdmin(ClinicScopedAdmin[TrustedIssuer]):
     form = TrustedIssuerForm
     list_display = ("iss", "clinic", "jwks_url", "enabled")
     list_filter = ("clinic", "enabled")
