@@ -12,6 +12,12 @@ Variables (all prefixed VENOWATCH_ except DATABASE_URL):
   VENOWATCH_SMS_*        ACCOUNT_SID, AUTH_TOKEN, FROM, BASE_URL, TIMEOUT: the SMS provider
                          (Twilio's API); SMS is off unless the first three are set
   VENOWATCH_PHONE_REGION the country (ISO code, default US) of numbers typed without +code
+  VENOWATCH_RATE_*       request limits as count/seconds: LOGIN, PASSWORD_RESET (by IP),
+                         API_TOKEN (by token or user), API_IP (unauthenticated, by IP),
+                         CDS_ISSUER, CDS_IP
+  VENOWATCH_REDIS_URL    keep the rate-limit counters in Redis (default: in the database)
+  VENOWATCH_TRUSTED_PROXIES  how many proxies in front append to X-Forwarded-For (default 0:
+                         the client's address is the connection's)
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "venowatch.web.throttle.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 ROOT_URLCONF = "venowatch.urls"
@@ -150,6 +157,28 @@ VENOWATCH_SMS_ENABLED = bool(
 VENOWATCH_PHONE_REGION = env_str("VENOWATCH_PHONE_REGION", "US").upper()
 VENOWATCH_BASE_URL_SET = env_str("VENOWATCH_BASE_URL", "") != ""
 """Whether the address was given: if not, CDS Hooks takes its own URL from each request."""
+
+
+def _rate(name: str, default: str) -> str:
+    """A limit as count/seconds, checked here so that a typo stops the start-up."""
+    text = env_str(name, default)
+    count, _, seconds = text.partition("/")
+    if not (count.isdigit() and seconds.isdigit() and int(count) > 0 and int(seconds) > 0):
+        raise EnvError(f"environment variable {name} must be count/seconds, e.g. 20/300")
+    return text
+
+
+VENOWATCH_RATE_LIMITS = {
+    "login": _rate("VENOWATCH_RATE_LOGIN", "20/300"),
+    "password_reset": _rate("VENOWATCH_RATE_PASSWORD_RESET", "5/900"),
+    "api_token": _rate("VENOWATCH_RATE_API_TOKEN", "600/60"),
+    "api_ip": _rate("VENOWATCH_RATE_API_IP", "60/60"),
+    "cds_issuer": _rate("VENOWATCH_RATE_CDS_ISSUER", "600/60"),
+    "cds_ip": _rate("VENOWATCH_RATE_CDS_IP", "300/60"),
+}
+"""Requests allowed per window (services.security.ratelimit; web/throttle.py counts them)."""
+VENOWATCH_REDIS_URL = env_str("VENOWATCH_REDIS_URL", "")
+VENOWATCH_TRUSTED_PROXIES = env_int("VENOWATCH_TRUSTED_PROXIES", 0)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -100,7 +100,10 @@ class ClinicAdmin(ClinicScopedAdmin[models.Clinic]):
                 )
             },
         ),
-        (_("Records"), {"fields": ("earliest_record_date", "checkin_void_window")}),
+        (
+            _("Records"),
+            {"fields": ("earliest_record_date", "checkin_void_window", "retention_days")},
+        ),
         (_("Protocol"), {"fields": ("protocol", "protocol_text")}),
     )
 
@@ -189,12 +192,27 @@ class IdentifierInline(ScopedTabularInline[models.PatientIdentifier, models.Pati
         return formset
 
 
+class ConsentInline(ScopedTabularInline[models.Consent, models.Patient]):
+    """Consent is given and withdrawn by the patient or staff on venowatch's pages, not here."""
+
+    model = models.Consent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("version", "given_at", "given_by", "withdrawn_at", "withdrawn_by")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(models.Patient)
 class PatientAdmin(ClinicScopedAdmin[models.Patient]):
     """Enrolment: the patient with their phones, details and identifiers (inlines). A patient
     is not deleted here but erased (the action), which takes their login and every record."""
 
-    inlines = (PhoneInline, DetailsInline, IdentifierInline)
+    inlines = (PhoneInline, DetailsInline, IdentifierInline, ConsentInline)
     list_display = ("name", "clinic", "advocate", "user", "time_zone")
     list_filter = ("clinic", "advocate")
     search_fields = ("name",)

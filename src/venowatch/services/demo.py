@@ -13,6 +13,7 @@ from django.db import transaction
 
 from venowatch.clinic.models import Clinic, Member, MessageChannel, Patient, PhoneKind, Role
 from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind
+from venowatch.services.care.consent import give
 from venowatch.services.care.contacts import ContactDetails, save_contacts
 from venowatch.services.care.reassessing import reassess
 from venowatch.services.care.records import record_checkin, record_lab, record_procedure
@@ -127,6 +128,8 @@ def create_demo(now: datetime) -> list[tuple[str, str]]:
             advocate=advocates[i % 2],
         )
         _contacts(patient, i, now)
+        # Consent on paper at enrolment, before the first procedure, recorded by the advocate.
+        give(patient, advocates[i % 2], now - max(story.procedures, default=D) - D)
         _tell(patient, story, ir, now)
     return _logins()
 
