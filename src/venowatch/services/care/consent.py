@@ -16,16 +16,15 @@ from importlib import resources
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 
 from venowatch.clinic import models
-from venowatch.notify.models import Attempt, Kind, Notification, Outcome, Reminder, State
+from venowatch.notify.models import Attempt, Notification, Outcome, Reminder, State
 from venowatch.services.care.erasure import erase_patient
+from venowatch.services.care.followed import TO_THE_PATIENT, withdrawn
 from venowatch.services.errors import FieldError
+from venowatch.services.notification.reminders import restart_reminders
 
 CURRENT_VERSION = "2026-1"
-TO_THE_PATIENT = frozenset({Kind.REMINDER, Kind.PATIENT_UPDATE})
-"""What stops when consent is withdrawn: messages to the patient."""
 
 
 @cache
@@ -87,17 +86,6 @@ def state_of(patient: models.Patient) -> ConsentState:
     )  # fmt: skip
 
 
-def withdrawn() -> QuerySet[models.Patient]:
-    """Patients whose consent is withdrawn (some consent, none open)."""
-    return models.Patient.objects.filter(consents__isnull=False).exclude(
-        consents__withdrawn_at__isnull=True
-    )
-
-
-def is_withdrawn(patient: models.Patient) -> bool:
-    return withdrawn().filter(pk=patient.pk).exists()
-
-
 def give(patient: models.Patient, by: Any, now: datetime) -> models.Consent:
     """Record consent to the current text, given by the patient (or recorded by staff)."""
     try:
@@ -135,9 +123,6 @@ def withdraw(patient: models.Patient, by: Any, now: datetime) -> int:
 
 
 def _restart_reminders(patient: models.Patient, now: datetime) -> None:
-    # Imported here: the outbox asks this module whether a patient is followed.
-    from venowatch.services.notification.reminders import restart_reminders
-
     latest = patient.procedures.filter(voided_at__isnull=True).order_by("-performed_at").first()
     if latest is not None:
         with transaction.atomic():

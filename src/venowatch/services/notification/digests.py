@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from venowatch.clinic import models
 from venowatch.notify.models import Digest, Kind
 from venowatch.protocol import Urgency
-from venowatch.services.care.consent import withdrawn
+from venowatch.services.care.followed import withdrawn
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.zones import zone_named
 from venowatch.services.notification.addresses import addresses_of
