@@ -96,7 +96,8 @@ def erase_patient(patient: models.Patient) -> Erased:
     """Erase `patient` and their login for good (see the module's docstring)."""
     with transaction.atomic():
         pk = patient.pk
-        patient = models.Patient.objects.select_for_update().select_related("user").get(pk=pk)
+        locked = models.Patient.objects.select_for_update(of=("self",))
+        patient = locked.select_related("user").get(pk=pk)
         names = _identifying(patient)
         pseudonym = PSEUDONYM.format(pk=pk)
         # A correction protects the row it replaces; both go, so the links go first.
