@@ -278,3 +278,16 @@ def test_the_list_filters_name_only_the_clinics_own(sides: tuple[Side, Side]) ->
     assert a.advocate.username in page  # the advocate filter lists A's advocate
     assert b.advocate.username not in page
     assert b.clinic.name not in page
+
+
+def test_a_clinic_admins_index_lists_their_models_and_not_the_operators(
+    sides: tuple[Side, Side],
+) -> None:
+    a, _ = sides
+    client = Client()
+    client.force_login(a.admin)
+    index = client.get("/admin/").content.decode()
+    assert "/admin/clinic/patient/" in index
+    assert "/admin/api/apitoken/" in index
+    assert "/admin/auth/group/" not in index
+    assert client.get("/admin/auth/group/").status_code == 403
