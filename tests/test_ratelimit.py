@@ -210,7 +210,26 @@ def test_one_statement_counts_so_no_hit_is_lost(clock: list[datetime]) -> None:
     reason="no Redis server here: set VENOWATCH_TEST_REDIS_URL to test the Redis store",
 )
 def test_the_redis_store_counts_the_same_way(settings: Any, clock: list[datetime]) -> None:
+    url = os.environ["VENOWATCH_TEST_REDIS_URL"]
+    settings.VENOWATCH_REDIS_URL = url
+    limit = Limit(f"test{uuid.uuid4().hex}", 3, 60)
+    assert [ratelimit.hit(limit, "x", clock[0]).allowed for _ in range(2)] == [True, True]
+    # Another process's client counts into the same window.
+    other = ratelimit.RedisStore(url)
+    slot, ends, _ = ratelimit._window(limit, clock[0])
+    assert other.hit(ratelimit._bucket(limit, "x"), slot, ends, int(clock[0].timestamp())) == 3
+    assert not ratelimit.hit(limit, "x", clock[0]).allowed
+    assert ratelimit.peek(limit, "x", clock[0]).hits == 4
+    assert ratelimit.hit(limit, "x", clock[0] + timedelta(minutes=1)).allowed, "a new window"
+    assert not RateCounter.objects.exists(), "nothing in the database"
+
+
+def test_the_api_limit_holds_with_redis_as_the_store(settings: Any, clock: list[datetime]) -> None:
+    if not os.environ.get("VENOWATCH_TEST_REDIS_URL"):
+        pytest.skip("no Redis server here: set VENOWATCH_TEST_REDIS_URL to test the Redis store")
     settings.VENOWATCH_REDIS_URL = os.environ["VENOWATCH_TEST_REDIS_URL"]
-    limit = Limit(f"test{uuid.uuid4().hex}", 2, 60)
-    assert [ratelimit.hit(limit, "x", clock[0]).allowed for _ in range(3)] == [True, True, False]
-    assert not RateCounter.objects.exists()
+    _limits(settings, api_ip="2/60")
+    n = uuid.uuid4().int
+    client = Client(REMOTE_ADDR=f"10.{n % 250}.{n // 250 % 250}.{n // 62500 % 250}")  # its own
+    codes = [client.get("/api/v1/patients").status_code for _ in range(3)]
+    assert codes == [401, 401, 429]

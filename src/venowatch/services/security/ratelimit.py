@@ -100,7 +100,8 @@ class RedisStore:
         key = f"venowatch:rate:{bucket}:{slot}"
         pipe = self.client.pipeline(transaction=True)
         pipe.incr(key)
-        pipe.expireat(key, ends + 1)
+        # Relative to the window's end as this machine sees it: Redis's clock may differ.
+        pipe.expire(key, max(1, ends - now) + 1)
         hits, _ = pipe.execute()
         return int(hits)
 
