@@ -87,6 +87,10 @@ def _history(s: Staffed, p: Patient) -> None:
         user=s.advocate, key="k1", fingerprint="f", status=201,
         body={"patient": p.pk, "name": NAME}, created_at=NOW,
     )  # fmt: skip
+    IdempotentRequest.objects.create(
+        user=s.advocate, key="k2", fingerprint="f", status=201,
+        body={"patient": p.pk, "pgic": "much_worse"}, created_at=NOW,
+    )  # fmt: skip
     LogEntry.objects.log_actions(
         user_id=s.admin.pk, queryset=[p], action_flag=CHANGE, change_message="[]"
     )
@@ -129,6 +133,7 @@ def test_after_erasure_the_whole_database_holds_none_of_the_patients_identifiers
     assert not User.objects.filter(pk=login).exists()
     assert not Member.objects.filter(user_id=login).exists()
     assert Patient.objects.filter(pk=other.pk).exists()
+    assert not IdempotentRequest.objects.exists(), "their check-ins as the API answered them"
 
 
 def test_an_erased_patient_cannot_sign_in() -> None:

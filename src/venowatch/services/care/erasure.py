@@ -9,6 +9,7 @@ integer id, which the audit keeps as a pseudonym (the id is never reused)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django.contrib.admin.models import LogEntry
@@ -78,7 +79,7 @@ def _redact_others(patient: models.Patient, names: list[str], pseudonym: str) ->
         named_log |= Q(object_repr__contains=name) | Q(change_message__contains=name)
     changed += LogEntry.objects.filter(named_log).update(object_repr=pseudonym, change_message="")
     for answer in IdempotentRequest.objects.filter(user__member__clinic_id=patient.clinic_id):
-        text = str(answer.body)
+        text = json.dumps(answer.body)
         if any(name in text for name in names) or f'"patient": {patient.pk}' in text:
             answer.delete()
             changed += 1
