@@ -135,7 +135,7 @@ def _people(a: Side) -> dict[str, User | None]:
 
 def _inlines() -> dict[str, str]:
     forms: dict[str, str] = {}
-    for prefix in ("phones", "details", "identifiers", "consents"):
+    for prefix in ("phones", "details", "identifiers"):
         forms |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
     return forms
 

@@ -189,3 +189,17 @@ def test_the_demo_patients_have_given_consent() -> None:
     patients = list(Patient.objects.all())
     assert patients
     assert {state_of(p).standing for p in patients} == {Standing.GIVEN}
+
+
+def test_the_admin_shows_the_consent_in_words(client: Client) -> None:
+    s = Staffed()
+    p = s.patient()
+    s.admin.is_staff = True
+    s.admin.save()
+    client.force_login(s.admin)
+    page = f"/admin/clinic/patient/{p.pk}/change/"
+    assert "Not recorded." in client.get(page).content.decode()
+    consent.give(p, s.advocate, NOW)
+    assert f"(text version {CURRENT_VERSION}), recorded by" in client.get(page).content.decode()
+    consent.withdraw(p, s.advocate, NOW + D)
+    assert "Withdrawn on 2026-11-26" in client.get(page).content.decode()

@@ -25,6 +25,7 @@ from venowatch.clinic.phones import normalise, validate_phone
 from venowatch.notify.schedule import ScheduleError, parse_schedule
 from venowatch.protocol import ProtocolError
 from venowatch.services.care.clinics import change_protocol, check_protocol_text
+from venowatch.services.care.consent import state_of
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.clock import utc_now
 from venowatch.services.notification.addresses import escalation_contacts
@@ -192,36 +193,38 @@ class IdentifierInline(ScopedTabularInline[models.PatientIdentifier, models.Pati
         return formset
 
 
-class ConsentInline(ScopedTabularInline[models.Consent, models.Patient]):
-    """Consent is given and withdrawn by the patient or staff on venowatch's pages, not here."""
-
-    model = models.Consent
-    extra = 0
-    can_delete = False
-    fields = readonly_fields = ("version", "given_at", "given_by", "withdrawn_at", "withdrawn_by")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(models.Patient)
 class PatientAdmin(ClinicScopedAdmin[models.Patient]):
     """Enrolment: the patient with their phones, details and identifiers (inlines). A patient
     is not deleted here but erased (the action), which takes their login and every record."""
 
-    inlines = (PhoneInline, DetailsInline, IdentifierInline, ConsentInline)
+    inlines = (PhoneInline, DetailsInline, IdentifierInline)
     list_display = ("name", "clinic", "advocate", "user", "time_zone")
     list_filter = ("clinic", "advocate")
     search_fields = ("name",)
     autocomplete_fields = ("advocate",)
     raw_id_fields = ("user",)
     actions = (erase,)
+    readonly_fields = ("consent",)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # Django's delete would leave the login and membership: erase instead
+
+    @admin.display(description=_("consent to follow-up"))
+    def consent(self, patient: models.Patient) -> str:
+        """In words; given and withdrawn on venowatch's pages (services.care.consent)."""
+        if patient.pk is None:
+            return str(_("Recorded once the patient is enrolled."))
+        state = state_of(patient)
+        if state.withdrawn_at is not None:
+            return str(_("Withdrawn on %(when)s by %(who)s.")) % {
+                "when": state.withdrawn_at.date(), "who": state.withdrawn_by_name
+            }  # fmt: skip
+        if state.given_at is not None:
+            return str(_("Given on %(when)s (text version %(version)s), recorded by %(who)s.")) % {
+                "when": state.given_at.date(), "version": state.version, "who": state.given_by_name
+            }  # fmt: skip
+        return str(_("Not recorded."))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is models.PatientIdentifier:
