@@ -45,8 +45,10 @@ def _is_edge(name: str) -> bool:
 
 
 def _is_admin(name: str) -> bool:
-    """Django's admin site is a user interface, an edge that lives in its domain's app."""
-    return name.rsplit(".", 1)[-1] == "admin"
+    """Django's admin site is a user interface, an edge that lives in its domain's app: its
+    `admin` module and the `admin_*` modules beside it (clinic.admin_scope, ...)."""
+    last = name.rsplit(".", 1)[-1]
+    return last == "admin" or last.startswith("admin_")
 
 
 def test_every_layer_named_here_exists() -> None:

@@ -23,6 +23,12 @@ may instead be read from a file named by the same variable with _FILE appended.
   VENOWATCH_PHONE_REGION the country (ISO code, default US) of numbers typed without +code
   VENOWATCH_API_MAX_BODY, VENOWATCH_CDS_MAX_BODY  the largest JSON body, in bytes, the REST API
                          (default 1 MiB) and CDS Hooks (default 5 MiB) take; larger is a 413
+  VENOWATCH_RATE_*       request limits as count/seconds: LOGIN, PASSWORD_RESET (by IP),
+                         API_TOKEN (by token or user), API_IP (unauthenticated, by IP),
+                         CDS_ISSUER, CDS_IP
+  VENOWATCH_REDIS_URL    keep the rate-limit counters in Redis (default: in the database)
+  VENOWATCH_TRUSTED_PROXIES  how many proxies in front append to X-Forwarded-For (default 0:
+                         the client's address is the connection's)
 """
 
 from __future__ import annotations
@@ -81,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "venowatch.web.throttle.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 ROOT_URLCONF = "venowatch.urls"
@@ -180,6 +187,28 @@ VENOWATCH_CDS_MAX_BODY = env_int("VENOWATCH_CDS_MAX_BODY", 5 << 20)
 for _name in ("VENOWATCH_API_MAX_BODY", "VENOWATCH_CDS_MAX_BODY"):
     if globals()[_name] < 1024:
         raise EnvError(f"environment variable {_name} must be at least 1024 (bytes)")
+
+
+def _rate(name: str, default: str) -> str:
+    """A limit as count/seconds, checked here so that a typo stops the start-up."""
+    text = env_str(name, default)
+    count, _, seconds = text.partition("/")
+    if not (count.isdigit() and seconds.isdigit() and int(count) > 0 and int(seconds) > 0):
+        raise EnvError(f"environment variable {name} must be count/seconds, e.g. 20/300")
+    return text
+
+
+VENOWATCH_RATE_LIMITS = {
+    "login": _rate("VENOWATCH_RATE_LOGIN", "20/300"),
+    "password_reset": _rate("VENOWATCH_RATE_PASSWORD_RESET", "5/900"),
+    "api_token": _rate("VENOWATCH_RATE_API_TOKEN", "600/60"),
+    "api_ip": _rate("VENOWATCH_RATE_API_IP", "60/60"),
+    "cds_issuer": _rate("VENOWATCH_RATE_CDS_ISSUER", "600/60"),
+    "cds_ip": _rate("VENOWATCH_RATE_CDS_IP", "300/60"),
+}
+"""Requests allowed per window (services.security.ratelimit; web/throttle.py counts them)."""
+VENOWATCH_REDIS_URL = env_str("VENOWATCH_REDIS_URL", "")
+VENOWATCH_TRUSTED_PROXIES = env_int("VENOWATCH_TRUSTED_PROXIES", 0)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -10,11 +10,22 @@ from django.core.validators import validate_email
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from venowatch.clinic import models
+from venowatch.clinic import (
+    admin_users,  # noqa: F401  # registers the users' admin
+    models,
+)
+from venowatch.clinic.admin_erasure import erase
+from venowatch.clinic.admin_scope import (
+    ClinicScopedAdmin,
+    ScopedStackedInline,
+    ScopedTabularInline,
+    admin_clinic,
+)
 from venowatch.clinic.phones import normalise, validate_phone
 from venowatch.notify.schedule import ScheduleError, parse_schedule
 from venowatch.protocol import ProtocolError
 from venowatch.services.care.clinics import change_protocol, check_protocol_text
+from venowatch.services.care.consent import state_of
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.clock import utc_now
 from venowatch.services.notification.addresses import escalation_contacts
@@ -69,7 +80,7 @@ class ClinicForm(forms.ModelForm[models.Clinic]):
 
 
 @admin.register(models.Clinic)
-class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
+class ClinicAdmin(ClinicScopedAdmin[models.Clinic]):
     form = ClinicForm
     list_display = (
         "name", "ir_name", "ir_phone", "oncall_phone", "oncall_email", "time_zone", "protocol",
@@ -90,7 +101,10 @@ class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
                 )
             },
         ),
-        (_("Records"), {"fields": ("earliest_record_date", "checkin_void_window")}),
+        (
+            _("Records"),
+            {"fields": ("earliest_record_date", "checkin_void_window", "retention_days")},
+        ),
         (_("Protocol"), {"fields": ("protocol", "protocol_text")}),
     )
 
@@ -110,6 +124,13 @@ class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
                 "VENOWATCH_SMS_FROM to send them; until then every message goes by email."
             )
         )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Clinics are the installation's: its operator adds and removes them.
+        return admin_clinic(request) is None and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin_clinic(request) is None and super().has_delete_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: models.Clinic, form: Any, change: bool) -> None:
         if not change or "protocol_text" not in form.changed_data:
@@ -142,24 +163,24 @@ class MemberForm(forms.ModelForm[models.Member]):
 
 
 @admin.register(models.Member)
-class MemberAdmin(admin.ModelAdmin[models.Member]):
+class MemberAdmin(ClinicScopedAdmin[models.Member]):
     form = MemberForm
     list_display = ("user", "clinic", "role", "phone")
     list_filter = ("clinic", "role")
 
 
-class PhoneInline(admin.TabularInline[models.PatientPhone, models.Patient]):
+class PhoneInline(ScopedTabularInline[models.PatientPhone, models.Patient]):
     model = models.PatientPhone
     extra = 1
     max_num = len(models.PhoneKind)
 
 
-class DetailsInline(admin.StackedInline[models.PatientDetails, models.Patient]):
+class DetailsInline(ScopedStackedInline[models.PatientDetails, models.Patient]):
     model = models.PatientDetails
     can_delete = False
 
 
-class IdentifierInline(admin.TabularInline[models.PatientIdentifier, models.Patient]):
+class IdentifierInline(ScopedTabularInline[models.PatientIdentifier, models.Patient]):
     model = models.PatientIdentifier
     extra = 1
     fields = ("system", "value")
@@ -173,13 +194,37 @@ class IdentifierInline(admin.TabularInline[models.PatientIdentifier, models.Pati
 
 
 @admin.register(models.Patient)
-class PatientAdmin(admin.ModelAdmin[models.Patient]):
-    """Enrolment: the patient with their phones, details and identifiers (inlines)."""
+class PatientAdmin(ClinicScopedAdmin[models.Patient]):
+    """Enrolment: the patient with their phones, details and identifiers (inlines). A patient
+    is not deleted here but erased (the action), which takes their login and every record."""
 
     inlines = (PhoneInline, DetailsInline, IdentifierInline)
     list_display = ("name", "clinic", "advocate", "user", "time_zone")
     list_filter = ("clinic", "advocate")
     search_fields = ("name",)
+    autocomplete_fields = ("advocate",)
+    raw_id_fields = ("user",)
+    actions = (erase,)
+    readonly_fields = ("consent",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # Django's delete would leave the login and membership: erase instead
+
+    @admin.display(description=_("consent to follow-up"))
+    def consent(self, patient: models.Patient) -> str:
+        """In words; given and withdrawn on venowatch's pages (services.care.consent)."""
+        if patient.pk is None:
+            return str(_("Recorded once the patient is enrolled."))
+        state = state_of(patient)
+        if state.withdrawn_at is not None:
+            return str(_("Withdrawn on %(when)s by %(who)s.")) % {
+                "when": state.withdrawn_at.date(), "who": state.withdrawn_by_name
+            }  # fmt: skip
+        if state.given_at is not None:
+            return str(_("Given on %(when)s (text version %(version)s), recorded by %(who)s.")) % {
+                "when": state.given_at.date(), "version": state.version, "who": state.given_by_name
+            }  # fmt: skip
+        return str(_("Not recorded."))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is models.PatientIdentifier:

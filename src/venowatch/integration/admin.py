@@ -11,6 +11,7 @@ from django.core.validators import URLValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from venowatch.clinic.admin_scope import ClinicScopedAdmin
 from venowatch.integration.models import Feedback, TrustedIssuer
 from venowatch.services.integration.cds.jwks import JwksError, check_jwks
 
@@ -56,7 +57,7 @@ class TrustedIssuerForm(forms.ModelForm[TrustedIssuer]):
 
 
 @admin.register(TrustedIssuer)
-class TrustedIssuerAdmin(admin.ModelAdmin[TrustedIssuer]):
+class TrustedIssuerAdmin(ClinicScopedAdmin[TrustedIssuer]):
     form = TrustedIssuerForm
     list_display = ("iss", "clinic", "jwks_url", "enabled")
     list_filter = ("clinic", "enabled")
@@ -64,7 +65,7 @@ class TrustedIssuerAdmin(admin.ModelAdmin[TrustedIssuer]):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin[Feedback]):
+class FeedbackAdmin(ClinicScopedAdmin[Feedback]):
     """What clinicians did with the service's cards, as their EHR reported it: read-only, since
     it is the EHR's account, not the clinic's to edit."""
 
@@ -74,7 +75,7 @@ class FeedbackAdmin(admin.ModelAdmin[Feedback]):
         "user_comment", "accepted_suggestions",
     )  # fmt: skip
     readonly_fields = fields
-    list_filter = ("outcome", "issuer__clinic", "issuer")
+    list_filter = ("outcome", "issuer")
     search_fields = ("card", "user_comment")
     date_hierarchy = "received_at"
 

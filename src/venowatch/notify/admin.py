@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from venowatch.clinic.admin_scope import ClinicScopedAdmin, ScopedTabularInline
 from venowatch.notify import models
 
 
-class AttemptInline(admin.TabularInline[models.Attempt, models.Notification]):
+class AttemptInline(ScopedTabularInline[models.Attempt, models.Notification]):
     model = models.Attempt
     extra = 0
     can_delete = False
@@ -20,7 +21,7 @@ class AttemptInline(admin.TabularInline[models.Attempt, models.Notification]):
 
 
 @admin.register(models.Notification)
-class NotificationAdmin(admin.ModelAdmin[models.Notification]):
+class NotificationAdmin(ClinicScopedAdmin[models.Notification]):
     list_display = (
         "created_at", "kind", "channel", "address", "patient", "state", "attempts", "sent_at"
     )  # fmt: skip

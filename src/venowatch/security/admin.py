@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from venowatch.clinic.admin_scope import ClinicScopedAdmin
 from venowatch.security.models import ApiToken
 from venowatch.services.clock import utc_now
 from venowatch.services.security import tokens
@@ -29,7 +30,7 @@ class NewTokenForm(forms.ModelForm[ApiToken]):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+class ApiTokenAdmin(ClinicScopedAdmin[ApiToken]):
     list_display = ("name", "prefix", "user", "clinic", "scope", "created_at", "last_used_at",
                     "expires_at", "revoked_at")  # fmt: skip
     list_filter = ("scope", "clinic")

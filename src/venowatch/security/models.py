@@ -51,3 +51,20 @@ class IdempotentRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=("user", "key"), name="one_answer_per_key"),
         ]
+
+
+class RateCounter(models.Model):
+    """A fixed-window counter of requests, shared by every process and machine on the
+    database (services.security.ratelimit): one row per bucket (a limit and who: an IP, a
+    token, an issuer) and window, incremented atomically by INSERT ... ON CONFLICT."""
+
+    bucket = models.CharField(max_length=200)
+    slot = models.BigIntegerField(help_text="The window's number: seconds since 1970 // length.")
+    hits = models.PositiveIntegerField(default=0)
+    ends = models.BigIntegerField(db_index=True, help_text="When the window ends (epoch s).")
+
+    class Meta:
+        db_table = "api_ratecounter"  # named in the raw SQL of services.security.ratelimit
+        constraints = [
+            models.UniqueConstraint(fields=("bucket", "slot"), name="one_counter_per_window"),
+        ]

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from venowatch.clinic.models import Clinic, Member, MessageChannel, Patient, PhoneKind, Role
 from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind
+from venowatch.services.care.consent import give
 from venowatch.services.care.contacts import ContactDetails, save_contacts
 from venowatch.services.care.reassessing import reassess
 from venowatch.services.care.records import record_checkin, record_lab, record_procedure
@@ -109,7 +110,9 @@ def create_demo(now: datetime) -> list[tuple[str, str]]:
         oncall_email="oncall@demo.clinic",
         time_zone="America/New_York",
     )
-    _user("admin", "Avery Admin", clinic, Role.ADMIN, superuser=True)
+    # The clinic's administrator, not the installation's operator: /admin/ shows them this
+    # clinic only (clinic.admin_scope); `createsuperuser` makes an operator.
+    _user("admin", "Avery Admin", clinic, Role.ADMIN, staff=True)
     advocates = [
         _user("alex", "Alex Morgan", clinic, Role.ADVOCATE),
         _user("jordan", "Jordan Lee", clinic, Role.ADVOCATE),
@@ -125,6 +128,8 @@ def create_demo(now: datetime) -> list[tuple[str, str]]:
             advocate=advocates[i % 2],
         )
         _contacts(patient, i, now)
+        # Consent on paper at enrolment, before the first procedure, recorded by the advocate.
+        give(patient, advocates[i % 2], now - max(story.procedures, default=D) - D)
         _tell(patient, story, ir, now)
     return _logins()
 
@@ -203,7 +208,7 @@ def _lab(
     return record_lab(patient, at=at, kind=kind, result=result, finding=finding, by=ir, now=at)
 
 
-def _user(username: str, name: str, clinic: Clinic, role: Role, superuser: bool = False) -> User:
+def _user(username: str, name: str, clinic: Clinic, role: Role, staff: bool = False) -> User:
     first, _, last = name.partition(" ")
     user = User.objects.create_user(
         username,
@@ -211,8 +216,7 @@ def _user(username: str, name: str, clinic: Clinic, role: Role, superuser: bool 
         password=DEMO_PASSWORD,
         first_name=first,
         last_name=last,
-        is_staff=superuser,
-        is_superuser=superuser,
+        is_staff=staff,
     )
     Member.objects.create(user=user, clinic=clinic, role=role)
     return user

@@ -16,6 +16,7 @@ from datetime import datetime
 from django.db import transaction
 
 from venowatch.clinic import models
+from venowatch.services.care.consent import erase_past_retention
 from venowatch.services.care.reassessing import reassess_many
 from venowatch.services.notification.delivery import Delivered, deliver_due
 from venowatch.services.notification.digests import send_due_digests
@@ -31,6 +32,7 @@ class Swept:
     reminders: int = 0
     digests: int = 0
     unresolved: int = 0
+    erased: int = 0
     delivered: Delivered = field(default_factory=Delivered)
 
 
@@ -44,6 +46,7 @@ def sweep(now: datetime, progress: Progress | None = None, batch: int = 200) -> 
     swept.reminders = send_due_reminders(now, batch=batch)
     swept.digests = send_due_digests(now)
     swept.unresolved = remind_unresolved(now, batch=batch)
+    swept.erased = erase_past_retention(now)
     swept.delivered = deliver_due(now, batch=batch)
     return swept
 

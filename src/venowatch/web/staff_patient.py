@@ -31,6 +31,7 @@ from venowatch.services.care.emergency import is_open_emergency, record_call, ta
 from venowatch.services.care.notes import add_note as save_note
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.reads import (
+    consent_of,
     contact_of,
     emergency_states,
     patient_page,
@@ -216,6 +217,8 @@ def _patient_page(
             "posted": request.method == "POST",
             "takeovers": takeovers(request.user, patient),
             "may_take_over": Act.TAKE_OVER in acts and patient.advocate_id != request.user.pk,
+            "consent": consent_of(request.user, patient),
+            "may_record_consent": Act.RECORD_CONSENT in acts,
         },
         status=status,
     )

@@ -16,6 +16,7 @@ from venowatch.clinic.models.clinics import (
     Role,
     default_symptoms,
 )
+from venowatch.clinic.models.consent import Consent
 from venowatch.clinic.models.contacts import (
     MessageChannel,
     PatientDetails,
@@ -38,6 +39,7 @@ __all__ = [
     "CallOutcome",
     "CheckIn",
     "Clinic",
+    "Consent",
     "Correctable",
     "Lab",
     "Member",

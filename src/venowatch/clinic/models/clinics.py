@@ -92,6 +92,15 @@ class Clinic(models.Model):
         default=date(2005, 1, 1),
         help_text=_("Procedures and tests dated before this are refused as typing mistakes."),
     )
+    retention_days = models.PositiveIntegerField(
+        _("keep records after consent is withdrawn for (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When a patient withdraws their consent, their records are kept this many days, "
+            "then the patient is erased. Empty: kept until an administrator erases them."
+        ),
+    )
     protocol_text = models.TextField(
         _("protocol file"),
         blank=True,

@@ -23,7 +23,9 @@ from venowatch.clinic.models import TaskStatus
 from venowatch.fhir.query import Query
 from venowatch.protocol import Timeline
 from venowatch.services.care import emergency
+from venowatch.services.care.consent import ConsentState, state_of
 from venowatch.services.care.contacts import ContactCard, contact_card
+from venowatch.services.care.data_export import csv_zip
 from venowatch.services.care.emergency import EmergencyState, Step, open_emergency_tasks
 from venowatch.services.care.records import asks_if_symptoms_returned
 from venowatch.services.care.standing import Standing, standing, standing_as_of
@@ -154,6 +156,12 @@ def contact_of(reader: Any, patient: models.Patient, today: date) -> ContactCard
     """How staff reach the patient (the staff page's header and contact form)."""
     _reading(reader, Read.PATIENT_PAGE, [patient.pk])
     return contact_card(patient, today)
+
+
+def consent_of(reader: Any, patient: models.Patient) -> ConsentState:
+    """The patient's consent to be followed, for their page and the staff's."""
+    _reading(reader, Read.PATIENT_PAGE, [patient.pk])
+    return state_of(patient)
 
 
 def _resolved(task: models.Task, event: models.TaskEvent | None) -> Resolved:
@@ -390,6 +398,12 @@ def exported(reader: Any, pk: int) -> dict[str, Any] | None:
     if patient is None:
         return None
     return export(reader, patient)
+
+
+def own_csv_export(user: Any, patient: models.Patient, now: datetime) -> bytes:
+    """The patient's own data as a zip of CSV files (services.care.data_export)."""
+    _reading(user, Read.EXPORT, [patient.pk])
+    return csv_zip(patient, now)
 
 
 def export(reader: Any, patient: models.Patient, window: Window | None = None) -> dict[str, Any]:

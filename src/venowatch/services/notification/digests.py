@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from venowatch.clinic import models
 from venowatch.notify.models import Digest, Kind
 from venowatch.protocol import Urgency
+from venowatch.services.care.followed import withdrawn
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.zones import zone_named
 from venowatch.services.notification.addresses import addresses_of
@@ -57,6 +58,7 @@ def _digests_for(clinic: models.Clinic, day: date, now: datetime) -> int:
                 patient__advocate=advocate, patient__clinic=clinic, urgency__in=_DIGESTED,
                 at__gt=since, at__lte=now,
             )
+            .exclude(patient__in=withdrawn())  # their consent is withdrawn: no word of them
             .select_related("patient")
             .order_by("at")
         )  # fmt: skip

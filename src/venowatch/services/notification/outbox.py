@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 
 from venowatch.clinic import models
 from venowatch.notify.models import Kind, Notification
+from venowatch.services.care.followed import TO_THE_PATIENT, is_withdrawn
 from venowatch.services.notification.addresses import Address
 from venowatch.services.notification.transports import TRANSPORTS
 
@@ -35,7 +36,10 @@ def queue(
 ) -> Notification | None:
     """Queue one notification to `to`, rendered from `venowatch/<channel>/<kind>.txt` and, on
     a channel that carries HTML, `.html`. An event can reach the same code twice (a retried
-    transaction, two sweepers): the key, per channel, makes it once."""
+    transaction, two sweepers): the key, per channel, makes it once. A message to a patient
+    who withdrew their consent is not queued (services.care.followed)."""
+    if patient is not None and kind in TO_THE_PATIENT and is_withdrawn(patient):
+        return None
     context = {**context, "base_url": settings.VENOWATCH_BASE_URL, "clinic": clinic}
     templates = f"venowatch/{to.channel.value}/{kind.value}"
     text = render_to_string(f"{templates}.txt", context)

@@ -34,6 +34,7 @@ class Act(enum.Enum):
     EDIT_CONTACT = "edit_contact"  # the patient's phones, date of birth, identifiers
     MANAGE_EMERGENCIES = "manage_emergencies"  # act on the clinic's open emergency tasks
     TAKE_OVER = "take_over"  # become the advocate of a colleague's patient, with a reason
+    RECORD_CONSENT = "record_consent"  # record the patient's consent given or withdrawn
 
 
 _ALLOWED: dict[Role, frozenset[Act]] = {
@@ -51,6 +52,7 @@ _ALLOWED: dict[Role, frozenset[Act]] = {
             Act.EDIT_CONTACT,
             Act.MANAGE_EMERGENCIES,
             Act.TAKE_OVER,
+            Act.RECORD_CONSENT,
         }
     ),
     Role.CLINICIAN: frozenset(

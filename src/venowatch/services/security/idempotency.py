@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from venowatch.security.models import IdempotentRequest
 
@@ -50,14 +50,18 @@ def once(
                     user=user, key=key, fingerprint=request_fingerprint,
                     status=status, body=body, created_at=now,
                 )  # fmt: skip
-            return status, body
-    except IntegrityError:
-        # The same key was being answered concurrently and won; its work stands, ours was
-        # rolled back with the transaction.
+                return status, body
+    except Exception:
+        # The same key was being answered concurrently (on this machine or another) and won:
+        # our insert of the key failed, or our work was refused as a repeat of the winner's
+        # (a check-in a second after the same check-in). Its answer stands; ours was rolled
+        # back with the transaction.
         kept = _kept(user, key, request_fingerprint)
         if kept is None:
             raise
         return kept
+    # Refused: nothing kept, unless a concurrent request with the key succeeded meanwhile.
+    return _kept(user, key, request_fingerprint) or (status, body)
 
 
 def _kept(user: Any, key: str, request_fingerprint: str) -> tuple[int, dict[str, Any]] | None:
