@@ -10,7 +10,12 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["tests.smtp", "tests.sms_server", "tests.permission_world"]
+pytest_plugins = [
+    "tests.smtp",
+    "tests.sms_server",
+    "tests.permission_world",
+    "tests.signin_fixtures",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 
