@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from base64 import b32decode
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -189,3 +190,10 @@ def test_an_older_demo_gets_its_secrets_when_served_again() -> None:
     TOTPDevice.objects.all().delete()
     create_demo(timezone.now())
     assert TOTPDevice.objects.filter(confirmed=True).count() == len(DEMO_STAFF)
+
+
+def test_the_readme_prints_the_demo_secrets_the_demo_uses() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for username in DEMO_STAFF:
+        assert f"| `{username}` |" in readme
+        assert f"`{demo_totp_secret(username)}`" in readme

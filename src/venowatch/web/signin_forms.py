@@ -26,6 +26,14 @@ class CodeForm(forms.Form):
     )
 
 
+class SetupCodeForm(CodeForm):
+    """While setting up there are no recovery codes yet: the help says only the app's code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _("The 6 digits your authenticator app shows now.")
+
+
 class OutboxPasswordResetForm(PasswordResetForm):
     """Django's reset form (its token generator, its rule of never saying whether an address
     is known), but the email is queued in the outbox and sent by the delivery worker."""

@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from venowatch.services.errors import FieldError
 from venowatch.services.security import second_factor
 from venowatch.web.qr import qr_svg
-from venowatch.web.signin_forms import CodeForm
+from venowatch.web.signin_forms import CodeForm, SetupCodeForm
 
 
 def _next(request: HttpRequest) -> str:
@@ -67,7 +67,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     if second_factor.has_second_factor(user):
         return redirect("account" if user.is_verified() else "two-factor")
     device = second_factor.pending_device(user)
-    form = CodeForm(request.POST or None)
+    form = SetupCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             device, codes = second_factor.confirm(user, form.cleaned_data["code"])
@@ -85,7 +85,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "next": _next(request),
-        "qr": qr_svg(device.config_url, _("QR code for your authenticator app")),
+        "qr": qr_svg(device.config_url, _("Picture to scan with your authenticator app")),
         "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
         "required": second_factor.is_staff_account(user),
     }
