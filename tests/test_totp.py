@@ -65,7 +65,8 @@ def test_staff_with_only_a_password_see_no_patient_page(advocate: User) -> None:
         answer = client.get(path)
         assert answer.status_code == 302, path
         assert answer["Location"].startswith(f"{VERIFY}?next="), path
-    assert client.get(VERIFY)["Location"].startswith(SETUP)  # nothing set up yet
+    # Nothing set up yet: on to setting up, still bound for the page first asked for.
+    assert client.get(f"{VERIFY}?next=/staff/")["Location"] == f"{SETUP}?next=%2Fstaff%2F"
 
 
 def test_an_unverified_staff_session_opens_no_api(advocate: User) -> None:

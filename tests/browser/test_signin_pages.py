@@ -48,7 +48,7 @@ def test_staff_give_their_code_after_the_password(open_page: OpenPage, demo: Dem
 def test_a_patient_turns_on_two_step_sign_in(open_page: OpenPage, demo: Demo) -> None:
     page = open_page()
     sign_in(page, "aiko")
-    page.get_by_role("link", name="Account").click()
+    page.get_by_role("link", name="Your account: password and two-step sign-in").click()
     _fits_and_passes(page)
     page.get_by_role("link", name="Turn on two-step sign-in").click()
     expect(page.locator("svg.qr")).to_be_visible()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from base64 import b32encode
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,7 +42,7 @@ def _signed_in_with(request: HttpRequest, device: Any) -> None:
 def verify(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not second_factor.has_second_factor(user):
-        return redirect(f"{reverse('two-factor-setup')}?next={_next(request)}")
+        return redirect(f"{reverse('two-factor-setup')}?{urlencode({'next': _next(request)})}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
