@@ -240,3 +240,16 @@ def test_a_reset_link_expires(settings: Any, smtp: Inbox) -> None:
     settings.PASSWORD_RESET_TIMEOUT = -1  # the hour has passed: every token is too old
     page = Client().get(path.group(0), follow=True)
     assert "This link no longer works" in page.content.decode()
+
+
+def test_the_admins_sign_in_is_throttled_too(settings: Any) -> None:
+    User.objects.create_superuser("root", "root@example.org", PASSWORD)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(
+            "/admin/login/", {"username": "root", "password": "wrong"}, REMOTE_ADDR="10.9.9.9"
+        )
+    answer = Client().post(
+        "/admin/login/", {"username": "root", "password": PASSWORD}, REMOTE_ADDR="10.9.9.8"
+    )
+    assert answer.status_code == 429
+    assert "Retry-After" in answer

@@ -198,3 +198,10 @@ def test_the_readme_prints_the_demo_secrets_the_demo_uses() -> None:
     for username in DEMO_STAFF:
         assert f"| `{username}` |" in readme
         assert f"`{demo_totp_secret(username)}`" in readme
+
+
+def test_the_code_page_sends_nowhere_off_the_site(advocate: User) -> None:
+    _enrolled(_password("nurse"))
+    client = _password("nurse")
+    answer = client.post(VERIFY, {"code": current_code("nurse"), "next": "https://evil.example/"})
+    assert answer["Location"] == "/"
