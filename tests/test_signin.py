@@ -253,3 +253,24 @@ def test_the_admins_sign_in_is_throttled_too(settings: Any) -> None:
     )
     assert answer.status_code == 429
     assert "Retry-After" in answer
+
+
+def test_behind_a_proxy_the_forwarded_address_is_counted(settings: Any) -> None:
+    settings.VENOWATCH_TRUSTED_PROXIES = 1
+    user("victim", clinic(), Role.PATIENT)
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(
+            LOGIN,
+            {"username": f"guess{i}", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",  # the proxy
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{i}, 203.0.113.7",  # the left part is the client's say
+        )
+    (address,) = set(AccessAttempt.objects.values_list("ip_address", flat=True))
+    assert address == "203.0.113.7"
+    other = Client().post(
+        LOGIN,
+        {"username": "victim", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.1",
+    )
+    assert other.status_code == 302  # the same proxy, another client: not paused

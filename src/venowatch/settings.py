@@ -18,6 +18,8 @@ Signing in (docs/security-signin.md):
                                   separately, per client address (default 5)
   VENOWATCH_LOGIN_COOLOFF_MINUTES how long a locked username or address waits after its last
                                   failure (default 15); it then works again without an admin
+  VENOWATCH_TRUSTED_PROXIES       how many proxies (a TLS proxy: 1) stand before the app; the
+                                  client's address is then read from X-Forwarded-For (default 0)
   VENOWATCH_PASSWORD_RESET_MINUTES how long a password-reset link works (default 60)
   VENOWATCH_SESSION_IDLE_STAFF_MINUTES    staff are signed out after this long idle (default 30)
   VENOWATCH_SESSION_IDLE_PATIENT_MINUTES  patients are signed out after this long idle (480)
@@ -154,6 +156,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks, each o
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept, beyond the counters
 AXES_LOCKOUT_CALLABLE = "venowatch.web.signin_views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "venowatch.web.client_address.client_address"
+VENOWATCH_TRUSTED_PROXIES = env_int("VENOWATCH_TRUSTED_PROXIES", 0)
 AXES_VERBOSE = False
 
 # Second factor: the authenticator app names the site; a wrong code slows the next try.
