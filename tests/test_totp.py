@@ -205,3 +205,23 @@ def test_the_code_page_sends_nowhere_off_the_site(advocate: User) -> None:
     client = _password("nurse")
     answer = client.post(VERIFY, {"code": current_code("nurse"), "next": "https://evil.example/"})
     assert answer["Location"] == "/"
+
+
+def test_the_admin_shows_no_secret_and_no_recovery_code() -> None:
+    root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+    client = _password("root")
+    codes = _enrolled(client)
+    device = TOTPDevice.objects.get(user=root)
+    pages = [
+        client.get("/admin/otp_totp/totpdevice/"),
+        client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/"),
+        client.get("/admin/otp_static/staticdevice/"),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert device.key not in html
+        assert not any(code in html for code in codes)
+    removed = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert removed.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()

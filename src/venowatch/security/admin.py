@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from venowatch.security import admin_second_factor  # noqa: F401  # its registrations
 from venowatch.security.models import ApiToken
 from venowatch.services.clock import utc_now
 from venowatch.services.security import tokens
