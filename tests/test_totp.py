@@ -225,3 +225,17 @@ def test_the_admin_shows_no_secret_and_no_recovery_code() -> None:
     removed = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
     assert removed.status_code == 302
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_wrong_codes_slow_the_next_try_and_say_so(advocate: User) -> None:
+    _enrolled(_password("nurse"))
+    client = _password("nurse")
+    client.post(VERIFY, {"code": "12345x"})
+    assert TOTPDevice.objects.get(user=advocate).throttling_failure_count == 1
+    # Two more wrong codes, each after its wait, the last one just now: the next waits 4 s.
+    TOTPDevice.objects.filter(user=advocate).update(
+        throttling_failure_count=3, throttling_failure_timestamp=timezone.now()
+    )
+    refused = client.post(VERIFY, {"code": current_code("nurse")})  # right, but too soon
+    assert "Too many wrong codes" in refused.content.decode()
+    assert client.get("/staff/").status_code == 302

@@ -90,12 +90,20 @@ def verify(user: AuthUser, code: str) -> Device:
     if not cleaned:
         raise FieldError("code", "Type the 6-digit code from your authenticator app.")
     device: Device | None = match_token(user, cleaned)
-    if device is None:
+    if device is not None:
+        return device
+    # One wrong code holds the next for a second, too short to mention; from the third the
+    # wait (doubling each time) is long enough to explain why a right code is refused.
+    app = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if app is not None and app.throttling_failure_count >= 3 and not app.verify_is_allowed()[0]:
         raise FieldError(
             "code",
-            "That code does not match. Type the code the app shows now, or one recovery code.",
+            "Too many wrong codes: wait a few seconds (longer after each wrong code), "
+            "then type the code the app shows then.",
         )
-    return device
+    raise FieldError(
+        "code", "That code does not match. Type the code the app shows now, or one recovery code."
+    )
 
 
 def is_recovery(device: Device) -> bool:
