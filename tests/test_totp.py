@@ -5,6 +5,7 @@ spent once, optional for patients; API tokens unaffected; the demo's fixed secre
 from __future__ import annotations
 
 import re
+import time
 from base64 import b32decode
 from pathlib import Path
 from typing import Any
@@ -239,3 +240,21 @@ def test_wrong_codes_slow_the_next_try_and_say_so(advocate: User) -> None:
     refused = client.post(VERIFY, {"code": current_code("nurse")})  # right, but too soon
     assert "Too many wrong codes" in refused.content.decode()
     assert client.get("/staff/").status_code == 302
+
+
+def test_new_recovery_codes_replace_the_old_for_a_code_from_the_app(advocate: User) -> None:
+    client = _password("nurse")
+    old = _enrolled(client)
+    refused = client.post("/accounts/two-factor/codes/", {"code": old[0]})
+    assert refused.status_code == 422
+    assert 'id="codes_code_error"' in refused.content.decode()  # beside its own field
+    time.sleep(1.1)  # a wrong code holds the next try for a second
+    made = client.post("/accounts/two-factor/codes/", {"code": current_code("nurse")})
+    new = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", made.content.decode())
+    assert len(new) == 10
+    assert (
+        "That code does not match"
+        in _password("nurse").post(VERIFY, {"code": old[1]}).content.decode()
+    )
+    time.sleep(1.1)
+    assert _password("nurse").post(VERIFY, {"code": new[0]}).status_code == 302

@@ -19,4 +19,5 @@ urlpatterns = [
     path("two-factor/", two_factor_views.verify, name="two-factor"),
     path("two-factor/setup/", two_factor_views.setup, name="two-factor-setup"),
     path("two-factor/off/", two_factor_views.turn_off, name="two-factor-off"),
+    path("two-factor/codes/", two_factor_views.new_codes, name="two-factor-codes"),
 ]

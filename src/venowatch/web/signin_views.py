@@ -25,6 +25,8 @@ from venowatch.services.security.second_factor import (
 from venowatch.services.security.throttle import lockout_of
 from venowatch.web.signin_forms import CodeForm, OutboxPasswordResetForm
 
+CODES_ID, OFF_ID = "codes_%s", "off_%s"
+
 
 def locked_out(
     request: HttpRequest, response: HttpResponse | None, credentials: dict[str, Any] | None
@@ -88,17 +90,27 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 )
 
 
-@login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account_page(
+    request: HttpRequest,
+    *,
+    codes_form: CodeForm | None = None,
+    off_form: CodeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The account page; a refused form comes back bound, with its error beside its field.
+    Its two code fields have their own ids, so each label and error names its own field."""
     user: Any = request.user
     on = has_second_factor(user)
-    return render(
-        request,
-        "venowatch/account.html",
-        {
-            "second_factor": on,
-            "staff": is_staff_account(user),
-            "codes_left": recovery_codes_left(user) if on else 0,
-            "form": CodeForm(),
-        },
-    )
+    context = {
+        "second_factor": on,
+        "staff": is_staff_account(user),
+        "codes_left": recovery_codes_left(user) if on else 0,
+        "codes_form": codes_form or CodeForm(auto_id=CODES_ID),
+        "off_form": off_form or CodeForm(auto_id=OFF_ID),
+    }
+    return render(request, "venowatch/account.html", context, status=status)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    return account_page(request)

@@ -14,11 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from venowatch.services.errors import FieldError
 from venowatch.services.security import second_factor
+from venowatch.web import signin_views
 from venowatch.web.qr import qr_svg
 from venowatch.web.signin_forms import CodeForm, SetupCodeForm
 
@@ -55,7 +57,12 @@ def verify(request: HttpRequest) -> HttpResponse:
             if second_factor.is_recovery(device):
                 messages.warning(
                     request,
-                    _("You used a recovery code; %(n)d are left.") % {"n": left},
+                    ngettext(
+                        "You used a recovery code; %(n)d is left. New ones: Your account page.",
+                        "You used a recovery code; %(n)d are left. New ones: Your account page.",
+                        left,
+                    )
+                    % {"n": left},
                 )
             return redirect(_next(request))
     context = {"form": form, "next": _next(request)}
@@ -95,25 +102,30 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def turn_off(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    form = CodeForm(request.POST)
+def new_codes(request: HttpRequest) -> HttpResponse:
+    """Ten new recovery codes for a current code (the old ones stop working), shown once."""
+    form = CodeForm(request.POST, auto_id=signin_views.CODES_ID)
     if form.is_valid():
         try:
-            second_factor.turn_off(user, form.cleaned_data["code"])
+            codes = second_factor.replace_recovery_codes(request.user, form.cleaned_data["code"])  # type: ignore[arg-type]
+        except FieldError as refused:
+            form.add_error("code", refused.message)
+        else:
+            context = {"codes": codes, "next": reverse("account")}
+            return render(request, "venowatch/two_factor_codes.html", context)
+    return signin_views.account_page(request, codes_form=form, status=422)
+
+
+@login_required
+@require_POST
+def turn_off(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST, auto_id=signin_views.OFF_ID)
+    if form.is_valid():
+        try:
+            second_factor.turn_off(request.user, form.cleaned_data["code"])  # type: ignore[arg-type]
         except FieldError as refused:
             form.add_error("code", refused.message)
         else:
             messages.success(request, _("Two-step sign-in is off. You sign in with your password."))
             return redirect("account")
-    return render(
-        request,
-        "venowatch/account.html",
-        {
-            "second_factor": True,
-            "staff": second_factor.is_staff_account(user),
-            "codes_left": second_factor.recovery_codes_left(user),
-            "form": form,
-        },
-        status=422,
-    )
+    return signin_views.account_page(request, off_form=form, status=422)

@@ -106,6 +106,18 @@ def verify(user: AuthUser, code: str) -> Device:
     )
 
 
+def replace_recovery_codes(user: AuthUser, code: str) -> list[str]:
+    """New recovery codes, for a current code from the app (not a recovery code: one who has
+    only those left should not turn one into ten); the old ones stop working."""
+    app = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if app is None:
+        raise FieldError("code", "Set up two-step sign-in first.")
+    if not app.verify_token(_clean(code)):
+        raise FieldError("code", "That code does not match. Type the code the app shows now.")
+    with transaction.atomic():
+        return _new_recovery_codes(user)
+
+
 def is_recovery(device: Device) -> bool:
     return isinstance(device, StaticDevice)
 
