@@ -58,6 +58,9 @@ def test_a_patient_turns_on_two_step_sign_in(open_page: OpenPage, demo: Demo) ->
     page.get_by_role("button", name="Turn on two-step sign-in").click()
     expect(page.locator("#recovery-codes li")).to_have_count(10)
     _fits_and_passes(page)
+    visit(page, "/accounts/")  # now with its two code forms: new recovery codes, turn off
+    expect(page.locator("#two-factor-state")).to_contain_text("10 recovery codes are left")
+    _fits_and_passes(page)
 
 
 def test_the_reset_and_lockout_pages(open_page: OpenPage, demo: Demo) -> None:
