@@ -114,7 +114,7 @@ def test_patients_stay_signed_in_longer(settings: Any, clock: Clock) -> None:
     assert client.get("/me/").status_code == 200
     clock.now += 8 * H
     answer = client.get("/me/", follow=True)
-    assert "signed out after 480 minutes without activity" in answer.content.decode()
+    assert "signed out after 8 hours without activity" in answer.content.decode()
 
 
 def test_every_session_ends_12_hours_after_sign_in(clock: Clock) -> None:

@@ -63,6 +63,13 @@ def _to_sign_in(request: HttpRequest) -> HttpResponse:
 
 
 def _ended_message(ending: sessions.Ending, idle_minutes: int, max_hours: int) -> str:
+    if ending is sessions.Ending.IDLE and idle_minutes >= 60 and idle_minutes % 60 == 0:
+        hours = idle_minutes // 60  # "8 hours", not "480 minutes"
+        return ngettext(
+            "You were signed out after %(n)d hour without activity. Please sign in again.",
+            "You were signed out after %(n)d hours without activity. Please sign in again.",
+            hours,
+        ) % {"n": hours}
     if ending is sessions.Ending.IDLE:
         return ngettext(
             "You were signed out after %(n)d minute without activity. Please sign in again.",
