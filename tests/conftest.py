@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.permission_world",
     "tests.fhir_checks",
     "tests.fhir_client",
+    "tests.signin_fixtures",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]

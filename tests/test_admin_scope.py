@@ -14,6 +14,8 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.web_fixtures import clinic, patient, user
 from venowatch.clinic.admin_scope import (
@@ -57,8 +59,12 @@ def _side(name: str) -> Side:
     )  # fmt: skip
     issue(advocate, name=f"Bridge {name}", scope=Scope.READ)
     issuer = TrustedIssuer.objects.create(clinic=c, iss=f"https://ehr-{name}.example.org/", jwks={})
-    Feedback.objects.create(issuer=issuer, service="venowatch-patient-view", card=f"card-{name}",
-                            outcome=FeedbackOutcome.ACCEPTED, outcome_at=now, received_at=now)  # fmt: skip
+    Feedback.objects.create(
+        issuer=issuer, service="venowatch-patient-view", card=f"card-{name}",
+        outcome=FeedbackOutcome.ACCEPTED, outcome_at=now, received_at=now,
+    )  # fmt: skip
+    TOTPDevice.objects.create(user=advocate, name="phone")
+    StaticDevice.objects.create(user=advocate, name="recovery codes")
     return Side(c, boss, advocate, p)
 
 

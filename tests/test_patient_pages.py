@@ -158,5 +158,6 @@ def test_checkin_post_holds_the_write_lock_only_to_insert_and_update(history: in
     begin = next(i for i, s in enumerate(sql) if s in ("BEGIN", "SAVEPOINT"))
     end = next(i for i, s in enumerate(sql) if s in ("COMMIT", "RELEASE"))
     assert sql[begin + 1 : end] == ["INSERT", "UPDATE"]
-    # session, user with membership, patient with assessment, 3 timeline reads, the 4 above
-    assert len(sql) == 10
+    # session, user with membership, whether the patient turned on a second factor, patient
+    # with assessment, 3 timeline reads, the 4 above
+    assert len(sql) == 11

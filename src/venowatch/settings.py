@@ -27,12 +27,23 @@ may instead be read from a file named by the same variable with _FILE appended.
                          API_TOKEN (by token or user), API_IP (unauthenticated, by IP),
                          CDS_ISSUER, CDS_IP
   VENOWATCH_REDIS_URL    keep the rate-limit counters in Redis (default: in the database)
-  VENOWATCH_TRUSTED_PROXIES  how many proxies in front append to X-Forwarded-For (default 0:
-                         the client's address is the connection's)
+
+Signing in (docs/security-signin.md):
+  VENOWATCH_LOGIN_FAILURE_LIMIT   failed sign-ins before a cool-off, counted per username and,
+                                  separately, per client address (default 5)
+  VENOWATCH_LOGIN_COOLOFF_MINUTES how long a locked username or address waits after its last
+                                  failure (default 15); it then works again without an admin
+  VENOWATCH_TRUSTED_PROXIES       how many proxies (a TLS proxy: 1) stand before the app; the
+                                  client's address is then read from X-Forwarded-For (default 0)
+  VENOWATCH_PASSWORD_RESET_MINUTES how long a password-reset link works (default 60)
+  VENOWATCH_SESSION_IDLE_STAFF_MINUTES    staff are signed out after this long idle (default 30)
+  VENOWATCH_SESSION_IDLE_PATIENT_MINUTES  patients are signed out after this long idle (480)
+  VENOWATCH_SESSION_MAX_MINUTES   every session ends this long after sign-in (default 720)
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +75,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     # Its own copy of the API docs' scripts, served from the package, never from a CDN.
     "ninja",
     "csp",
@@ -86,9 +101,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "venowatch.web.throttle.RateLimitMiddleware",
+    # After messages: an ended session says why on the sign-in page.
+    "venowatch.web.signin_middleware.SessionLimitMiddleware",
+    "venowatch.web.signin_middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 ROOT_URLCONF = "venowatch.urls"
 WSGI_APPLICATION = "venowatch.wsgi.application"
@@ -132,12 +153,54 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2 hashes new passwords; a PBKDF2 hash still checks and is rehashed with Argon2 at the
+# user's next sign-in (Django upgrades a hash made by any hasher but the first).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["venowatch.services.security.access.MemberBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before any password is checked.
+    "venowatch.services.security.throttle.ThrottleBackend",
+    "venowatch.services.security.access.MemberBackend",
+]
+PASSWORD_RESET_TIMEOUT = 60 * env_int("VENOWATCH_PASSWORD_RESET_MINUTES", 60)
+
+# django-axes counts failed sign-ins in the database, so every worker and machine shares them.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("VENOWATCH_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("VENOWATCH_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks, each on its own
+# The time the lockout page gives holds: more tries while locked do not push it back.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept, beyond the counters
+AXES_LOCKOUT_CALLABLE = "venowatch.web.signin_views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "venowatch.web.client_address.client_address"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # security/admin_second_factor registers them, operator-only
+
+# Second factor: the authenticator app names the site; a wrong code slows the next try.
+OTP_TOTP_ISSUER = "venowatch"
+
+VENOWATCH_SESSION_IDLE_STAFF = timedelta(
+    minutes=env_int("VENOWATCH_SESSION_IDLE_STAFF_MINUTES", 30)
+)
+VENOWATCH_SESSION_IDLE_PATIENT = timedelta(
+    minutes=env_int("VENOWATCH_SESSION_IDLE_PATIENT_MINUTES", 8 * 60)
+)
+VENOWATCH_SESSION_MAX = timedelta(minutes=env_int("VENOWATCH_SESSION_MAX_MINUTES", 12 * 60))
+# The cookie dies with the longest a session may last; the middleware ends it sooner.
+SESSION_COOKIE_AGE = int(VENOWATCH_SESSION_MAX.total_seconds())
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

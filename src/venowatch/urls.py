@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("venowatch.web.signin_urls")),
     path("me/", include("venowatch.web.patient_urls")),
     path("staff/", include("venowatch.web.staff_urls")),
     path("admin/", admin.site.urls),

@@ -66,12 +66,18 @@ def serve(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     print(f"venowatch: data in {data_dir}")
     if args.demo:
-        from venowatch.services.demo import DEMO_PASSWORD, create_demo
+        from venowatch.services.demo import DEMO_PASSWORD, create_demo, demo_totp_secret
 
         logins = create_demo(utc_now())
         print(f"Demo clinic ready. Every demo login's password is: {DEMO_PASSWORD}")
+        print(
+            "Staff logins also need a code: add the TOTP secret shown beside them to an "
+            "authenticator app (it is fixed for the demo); patients sign in with the password."
+        )
         for login, role in logins:
-            print(f"  {login:<10} {role}")
+            secret = demo_totp_secret(login)
+            extra = f"  TOTP secret {secret}" if secret else ""
+            print(f"  {login:<10} {role}{extra}")
         print(
             "API: /api/v1/docs once signed in; for an integration's token: "
             ".venv/bin/venowatch token create alex --name demo"

@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     DIGEST = "digest", _("Daily digest")
     PATIENT_UPDATE = "patient_update", _("Guidance changed (to the patient)")
     REMINDER = "reminder", _("Check-in reminder")
+    PASSWORD_RESET = "password_reset", _("Password reset link")
 
 
 class Channel(models.TextChoices):

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from venowatch.clinic.admin_scope import ClinicScopedAdmin
+from venowatch.security import admin_second_factor  # noqa: F401  # its registrations
 from venowatch.security.models import ApiToken
 from venowatch.services.clock import utc_now
 from venowatch.services.security import tokens

@@ -3,6 +3,8 @@ the pages use, so the demo's assessments, history rows and tasks are real ones."
 
 from __future__ import annotations
 
+import hashlib
+from base64 import b32encode
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,9 +20,13 @@ from venowatch.services.care.contacts import ContactDetails, save_contacts
 from venowatch.services.care.reassessing import reassess
 from venowatch.services.care.records import record_checkin, record_lab, record_procedure
 from venowatch.services.errors import DuplicateRecordError
+from venowatch.services.security.second_factor import enrol_with_key, has_second_factor
 
 DEMO_CLINIC = "Demo Vein Clinic"
 DEMO_PASSWORD = "venowatch-demo"
+DEMO_STAFF = ("admin", "alex", "jordan", "dr.ruiz")
+"""Staff logins: each has an authenticator already set up with a fixed secret (printed by
+`serve --demo`, and in the README), so a demo shows the real two-step sign-in."""
 H = timedelta(hours=1)
 D = timedelta(days=1)
 VMI, MI, SI = Pgic.VERY_MUCH_IMPROVED, Pgic.MUCH_IMPROVED, Pgic.MINIMALLY_IMPROVED
@@ -101,6 +107,7 @@ STORIES = [
 def create_demo(now: datetime) -> list[tuple[str, str]]:
     """Create the demo clinic unless it exists; return (login, role) pairs to show."""
     if Clinic.objects.filter(name=DEMO_CLINIC).exists():
+        _second_factors()  # a demo made before staff needed one gets it now
         return _logins()
     clinic = Clinic.objects.create(
         name=DEMO_CLINIC,
@@ -131,7 +138,27 @@ def create_demo(now: datetime) -> list[tuple[str, str]]:
         # Consent on paper at enrolment, before the first procedure, recorded by the advocate.
         give(patient, advocates[i % 2], now - max(story.procedures, default=D) - D)
         _tell(patient, story, ir, now)
+    _second_factors()
     return _logins()
+
+
+def demo_totp_key(username: str) -> str:
+    """The demo login's authenticator secret, as django-otp stores it (hex): fixed, derived
+    from the name, so the same demo always has the same codes. Never for a real account."""
+    return hashlib.sha1(f"venowatch demo second factor {username}".encode()).hexdigest()
+
+
+def demo_totp_secret(username: str) -> str | None:
+    """The secret to type into an authenticator app (base32), for the demo's staff logins."""
+    if username not in DEMO_STAFF:
+        return None
+    return b32encode(bytes.fromhex(demo_totp_key(username))).decode()
+
+
+def _second_factors() -> None:
+    for user in User.objects.filter(username__in=DEMO_STAFF, member__clinic__name=DEMO_CLINIC):
+        if not has_second_factor(user):
+            enrol_with_key(user, demo_totp_key(user.username))
 
 
 def _contacts(patient: Patient, i: int, now: datetime) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from django.utils.translation import ngettext
 from venowatch.services.clock import utc_now
 from venowatch.services.security import ratelimit
 from venowatch.services.security.ratelimit import Verdict
+from venowatch.web.client_address import client_address
 
 WEB_POSTS = {"/accounts/login/": "login", "/accounts/password-reset/": "password_reset"}
 API = "/api/"
@@ -30,15 +30,9 @@ API_PUBLIC = ("/openapi.json", "/docs")
 CDS = "/cds-services/"
 
 
-def client_address(request: HttpRequest) -> str:
-    """The client's address: the connection's, or, behind VENOWATCH_TRUSTED_PROXIES proxies,
-    the one the outermost trusted proxy saw (what a client writes itself is never believed)."""
-    proxies: int = settings.VENOWATCH_TRUSTED_PROXIES
-    remote = str(request.META.get("REMOTE_ADDR", ""))
-    if proxies <= 0:
-        return remote
-    seen = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a.strip()]
-    return seen[-proxies] if len(seen) >= proxies else remote
+def _client(request: HttpRequest) -> str:
+    """The address counted (web/client_address: the one the outermost trusted proxy saw)."""
+    return client_address(request) or ""
 
 
 def _bearer(request: HttpRequest) -> str | None:
@@ -85,7 +79,7 @@ class RateLimitMiddleware:
             return self._cds(request)
         name = WEB_POSTS.get(path)
         if name is not None and request.method == "POST":
-            verdict = ratelimit.hit(ratelimit.configured(name), client_address(request), utc_now())
+            verdict = ratelimit.hit(ratelimit.configured(name), _client(request), utc_now())
             if not verdict.allowed:
                 return _web_refusal(request, verdict)
         return self.get_response(request)
@@ -98,13 +92,13 @@ class RateLimitMiddleware:
         elif request.user.is_authenticated:
             who, name = f"user:{request.user.pk}", "api_token"
         else:
-            who, name = client_address(request), "api_ip"
+            who, name = _client(request), "api_ip"
         verdict = ratelimit.hit(ratelimit.configured(name), who, utc_now())
         return self.get_response(request) if verdict.allowed else _api_refusal(verdict)
 
     def _cds(self, request: HttpRequest) -> HttpResponse:
         now = utc_now()
-        verdict = ratelimit.hit(ratelimit.configured("cds_ip"), client_address(request), now)
+        verdict = ratelimit.hit(ratelimit.configured("cds_ip"), _client(request), now)
         if not verdict.allowed:
             return _cds_refusal(verdict)
         issuer = ratelimit.claimed_issuer(_bearer(request))

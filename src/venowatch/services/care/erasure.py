@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
@@ -93,6 +94,15 @@ def _end_sessions(user_id: int) -> int:
     return Session.objects.filter(pk__in=gone).delete()[0]
 
 
+def _forget_sign_ins(username: str) -> int:
+    """django-axes keeps every sign-in attempt under the username typed (an email address,
+    often): the patient's go with them."""
+    return sum(
+        log.objects.filter(username=username).delete()[0]
+        for log in (AccessAttempt, AccessLog, AccessFailureLog)
+    )
+
+
 def erase_patient(patient: models.Patient) -> Erased:
     """Erase `patient` and their login for good (see the module's docstring)."""
     with transaction.atomic():
@@ -109,5 +119,6 @@ def erase_patient(patient: models.Patient) -> Erased:
         count += patient.delete()[0]
         if patient.user is not None:
             count += _end_sessions(patient.user.pk)
+            count += _forget_sign_ins(patient.user.username)
             count += patient.user.delete()[0]  # the membership, tokens and answers with it
     return Erased(patient_id=pk, rows=count, redacted=redacted)

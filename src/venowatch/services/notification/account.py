@@ -1,0 +1,35 @@
+"""Messages about a person's own account, sent through the outbox like every other message
+(so a reset email survives a restart and is retried like an alert)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import User as AuthUser
+from django.utils.translation import gettext as _
+
+from venowatch.notify.models import Channel, Kind, Notification
+from venowatch.services.notification.addresses import Address
+from venowatch.services.notification.outbox import queue
+from venowatch.services.security.access import member_of
+
+
+def queue_password_reset(user: AuthUser, path: str, now: datetime) -> Notification | None:
+    """Queue the email with the reset link (`path` on the site). Nothing for an account
+    without a clinic (an installation operator) or without an email address: such an
+    operator resets with `django-admin changepassword`, and the page says the same either way."""
+    member = member_of(user)
+    if member is None or not user.email:
+        return None
+    minutes = settings.PASSWORD_RESET_TIMEOUT // 60
+    return queue(
+        clinic=member.clinic,
+        kind=Kind.PASSWORD_RESET,
+        to=Address(Channel.EMAIL, user.email),
+        key=f"password-reset:{user.pk}:{secrets.token_hex(8)}",  # every request is its own
+        subject=_("Reset your venowatch password"),
+        context={"user": user, "link": f"{settings.VENOWATCH_BASE_URL}{path}", "minutes": minutes},
+        now=now,
+    )
