@@ -8,6 +8,21 @@ from venowatch.protocol import Assessment, Protocol, Urgency
 from venowatch.protocol.message import Audience, stamp
 
 _RULE = "─" * 72
+# Shouted so a terminal reader sees it first; "none" is a code, so it says there is nothing to do.
+_URGENCY = {
+    Urgency.EMERGENCY: "EMERGENCY",
+    Urgency.URGENT: "URGENT",
+    Urgency.ATTENTION: "ATTENTION",
+    Urgency.ROUTINE: "ROUTINE",
+    Urgency.NONE: "NO ACTION",
+}
+_COUNTED = {
+    Urgency.EMERGENCY: "emergency",
+    Urgency.URGENT: "urgent",
+    Urgency.ATTENTION: "needing attention",
+    Urgency.ROUTINE: "routine",
+    Urgency.NONE: "with nothing to do",
+}
 
 
 def render_batch(assessments: Sequence[Assessment], protocol: Protocol, audience: Audience) -> str:
@@ -25,7 +40,7 @@ def summary(assessments: Sequence[Assessment]) -> str:
         counts[a.urgency] += 1
     lines = [
         f"{len(assessments)} patients: "
-        + ", ".join(f"{n} {u.value}" for u, n in counts.items() if n)
+        + ", ".join(f"{n} {_COUNTED[u]}" for u, n in counts.items() if n)
     ]
     emergencies = [a.patient_id for a in assessments if a.urgency is Urgency.EMERGENCY]
     if emergencies:
@@ -43,7 +58,7 @@ def render(a: Assessment, protocol: Protocol, audience: Audience) -> str:
     lines = [
         _RULE,
         f"{a.patient_id}    as of {stamp(a.as_of, tz)}",
-        f"{a.urgency.value.upper():<10} {title}",
+        f"{_URGENCY[a.urgency]:<10} {title}",
     ]
     if a.urgency is Urgency.EMERGENCY:
         lines.append("!! This is an emergency. Act now, before reading anything else.")

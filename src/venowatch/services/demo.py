@@ -111,10 +111,10 @@ def create_demo(now: datetime) -> list[tuple[str, str]]:
     )
     _user("admin", "Avery Admin", clinic, Role.ADMIN, superuser=True)
     advocates = [
-        _user("alex", "Alex Morgan", clinic, Role.ADVOCATE),
-        _user("jordan", "Jordan Lee", clinic, Role.ADVOCATE),
+        _user("alex", "Alex Morgan", clinic, Role.ADVOCATE, phone="+1 617 555 0170"),
+        _user("jordan", "Jordan Lee", clinic, Role.ADVOCATE, phone="+1 617 555 0171"),
     ]
-    ir = _user("dr.ruiz", "Ana Ruiz", clinic, Role.CLINICIAN)
+    ir = _user("dr.ruiz", "Ana Ruiz", clinic, Role.CLINICIAN, phone="+1 617 555 0172")
     for i, story in enumerate(STORIES):
         user = _user(story.username, story.name, clinic, Role.PATIENT)
         patient = Patient.objects.create(
@@ -203,7 +203,9 @@ def _lab(
     return record_lab(patient, at=at, kind=kind, result=result, finding=finding, by=ir, now=at)
 
 
-def _user(username: str, name: str, clinic: Clinic, role: Role, superuser: bool = False) -> User:
+def _user(
+    username: str, name: str, clinic: Clinic, role: Role, superuser: bool = False, phone: str = ""
+) -> User:
     first, _, last = name.partition(" ")
     user = User.objects.create_user(
         username,
@@ -214,7 +216,8 @@ def _user(username: str, name: str, clinic: Clinic, role: Role, superuser: bool 
         is_staff=superuser,
         is_superuser=superuser,
     )
-    Member.objects.create(user=user, clinic=clinic, role=role)
+    # Staff have mobiles, so that with SMS on a clot alert also goes out as a text.
+    Member.objects.create(user=user, clinic=clinic, role=role, phone=phone)
     return user
 
 
