@@ -27,10 +27,14 @@ from venowatch.cli.main import main
 from venowatch.clinic import models
 from venowatch.notify.models import Channel, Kind, Notification
 from venowatch.protocol.model import Clause
+from venowatch.services.care.assessing import assess_timeline
 from venowatch.services.care.emergency import open_emergency_of
+from venowatch.services.care.protocols import default_protocol
 from venowatch.services.care.tasks import acknowledge
 from venowatch.services.demo import DEMO_CLINIC, create_demo
+from venowatch.services.integration.cds.cards import patient_view_card
 from venowatch.services.sweep import sweep
+from venowatch.services.timeline_files import decode_timeline
 
 SKIPPED_TAGS = {"script", "style", "template"}
 # Clause names (C1..C7) are shown to staff on purpose: the guide's clauses go by them.
@@ -282,3 +286,16 @@ def test_the_sweep_and_an_import_of_the_demo_show_no_code(
     out = _output(capsys, "import", str(synthea), "--clinic", "Second Clinic")
     problems += [f"import synthea: {f}" for f in faults(text_cells(out))]
     assert not problems, "\n".join(problems)
+
+
+# --- the CDS Hooks card ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_the_cds_card_of_every_scenario_shows_no_code(path: Path) -> None:
+    protocol = default_protocol()
+    timeline = decode_timeline(json.dumps(load_json(path)["timeline"]).encode(), path.name)
+    card = patient_view_card(assess_timeline(timeline, protocol), protocol, "https://x.example/")
+    assert not faults(text_cells(card["summary"] + "\n" + card["detail"]))
+    if load_json(path)["expect"]["urgency"] == "emergency":
+        assert "(an emergency)" in card["detail"]
