@@ -30,6 +30,7 @@ from venowatch.protocol.model import Clause
 from venowatch.services.care.assessing import assess_timeline
 from venowatch.services.care.emergency import open_emergency_of
 from venowatch.services.care.protocols import default_protocol
+from venowatch.services.care.standing import standing
 from venowatch.services.care.tasks import acknowledge
 from venowatch.services.demo import DEMO_CLINIC, create_demo
 from venowatch.services.integration.cds.cards import patient_view_card
@@ -299,3 +300,77 @@ def test_the_cds_card_of_every_scenario_shows_no_code(path: Path) -> None:
     assert not faults(text_cells(card["summary"] + "\n" + card["detail"]))
     if load_json(path)["expect"]["urgency"] == "emergency":
         assert "(an emergency)" in card["detail"]
+
+
+# --- dates and times ---------------------------------------------------------------------------
+
+CLOCK = re.compile(r"(?<![\d:+-])\d{1,2}:\d{2}(?![:\d])(?!\s*(?:[A-Z]{2,5}\b|[+-]\d{2}|\(|UTC))")
+ZONE_NOTE = re.compile(r"Times on this page are \S+ time\.")
+
+
+def test_every_time_on_a_page_says_its_zone(demo: datetime) -> None:
+    """Staff read each time with its zone; a patient's own pages may say it once for the page,
+    since their sentences read better without one in each."""
+    problems = []
+    for who, url, page in _pages(demo):
+        text = " ".join(visible_nodes(page))
+        if url.startswith("/me/") and ZONE_NOTE.search(text):
+            continue
+        problems += [f"{who} {url}: {m.group()} in …{text[m.start() - 40 : m.end() + 10]}…"
+                     for m in CLOCK.finditer(text)]  # fmt: skip
+    assert not problems, "\n".join(sorted(set(problems)))
+
+
+COMING = "<dt>Earliest next procedure</dt>"
+
+
+def test_a_key_date_that_has_passed_is_not_shown_as_coming(demo: datetime) -> None:
+    passed = coming = 0
+    for p in models.Patient.objects.filter(clinic__name=DEMO_CLINIC).select_related("user"):
+        earliest = standing(p, demo).earliest_next_procedure_at
+        if earliest is None:
+            continue
+        assert p.user is not None
+        own = _client(p.user).get(reverse("patient-status")).content.decode()
+        staff = _client(User.objects.get(username="admin"))
+        theirs = staff.get(reverse("staff-patient", args=[p.pk])).content.decode()
+        if earliest <= timezone.now():
+            passed += 1
+            assert COMING not in own + theirs, p.name
+            assert "<dt>A next procedure is possible since</dt>" in own, p.name
+            assert "<dt>Next procedure possible since</dt>" in theirs, p.name
+        else:
+            coming += 1
+            assert COMING in own, p.name
+            assert COMING in theirs, p.name
+    assert passed, "a demo patient whose earliest next procedure has passed"
+    assert coming, "a demo patient whose earliest next procedure is still to come"
+
+
+# --- who to contact ----------------------------------------------------------------------------
+
+
+def test_advice_to_get_in_touch_gives_the_clinics_contact(demo: datetime) -> None:
+    john = models.Patient.objects.get(name="John Okafor")  # suspected restenosis: a retest
+    assert john.user is not None
+    page = _client(john.user).get(reverse("patient-status")).content.decode()
+    assert "Contact the foundation today" in page
+    assert "To arrange it, contact the foundation&#x27;s patient coordinator" in page
+    assert 'href="tel:+1-555-0150"' in page
+    assert 'href="mailto:coordinator@demo.clinic"' in page
+    email = Notification.objects.filter(patient=john, kind=Kind.PATIENT_UPDATE).latest("pk")
+    assert "the foundation's patient coordinator: +1-555-0150 coordinator@demo.clinic" in email.text
+    assert 'href="tel:+1-555-0150"' in email.html
+    maria = models.Patient.objects.get(name="Maria Keller")  # a clot: call the IR, not this
+    assert maria.user is not None
+    theirs = _client(maria.user).get(reverse("patient-status")).content.decode()
+    assert "clinic-contact" not in theirs
+
+
+def test_without_a_contact_the_page_shows_no_empty_box(demo: datetime) -> None:
+    models.Clinic.objects.filter(name=DEMO_CLINIC).update(contact_phone="", contact_email="")
+    john = models.Patient.objects.get(name="John Okafor")
+    assert john.user is not None
+    page = _client(john.user).get(reverse("patient-status")).content.decode()
+    assert "Contact the foundation today" in page
+    assert "clinic-contact" not in page

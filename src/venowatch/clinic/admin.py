@@ -68,6 +68,12 @@ class ClinicForm(forms.ModelForm[models.Clinic]):
         return hour
 
 
+CONTACT_FIELDS = (
+    "ir_name", "ir_phone", "oncall_phone", "oncall_email",
+    "contact_name", "contact_phone", "contact_email",
+)  # fmt: skip
+
+
 @admin.register(models.Clinic)
 class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
     form = ClinicForm
@@ -77,7 +83,7 @@ class ClinicAdmin(admin.ModelAdmin[models.Clinic]):
     readonly_fields = ("protocol", "sms")
     fieldsets = (
         (None, {"fields": ("name", "time_zone", "mrn_system", "sms")}),
-        (_("Contacts"), {"fields": ("ir_name", "ir_phone", "oncall_phone", "oncall_email")}),
+        (_("Contacts"), {"fields": CONTACT_FIELDS}),
         (
             _("Alerts and reminders"),
             {

@@ -107,6 +107,9 @@ def create_demo(now: datetime) -> list[tuple[str, str]]:
         ir_phone="+1-555-0100",
         oncall_phone="+1-555-0199",
         oncall_email="oncall@demo.clinic",
+        contact_name="the foundation's patient coordinator",
+        contact_phone="+1-555-0150",
+        contact_email="coordinator@demo.clinic",
         time_zone="America/New_York",
     )
     _user("admin", "Avery Admin", clinic, Role.ADMIN, superuser=True)
