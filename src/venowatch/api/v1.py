@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 
-from venowatch.api import corrections, cover, patients, records, tasks
+from venowatch.api import contacts, corrections, cover, patients, records, tasks
 from venowatch.api.auth import AUTH
 from venowatch.api.errors import ApiError, problem
 from venowatch.services.care.tasks import TaskError
@@ -30,6 +30,7 @@ api.add_router("/patients", patients.router)
 api.add_router("/patients", records.router)
 api.add_router("/patients", cover.router)
 api.add_router("/patients", corrections.router)
+api.add_router("/patients", contacts.router)
 api.add_router("/tasks", tasks.router)
 
 
