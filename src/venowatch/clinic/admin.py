@@ -196,3 +196,25 @@ class PatientAdmin(admin.ModelAdmin[models.Patient]):
                 gone.delete()
             return
         super().save_formset(request, form, formset, change)
+
+
+@admin.register(models.Takeover)
+class TakeoverAdmin(admin.ModelAdmin[models.Takeover]):
+    """Who took a patient over, from whom and why. Take-overs are append-only
+    (services.care.takeovers writes them), so the admin only shows them."""
+
+    list_display = ("at", "patient", "by", "previous", "reason")
+    list_filter = ("patient__clinic",)
+    list_select_related = ("patient", "by", "previous")
+    search_fields = ("patient__name", "reason")
+    ordering = ("-at", "-pk")
+    readonly_fields = ("patient", "by", "previous", "reason", "at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
