@@ -9,7 +9,6 @@ from ninja.errors import AuthenticationError, HttpError
 from venowatch.api import contacts, corrections, cover, patients, records, tasks
 from venowatch.api.auth import AUTH
 from venowatch.api.errors import ApiError, problem
-from venowatch.services.care.tasks import TaskError
 from venowatch.services.errors import DuplicateRecordError, FieldError
 from venowatch.services.security.idempotency import KeyReusedError
 
@@ -58,11 +57,6 @@ def _duplicate(request: HttpRequest, exc: DuplicateRecordError) -> HttpResponse:
 
 _BODY_NAMES = {"performed_by": "performed_by_id", "assignee": "assignee_id"}
 """The services name a person; the API's bodies give their id."""
-
-
-@api.exception_handler(TaskError)
-def _task_error(request: HttpRequest, exc: TaskError) -> HttpResponse:
-    return api.create_response(request, problem(str(exc), "body"), status=422)
 
 
 @api.exception_handler(KeyReusedError)
