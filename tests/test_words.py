@@ -374,3 +374,25 @@ def test_without_a_contact_the_page_shows_no_empty_box(demo: datetime) -> None:
     page = _client(john.user).get(reverse("patient-status")).content.decode()
     assert "Contact the foundation today" in page
     assert "clinic-contact" not in page
+
+
+def test_pages_sent_back_with_errors_show_no_code(demo: datetime) -> None:
+    """A refused form comes back as the page with the problem named, in words."""
+    maria = models.Patient.objects.get(name="Maria Keller")
+    assert maria.user is not None
+    alex = _client(User.objects.get(username="alex"))
+    task = open_emergency_of(maria)
+    assert task is not None
+    answers = [
+        alex.post(reverse("staff-edit-contact", args=[maria.pk]), {"contact-phone_mobile": "12"}),
+        alex.post(reverse("staff-task", args=[task.pk]), {f"task-{task.pk}-action": "resolve"}),
+        alex.post(reverse("staff-add-lab", args=[maria.pk]), {"lab-result": "abnormal"}),
+        _client(maria.user).post(reverse("patient-checkin"), {"pgic": "much_better"}),
+    ]
+    problems = []
+    # The patient's check-in form comes back as a page (200) with its errors.
+    assert [a.status_code for a in answers] == [400, 400, 400, 200]
+    for answer in answers:
+        assert "error" in answer.content.decode()
+        problems += faults(visible_nodes(answer.content.decode()))
+    assert not problems, "\n".join(problems)
