@@ -266,10 +266,13 @@ def test_the_readable_assessment_of_every_scenario_shows_no_code(
         files.append(data_dir / path.name)
         files[-1].write_text(json.dumps(load_json(path)["timeline"]))
     problems = []
+    flags = set()
     for audience in ("staff", "patient"):
         for file in files:
             out = _output(capsys, "assess", "--for", audience, str(file))
             problems += [f"{file.stem} for {audience}: {f}" for f in faults(text_cells(out))]
+            flags |= {line for line in out.splitlines() if line.startswith("Flags: ")}
+    assert flags == {"Flags: check-in overdue", "Flags: consider a stent"}
     assert not problems, "\n".join(problems)
 
 

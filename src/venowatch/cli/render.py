@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from venowatch.protocol import Assessment, Protocol, Urgency
+from venowatch.protocol import Assessment, Flag, Protocol, Urgency
 from venowatch.protocol.message import Audience, stamp
 
 _RULE = "─" * 72
@@ -16,6 +16,7 @@ _URGENCY = {
     Urgency.ROUTINE: "ROUTINE",
     Urgency.NONE: "NO ACTION",
 }
+_FLAGS = {Flag.CHECKIN_OVERDUE: "check-in overdue", Flag.STENT_CONSIDERATION: "consider a stent"}
 _COUNTED = {
     Urgency.EMERGENCY: "emergency",
     Urgency.URGENT: "urgent",
@@ -75,7 +76,7 @@ def render(a: Assessment, protocol: Protocol, audience: Audience) -> str:
     if dates:
         lines += ["", "Key dates:"] + [f"  {label:<26}{value}" for label, value in dates]
     if a.flags:
-        lines += ["", "Flags: " + ", ".join(f.value.replace("_", " ") for f in a.flags)]
+        lines += ["", "Flags: " + ", ".join(_FLAGS[f] for f in a.flags)]
     ref = a.protocol
     lines += ["", f"Protocol {ref.id} {ref.version} (sha256 {ref.sha256[:12]})", ""]
     return "\n".join(lines)
