@@ -64,6 +64,8 @@ def codes() -> tuple[frozenset[str], frozenset[str]]:
 
 
 SPELLED, WORDS = codes()
+# A code with its underscores made spaces ("possible thrombosis") is still a code, alone.
+SPACED = frozenset(v.replace("_", " ") for v in SPELLED if "_" in v)
 _ANY_SPELLED = "|".join(map(re.escape, sorted(SPELLED)))
 SPELLED_RE = re.compile(rf"(?<![\w/.-])({_ANY_SPELLED})(?![\w/-])")
 NONE_RE = re.compile(r"\bNone\b")
@@ -116,7 +118,7 @@ def faults(nodes: list[str]) -> list[str]:
     for node in nodes:
         found += [f"{m.group(1)!r} in {node!r}" for m in SPELLED_RE.finditer(node)]
         found += [f"None in {node!r}" for _ in NONE_RE.finditer(node)]
-        if node.strip(" .,;:()") in WORDS:
+        if node.strip(" .,;:()") in WORDS | SPACED:
             found.append(f"{node!r} alone")
         for m in ARROW_RE.finditer(node):
             found += [f"{w!r} by an arrow in {node!r}" for w in m.groups() if w in WORDS]
@@ -128,9 +130,10 @@ def test_the_detector_finds_codes_and_leaves_words() -> None:
         "<p class='much_worse'>You feel <b>much_worse</b></p><td>routine</td><p>A routine"
         " check</p><p>minimally_worse -&gt; much_worse</p><span>None</span><script>x='none'"
         "</script><a href='/me/history/?as_of=no_change'>History</a><p>improved → worse</p>"
+        "<td>possible thrombosis</td>"
     )
     found = faults(visible_nodes(page))
-    assert len(found) == 7, found
+    assert len(found) == 8, found
     assert not faults(visible_nodes("<p>Routine check-in by email, as routine.</p>"))
     assert faults(text_cells("Urgency:   emergency\nRead the email.")) == ["'emergency' alone"]
 

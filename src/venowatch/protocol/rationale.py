@@ -219,8 +219,8 @@ def stent(repeats: int, prm: Parameters) -> Reason:
         ),
         counted(
             ngettext_noop(
-                "%(count)s repeats done (>= %(threshold)s): stent consideration.",
-                "%(count)s repeats done (>= %(threshold)s): stent consideration.",
+                "%(count)s repeats done (>= %(threshold)s): consider a stent.",
+                "%(count)s repeats done (>= %(threshold)s): consider a stent.",
             ),
             repeats,
             threshold=prm.repeats_before_stent,
