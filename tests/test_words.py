@@ -125,6 +125,13 @@ def faults(nodes: list[str]) -> list[str]:
     return found
 
 
+def test_the_detector_knows_the_enums_of_every_layer() -> None:
+    assert {"much_improved", "possible_thrombosis", "call_patient", "no_answer"} <= SPELLED
+    assert {"patient_update", "edit_contact", "not_a_clot"} <= SPELLED
+    assert {"routine", "email", "advocate", "acknowledged", "critical"} <= WORDS
+    assert "C2" not in SPELLED | WORDS
+
+
 def test_the_detector_finds_codes_and_leaves_words() -> None:
     page = (
         "<p class='much_worse'>You feel <b>much_worse</b></p><td>routine</td><p>A routine"
