@@ -28,3 +28,8 @@ class Api:
         return self.client.post(
             f"/api/v1{path}", body, content_type="application/json", headers=self._headers(headers)
         )
+
+    def put(self, path: str, body: Any) -> Any:
+        return self.client.put(
+            f"/api/v1{path}", body, content_type="application/json", headers=self._headers({})
+        )

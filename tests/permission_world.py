@@ -17,10 +17,13 @@ from django.utils import timezone
 from tests.api_fixtures import Api
 from tests.web_fixtures import H, clinic, patient, user
 from venowatch.clinic.models import (
+    CallAttempt,
     CheckIn,
     Lab,
     Note,
     Patient,
+    PatientDetails,
+    PatientPhone,
     Procedure,
     Role,
     Takeover,
@@ -62,13 +65,14 @@ def _operated(p: Patient, ir: User) -> None:
 
 
 def _quiet(p: Patient, ir: User) -> None:
-    """A procedure by `ir`, no check-in yet, and a task that is not an emergency."""
+    """A procedure by `ir`, no check-in yet, and a task that is not an emergency (a call, so
+    that recording a call tried on it is a question of permission only)."""
     now = timezone.now()
     record_procedure(
         p, kind=ProcedureKind.VENOPLASTY, performed_at=now - 5 * H, performed_by=ir, now=now
     )
     Task.objects.create(
-        patient=p, kind=TaskKind.REVIEW_PATIENT, reason="Review.", assignee=p.advocate,
+        patient=p, kind=TaskKind.CALL_PATIENT, reason="Call.", assignee=p.advocate,
         created_at=now,
     )  # fmt: skip
 
@@ -97,7 +101,8 @@ def world() -> World:
 
 
 def footprint() -> tuple[int, ...]:
-    models = (CheckIn, Procedure, Lab, Note, TaskEvent, Takeover)
+    models = (CheckIn, Procedure, Lab, Note, TaskEvent, Takeover, CallAttempt, PatientPhone,
+              PatientDetails)  # fmt: skip
     return tuple(m.objects.count() for m in models)
 
 
@@ -120,3 +125,8 @@ class Caller:
         if self.api:
             return self.api.post(path, body)
         return self.client.post(f"/api/v1{path}", body, content_type="application/json")
+
+    def put(self, path: str, body: Any) -> Any:
+        if self.api:
+            return self.api.put(path, body)
+        return self.client.put(f"/api/v1{path}", body, content_type="application/json")

@@ -188,6 +188,7 @@ def test_history_and_tasks(alex: User, maria: Patient) -> None:
     resolved = api.post(f"/tasks/{task['id']}", {"action": "resolve"})
     assert resolved.status_code == 422
     assert resolved.json()["detail"][0]["msg"] == "say how it was resolved"
+    assert resolved.json()["detail"][0]["loc"] == ["body", "note"]
     done = api.post(f"/tasks/{task['id']}", {"action": "resolve", "note": "Called; fine."})
     assert done.json()["status"] == "resolved"
     assert Task.objects.get(pk=task["id"]).status == "resolved"

@@ -22,22 +22,26 @@ from venowatch.security.models import Scope
 pytestmark = pytest.mark.django_db
 
 VIEW = {"patient", "assessment", "changes", "procedures", "checkins", "labs", "takeovers"}
-STAFF_RECORDS = {"as_of", "add_procedure", "add_lab"}
-STAFF = {*VIEW, *STAFF_RECORDS, "move_task"}
+STAFF_RECORDS = {"as_of", "add_procedure", "add_lab", "contacts"}
+STAFF = {*VIEW, *STAFF_RECORDS, "move_task", "call"}
+# Contact details are edited by advocates and administrators, as on the staff page.
+EDITORS = {*STAFF, "edit_contact"}
 ALLOWED: dict[str, dict[str, set[str]]] = {
     "patient": {"own": {"list", *VIEW, "add_checkin"}},
     "advocate": {
-        "own": {"list", "tasks", *STAFF},
+        "own": {"list", "tasks", *EDITORS},
         "other": {"take_over"},
-        "emergency": {*STAFF, "take_over"},
+        "emergency": {*EDITORS, "take_over"},
     },
-    # A clinician moves a task only when it is an open emergency (the own patient's is).
+    # A clinician moves a task or records a call on it only when it is an open emergency (the
+    # own patient's is).
     "clinician": {"own": {"list", *STAFF}, "emergency": STAFF},
-    "admin": {"own": {"list", "tasks", *STAFF}, "other": STAFF, "emergency": STAFF},
+    "admin": {"own": {"list", "tasks", *EDITORS}, "other": EDITORS, "emergency": EDITORS},
     "no_role": {},
     "signed_out": {},
 }
-WRITES = {"add_procedure", "add_lab", "add_checkin", "move_task", "take_over"}
+WRITES = {"add_procedure", "add_lab", "add_checkin", "move_task", "take_over", "call",
+          "edit_contact"}  # fmt: skip
 CREATES = {"add_procedure", "add_lab", "add_checkin", "take_over"}
 TARGETLESS = {"list", "tasks"}
 ACTIONS = sorted({a for allowed in ALLOWED.values() for some in allowed.values() for a in some})
@@ -75,6 +79,13 @@ def _calls(caller: Caller, target: Patient) -> dict[str, Callable[[], Any]]:
         "move_task": lambda: caller.post(f"/tasks/{task.pk}", {"action": "acknowledge"}),
         "take_over": lambda: caller.post(f"/patients/{pk}/takeover", {"reason": "Jordan is ill."}),
         "takeovers": lambda: caller.get(f"/patients/{pk}/takeovers"),
+        "call": lambda: caller.post(
+            f"/tasks/{task.pk}", {"action": "call", "call_outcome": "no_answer", "note": "Rang."}
+        ),
+        "contacts": lambda: caller.get(f"/patients/{pk}/contacts"),
+        "edit_contact": lambda: caller.put(
+            f"/patients/{pk}/contacts", {"phones": {"mobile": "+1 617 555 0123"}}
+        ),
     }
 
 

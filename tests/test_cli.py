@@ -61,7 +61,7 @@ def test_batch_puts_emergencies_first_and_keeps_input_order(tmp_path: Path) -> N
     ]
     out = run("assess", *map(str, files)).stdout.decode()
     head, _, body = out.partition("─")
-    assert "3 patients: 1 emergency, 1 urgent, 1 none" in head
+    assert "3 patients: 1 emergency, 1 urgent, 1 with nothing to do" in head
     assert "EMERGENCY (possible blood clot) for 1: 05-thrombosis-return" in head
     order = [body.index(name) for name in ("03-improved", "05-thrombosis-return", "08-restenosis")]
     assert order == sorted(order)

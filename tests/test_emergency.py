@@ -22,7 +22,6 @@ from venowatch.protocol import Pathway, Pgic, Urgency
 from venowatch.services.care import tasks
 from venowatch.services.care.emergency import emergency_states, open_emergency_of, record_call
 from venowatch.services.care.records import record_checkin
-from venowatch.services.care.tasks import TaskError
 from venowatch.services.care.worklist import worklist_rows
 from venowatch.services.errors import FieldError
 from venowatch.services.notification.delivery import deliver_due
@@ -89,8 +88,9 @@ def test_an_emergency_is_resolved_only_with_an_outcome_and_a_note(s: Staffed) ->
     with pytest.raises(FieldError) as refused:
         tasks.resolve(task, s.advocate, NOW, "Called her.")
     assert refused.value.field == "resolution"
-    with pytest.raises(TaskError):
+    with pytest.raises(FieldError) as refused:
         tasks.resolve(task, s.advocate, NOW, "  ", Resolution.NOT_A_CLOT)
+    assert refused.value.field == "note"
     done = tasks.resolve(task, s.advocate, NOW, "Not a clot.", Resolution.NOT_A_CLOT)
     assert (done.status, done.resolution) == (TaskStatus.RESOLVED, "not_a_clot")
     last = done.events.order_by("-pk").first()
@@ -111,8 +111,9 @@ def test_calls_are_recorded_on_the_task_and_its_state_counts_them(s: Staffed) ->
     assert (state.calls, state.last_call) == (2, CallOutcome.VOICEMAIL)
     assert (state.acknowledged_by, state.acknowledged_at) == (s.admin, NOW + 2 * H)
     tasks.resolve(task, s.admin, NOW + 3 * H, "Could not reach.", Resolution.NOT_REACHED)
-    with pytest.raises(TaskError):
+    with pytest.raises(FieldError) as refused:
         record_call(task, s.advocate, NOW + 4 * H, CallOutcome.REACHED, "")
+    assert refused.value.field == "task"
     assert CallAttempt.objects.filter(task=task).count() == 2
     assert emergency_states([p.pk]) == {}
 

@@ -25,7 +25,7 @@ from venowatch.services.care.records import record_procedure
 
 pytestmark = pytest.mark.django_db
 
-STAFF = {"patient", "as_of", "procedure", "lab", "note", "task"}
+STAFF = {"patient", "as_of", "procedure", "lab", "note", "task", "call"}
 ALLOWED: dict[str, dict[str, set[str]]] = {
     "patient": {"own": {"me.status", "me.checkin", "me.history"}},
     "advocate": {
@@ -40,8 +40,8 @@ ALLOWED: dict[str, dict[str, set[str]]] = {
     "signed_out": {},
 }
 ACTIONS = ["me.status", "me.checkin", "me.history", "worklist", "patient", "as_of", "procedure",
-           "lab", "note", "task", "take_over"]  # fmt: skip
-WRITES = {"me.checkin", "procedure", "lab", "note", "task", "take_over"}
+           "lab", "note", "task", "call", "take_over"]  # fmt: skip
+WRITES = {"me.checkin", "procedure", "lab", "note", "task", "call", "take_over"}
 TARGETLESS = {"me.status", "me.checkin", "me.history", "worklist"}
 # Pages that name no patient have no other record to reach.
 CASES = [
@@ -86,6 +86,14 @@ def _request(client: Client, action: str, target: Patient) -> int:
         "task": lambda: client.post(
             f"/staff/tasks/{task.pk}/", {f"task-{task.pk}-action": "acknowledge"}
         ),
+        "call": lambda: client.post(
+            f"/staff/tasks/{task.pk}/",
+            {
+                f"task-{task.pk}-action": "call",
+                f"task-{task.pk}-call_outcome": "no_answer",
+                f"task-{task.pk}-call_note": "Rang twice.",
+            },
+        ),
         "take_over": lambda: client.post(
             f"/staff/patients/{pk}/take-over/", {"reason": "Jordan is off sick."}
         ),
@@ -112,16 +120,18 @@ def test_permission_matrix(world: World, role: str, action: str, whose: str) -> 
 
 
 def test_the_worlds_tasks_are_what_the_matrix_says(world: World) -> None:
-    """The task each action moves: an emergency for "own" and "emergency", not for "other"."""
-    for target, kind in [
-        (world.own["advocate"], TaskKind.CALL_PATIENT),
-        (world.emergency, TaskKind.CALL_PATIENT),
-        (world.foreign, TaskKind.CALL_PATIENT),
-        (world.other["advocate"], TaskKind.REVIEW_PATIENT),
+    """The task each action moves: a call task everywhere, so that recording a call is a matter
+    of permission; an emergency for "own" and "emergency", not for "other"."""
+    for target, emergency in [
+        (world.own["advocate"], True),
+        (world.emergency, True),
+        (world.foreign, True),
+        (world.other["advocate"], False),
     ]:
         task = Task.objects.filter(patient=target).order_by("pk").first()
         assert task is not None
-        assert (task.kind, task.status) == (kind, TaskStatus.OPEN)
+        assert (task.kind, task.status) == (TaskKind.CALL_PATIENT, TaskStatus.OPEN)
+        assert task.emergency is emergency
 
 
 def test_a_clinician_may_not_move_a_task_that_is_not_an_emergency(world: World) -> None:

@@ -33,6 +33,7 @@ from venowatch.clinic.models import (
     Role,
     Task,
     TaskEvent,
+    TaskKind,
     TaskStatus,
 )
 from venowatch.protocol import LabKind, LabResult, Pathway, Pgic, ProcedureKind
@@ -140,7 +141,11 @@ def test_worklist_shows_open_task_counts_and_the_advocate(
     possible_clot(p, team.ir, now)
     task = Task.objects.get(patient=p, kind="call_patient")
     Task.objects.create(
-        patient=p, kind="review_labs", reason="done", status="resolved", created_at=now
+        patient=p,
+        kind=TaskKind.REVIEW_LABS,
+        reason="done",
+        status=TaskStatus.RESOLVED,
+        created_at=now,
     )
     response = signed_in(client, team.admin).get(reverse("worklist"))
     (row,) = response.context["rows"]
@@ -623,7 +628,8 @@ def test_worklist_queries_do_not_grow_with_patients(
             for i, p in enumerate(made)
         )
         Task.objects.bulk_create(
-            Task(patient=p, kind="call_patient", reason="r", created_at=now) for p in made[::2]
+            Task(patient=p, kind=TaskKind.CALL_PATIENT, reason="r", created_at=now)
+            for p in made[::2]
         )
 
     client.force_login(team.alex)

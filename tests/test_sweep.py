@@ -126,13 +126,13 @@ def test_the_sweep_command(tmp_path: Path, smtp: Inbox) -> None:
     _demo_clinic(env)
     first = _cli("sweep", "--verbose", env=env)
     assert first.returncode == 0, first.stderr
-    swept = re.search(r"re-assessed (\d+).*emails sent (\d+)", first.stdout)
+    swept = re.search(r"re-assessed (\d+).*messages sent (\d+)", first.stdout)
     assert swept is not None, first.stdout
     assert int(swept[1]) > 0
     assert int(swept[2]) == len(smtp.messages) > 0
     again = _cli("sweep", "--verbose", env=env)
     assert "re-assessed 0," in again.stdout
-    assert "emails sent 0," in again.stdout
+    assert "messages sent 0," in again.stdout
 
 
 @pytest.mark.django_db

@@ -8,11 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 
-from venowatch.api import corrections, cover, patients, records, tasks
+from venowatch.api import contacts, corrections, cover, patients, records, tasks
 from venowatch.api.auth import AUTH, TokenRefusedError
 from venowatch.api.errors import ApiError, problem
 from venowatch.api.parser import WireParser
-from venowatch.services.care.tasks import TaskError
 from venowatch.services.errors import DuplicateRecordError, FieldError
 from venowatch.services.security.idempotency import KeyReusedError
 from venowatch.services.wire import BodyError, DuplicateKeyError, TooLargeError, body_limit
@@ -35,6 +34,7 @@ api.add_router("/patients", patients.router)
 api.add_router("/patients", records.router)
 api.add_router("/patients", cover.router)
 api.add_router("/patients", corrections.router)
+api.add_router("/patients", contacts.router)
 api.add_router("/tasks", tasks.router)
 
 
@@ -62,11 +62,6 @@ def _duplicate(request: HttpRequest, exc: DuplicateRecordError) -> HttpResponse:
 
 _BODY_NAMES = {"performed_by": "performed_by_id", "assignee": "assignee_id"}
 """The services name a person; the API's bodies give their id."""
-
-
-@api.exception_handler(TaskError)
-def _task_error(request: HttpRequest, exc: TaskError) -> HttpResponse:
-    return api.create_response(request, problem(str(exc), "body"), status=422)
 
 
 @api.exception_handler(KeyReusedError)

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from venowatch.protocol import Assessment, Protocol, Urgency
+from venowatch.protocol import Assessment, Flag, Protocol, Urgency
 from venowatch.protocol.message import Audience, stamp
 
 _RULE = "─" * 72
+# Shouted so a terminal reader sees it first; "none" is a code, so it says there is nothing to do.
+_URGENCY = {
+    Urgency.EMERGENCY: "EMERGENCY",
+    Urgency.URGENT: "URGENT",
+    Urgency.ATTENTION: "ATTENTION",
+    Urgency.ROUTINE: "ROUTINE",
+    Urgency.NONE: "NO ACTION",
+}
+_FLAGS = {Flag.CHECKIN_OVERDUE: "check-in overdue", Flag.STENT_CONSIDERATION: "consider a stent"}
+_COUNTED = {
+    Urgency.EMERGENCY: "emergency",
+    Urgency.URGENT: "urgent",
+    Urgency.ATTENTION: "needing attention",
+    Urgency.ROUTINE: "routine",
+    Urgency.NONE: "with nothing to do",
+}
 
 
 def render_batch(assessments: Sequence[Assessment], protocol: Protocol, audience: Audience) -> str:
@@ -25,7 +41,7 @@ def summary(assessments: Sequence[Assessment]) -> str:
         counts[a.urgency] += 1
     lines = [
         f"{len(assessments)} patients: "
-        + ", ".join(f"{n} {u.value}" for u, n in counts.items() if n)
+        + ", ".join(f"{n} {_COUNTED[u]}" for u, n in counts.items() if n)
     ]
     emergencies = [a.patient_id for a in assessments if a.urgency is Urgency.EMERGENCY]
     if emergencies:
@@ -43,7 +59,7 @@ def render(a: Assessment, protocol: Protocol, audience: Audience) -> str:
     lines = [
         _RULE,
         f"{a.patient_id}    as of {stamp(a.as_of, tz)}",
-        f"{a.urgency.value.upper():<10} {title}",
+        f"{_URGENCY[a.urgency]:<10} {title}",
     ]
     if a.urgency is Urgency.EMERGENCY:
         lines.append("!! This is an emergency. Act now, before reading anything else.")
@@ -60,7 +76,7 @@ def render(a: Assessment, protocol: Protocol, audience: Audience) -> str:
     if dates:
         lines += ["", "Key dates:"] + [f"  {label:<26}{value}" for label, value in dates]
     if a.flags:
-        lines += ["", "Flags: " + ", ".join(f.value.replace("_", " ") for f in a.flags)]
+        lines += ["", "Flags: " + ", ".join(_FLAGS[f] for f in a.flags)]
     ref = a.protocol
     lines += ["", f"Protocol {ref.id} {ref.version} (sha256 {ref.sha256[:12]})", ""]
     return "\n".join(lines)

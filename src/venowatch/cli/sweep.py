@@ -45,7 +45,7 @@ def sweep_once(args: argparse.Namespace) -> int:
     if args.verbose:
         print(
             f"re-assessed {swept.reassessed}, reminders {swept.reminders}, digests "
-            f"{swept.digests}; emails sent {d.sent}, to retry {d.retried}, failed for good "
+            f"{swept.digests}; messages sent {d.sent}, to retry {d.retried}, failed for good "
             f"{d.failed}, no longer needed {d.cancelled}"
         )
     return 0

@@ -79,6 +79,12 @@ class ClinicForm(forms.ModelForm[models.Clinic]):
         return hour
 
 
+CONTACT_FIELDS = (
+    "ir_name", "ir_phone", "oncall_phone", "oncall_email",
+    "contact_name", "contact_phone", "contact_email",
+)  # fmt: skip
+
+
 @admin.register(models.Clinic)
 class ClinicAdmin(ClinicScopedAdmin[models.Clinic]):
     form = ClinicForm
@@ -88,7 +94,7 @@ class ClinicAdmin(ClinicScopedAdmin[models.Clinic]):
     readonly_fields = ("protocol", "sms")
     fieldsets = (
         (None, {"fields": ("name", "time_zone", "mrn_system", "sms")}),
-        (_("Contacts"), {"fields": ("ir_name", "ir_phone", "oncall_phone", "oncall_email")}),
+        (_("Contacts"), {"fields": CONTACT_FIELDS}),
         (
             _("Alerts and reminders"),
             {
@@ -235,3 +241,25 @@ class PatientAdmin(ClinicScopedAdmin[models.Patient]):
                 gone.delete()
             return
         super().save_formset(request, form, formset, change)
+
+
+@admin.register(models.Takeover)
+class TakeoverAdmin(ClinicScopedAdmin[models.Takeover]):
+    """Who took a patient over, from whom and why. Take-overs are append-only
+    (services.care.takeovers writes them), so the admin only shows them."""
+
+    list_display = ("at", "patient", "by", "previous", "reason")
+    list_filter = ("patient__clinic",)
+    list_select_related = ("patient", "by", "previous")
+    search_fields = ("patient__name", "reason")
+    ordering = ("-at", "-pk")
+    readonly_fields = ("patient", "by", "previous", "reason", "at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

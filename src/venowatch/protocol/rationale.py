@@ -30,6 +30,7 @@ from venowatch.protocol.model import (
     CheckInRecord,
     Clause,
     Pathway,
+    Pgic,
     ProcedureKind,
     ProcedureRecord,
     Reason,
@@ -58,6 +59,11 @@ def hours(span: timedelta) -> Span:
 
 def feeling(c: CheckInRecord) -> Message:
     return _FEELING[c.pgic.value]
+
+
+def feeling_of(answer: Pgic) -> Message:
+    """An answer in words, for staff as for patients: `much_worse` is a code, not a sentence."""
+    return _FEELING[answer.value]
 
 
 def reason(clause: Clause | None, code: str, patient: Message, staff: Message) -> Reason:
@@ -140,7 +146,7 @@ def latest_improved(c: CheckInRecord, tz: tzinfo | None) -> Reason:
             at=at,
             feeling=feeling(c),
         ),
-        say(gettext_noop("Latest check-in %(at)s: %(answer)s."), at=at, answer=c.pgic.value),
+        say(gettext_noop("Latest check-in %(at)s: %(answer)s."), at=at, answer=feeling(c)),
     )
 
 
@@ -213,8 +219,8 @@ def stent(repeats: int, prm: Parameters) -> Reason:
         ),
         counted(
             ngettext_noop(
-                "%(count)s repeats done (>= %(threshold)s): stent consideration.",
-                "%(count)s repeats done (>= %(threshold)s): stent consideration.",
+                "%(count)s repeats done (>= %(threshold)s): consider a stent.",
+                "%(count)s repeats done (>= %(threshold)s): consider a stent.",
             ),
             repeats,
             threshold=prm.repeats_before_stent,

@@ -15,7 +15,7 @@ from venowatch.protocol.model import (
     ProcedureRecord,
     Reason,
 )
-from venowatch.protocol.rationale import days, feeling, hours, reason
+from venowatch.protocol.rationale import days, feeling, feeling_of, hours, reason
 from venowatch.protocol.rules import Parameters
 
 _LAB_KIND = {
@@ -90,7 +90,7 @@ def thrombosis(
             at=at,
             after=after,
             window=window,
-            answer=trigger.pgic.value,
+            answer=feeling(trigger),
         )
     else:
         said = say(
@@ -110,8 +110,8 @@ def thrombosis(
             at=at,
             after=after,
             window=window,
-            answer=trigger.pgic.value,
-            threshold=prm.thrombosis_worse_from.value,
+            answer=feeling(trigger),
+            threshold=feeling_of(prm.thrombosis_worse_from),
         )
     if active:
         return reason(

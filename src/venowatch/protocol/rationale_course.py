@@ -126,7 +126,6 @@ def worsening(
         "span": days(last.at - first.at),
         "limit": days(prm.worsening_min),
     }
-    answers = {"first": first.pgic.value, "latest": last.pgic.value}
     if long_enough and not_easing:
         patient = say(
             gettext_noop(
@@ -139,10 +138,10 @@ def worsening(
         )
         staff = say(
             gettext_noop(
-                "Worse since %(since)s for %(span)s: %(first)s -> %(latest)s. >= %(limit)s and "
-                "not easing: retest (few such cases; benefit unknown)."
+                "Worse since %(since)s for %(span)s (%(trend)s). >= %(limit)s and not "
+                "easing: retest (few such cases; benefit unknown)."
             ),
-            **answers,
+            trend=trend,
             **facts,
         )
     elif long_enough:
@@ -156,10 +155,9 @@ def worsening(
         )
         staff = say(
             gettext_noop(
-                "Worse since %(since)s for %(span)s: %(first)s -> %(latest)s. >= %(limit)s but "
-                "easing: watch."
+                "Worse since %(since)s for %(span)s (%(trend)s). >= %(limit)s but easing: watch."
             ),
-            **answers,
+            trend=trend,
             **facts,
         )
     else:
@@ -172,10 +170,8 @@ def worsening(
             **facts,
         )
         staff = say(
-            gettext_noop(
-                "Worse since %(since)s for %(span)s: %(first)s -> %(latest)s. < %(limit)s: watch."
-            ),
-            **answers,
+            gettext_noop("Worse since %(since)s for %(span)s (%(trend)s). < %(limit)s: watch."),
+            trend=trend,
             **facts,
         )
     return reason(Clause.C7, "worsening", patient, staff)
@@ -225,8 +221,8 @@ def slight_or_brief(
         ),
         counted(
             ngettext_noop(
-                "Only slight improvement (%(count)s minimally_improved check-ins).",
-                "Only slight improvement (%(count)s minimally_improved check-ins).",
+                "Only slight improvement (%(count)s check-in a little better).",
+                "Only slight improvement (%(count)s check-ins a little better).",
             ),
             slight,
         ),

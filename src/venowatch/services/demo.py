@@ -115,16 +115,19 @@ def create_demo(now: datetime) -> list[tuple[str, str]]:
         ir_phone="+1-555-0100",
         oncall_phone="+1-555-0199",
         oncall_email="oncall@demo.clinic",
+        contact_name="the foundation's patient coordinator",
+        contact_phone="+1-555-0150",
+        contact_email="coordinator@demo.clinic",
         time_zone="America/New_York",
     )
     # The clinic's administrator, not the installation's operator: /admin/ shows them this
     # clinic only (clinic.admin_scope); `createsuperuser` makes an operator.
     _user("admin", "Avery Admin", clinic, Role.ADMIN, staff=True)
     advocates = [
-        _user("alex", "Alex Morgan", clinic, Role.ADVOCATE),
-        _user("jordan", "Jordan Lee", clinic, Role.ADVOCATE),
+        _user("alex", "Alex Morgan", clinic, Role.ADVOCATE, phone="+1 617 555 0170"),
+        _user("jordan", "Jordan Lee", clinic, Role.ADVOCATE, phone="+1 617 555 0171"),
     ]
-    ir = _user("dr.ruiz", "Ana Ruiz", clinic, Role.CLINICIAN)
+    ir = _user("dr.ruiz", "Ana Ruiz", clinic, Role.CLINICIAN, phone="+1 617 555 0172")
     for i, story in enumerate(STORIES):
         user = _user(story.username, story.name, clinic, Role.PATIENT)
         patient = Patient.objects.create(
@@ -235,7 +238,9 @@ def _lab(
     return record_lab(patient, at=at, kind=kind, result=result, finding=finding, by=ir, now=at)
 
 
-def _user(username: str, name: str, clinic: Clinic, role: Role, staff: bool = False) -> User:
+def _user(
+    username: str, name: str, clinic: Clinic, role: Role, staff: bool = False, phone: str = ""
+) -> User:
     first, _, last = name.partition(" ")
     user = User.objects.create_user(
         username,
@@ -245,7 +250,8 @@ def _user(username: str, name: str, clinic: Clinic, role: Role, staff: bool = Fa
         last_name=last,
         is_staff=staff,
     )
-    Member.objects.create(user=user, clinic=clinic, role=role)
+    # Staff have mobiles, so that with SMS on a clot alert also goes out as a text.
+    Member.objects.create(user=user, clinic=clinic, role=role, phone=phone)
     return user
 
 

@@ -23,6 +23,7 @@ from venowatch.clinic.models import CheckIn, Patient
 from venowatch.protocol import Flag, Parameters, Pathway, Pgic, Urgency
 from venowatch.protocol.message import Audience
 from venowatch.services.care.charts import describe, history_svg
+from venowatch.services.care.clinic_contact import contact_for
 from venowatch.services.care.corrections import withdraw_checkin
 from venowatch.services.care.pgic import PGIC_LABELS
 from venowatch.services.care.protocols import clinic_protocol
@@ -83,9 +84,11 @@ def status(request: HttpRequest) -> HttpResponse:
                 "urgency": current.urgency.value,
                 "earliest_next_procedure_at": current.earliest_next_procedure_at,
                 "valid_until": current.valid_until,
+                "as_of": now,  # a key date before it has passed, and is not shown as coming
             },
             "title": protocol.pathways[current.pathway].title.patient,
             "actions": [protocol.actions[a].patient for a in current.actions],
+            "contact": contact_for(patient.clinic, current.actions),
             "rationale": rationale(current.rationale, Audience.PATIENT, zone),
             "emergency": current.urgency is Urgency.EMERGENCY,
             "urgency_label": PATIENT_URGENCY[current.urgency],

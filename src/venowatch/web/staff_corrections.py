@@ -79,22 +79,22 @@ def _facts(kind: str, row: Any, zone: tzinfo) -> list[tuple[str, str]]:
             (_("When"), when(row.performed_at, zone)),
             (_("Veins"), ", ".join(row.veins) or _("Not recorded")),
             (_("Interventional radiologist"), name_of(row.performed_by) or _("Not recorded")),
-            (_("Note"), row.note or _("None")),
+            (_("Note"), row.note or _("No note")),
         ]
     if kind == "labs":
         return [
             (_("Test"), str(LAB_LABELS[row.kind])),
             (_("Taken"), when(row.at, zone)),
             (_("Result"), str(RESULT_LABELS[row.result])),
-            (_("Finding"), row.finding or _("None")),
+            (_("Finding"), row.finding or _("No finding")),
         ]
     ratings = ", ".join(f"{k} {v}" for k, v in sorted(row.symptoms.items()))
     return [
         (_("When"), when(row.at, zone)),
         (_("Overall"), str(PGIC_LABELS[row.pgic])),
         (_("Symptoms back?"), _("Yes") if row.symptoms_returned else _("No")),
-        (_("Ratings"), ratings or _("None given")),
-        (_("Note"), row.note or _("None")),
+        (_("Ratings"), ratings or _("Not given")),
+        (_("Note"), row.note or _("No note")),
     ]
 
 

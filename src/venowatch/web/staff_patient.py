@@ -40,7 +40,7 @@ from venowatch.services.care.reads import (
     task_steps,
 )
 from venowatch.services.care.records import record_lab, record_procedure
-from venowatch.services.care.tasks import TaskError, acknowledge, assign, resolve
+from venowatch.services.care.tasks import acknowledge, assign, resolve
 from venowatch.services.care.zones import patient_zone
 from venowatch.services.clock import utc_now
 from venowatch.services.errors import FieldError
@@ -336,11 +336,12 @@ def task_action(request: HttpRequest, pk: int) -> HttpResponse:
         action = form.cleaned_data["action"]
         try:
             message = _move_task(request, task, form, staff.user(form.cleaned_data["assignee"]))
-        except TaskError as exc:
-            field = {TaskForm.RESOLVE: "note", TaskForm.CALL: "call_note"}.get(action)
-            form.add_error(field, _task_error(exc))
         except FieldError as exc:
-            refuse(form, exc)
+            if exc.field in _SENTENCES:
+                field = {TaskForm.RESOLVE: "note", TaskForm.CALL: "call_note"}.get(action)
+                form.add_error(field, _sentence(exc.message))
+            else:
+                refuse(form, exc)
         else:
             return _done(request, patient, message, "tasks")
     bound = _Bound(task=form, task_pk=task.pk, problem=("tasks", _("Tasks")))
@@ -366,6 +367,9 @@ def _move_task(request: HttpRequest, task: Task, form: TaskForm, assignee: Any) 
     return _("Task resolved.")
 
 
-def _task_error(exc: TaskError) -> str:
-    text = str(exc)
+_SENTENCES = {"task", "note"}
+"""Refusals about the task itself or its note, which read as a sentence beside the note."""
+
+
+def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + "."

@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0002_note_created_at_from_caller'),
+        ("clinic", "0002_note_created_at_from_caller"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assessment',
-            name='revision',
-            field=models.PositiveIntegerField(default=0, help_text='Bumped by every re-assessment: a writer that assessed outside the lock stores its answer only if this is still the revision it read.'),
+            model_name="assessment",
+            name="revision",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Bumped by every re-assessment: a writer that assessed outside the lock stores its answer only if this is still the revision it read.",
+            ),
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0003_assessment_revision'),
+        ("clinic", "0003_assessment_revision"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clinic',
-            name='protocol_text',
-            field=models.TextField(blank=True, help_text="The clinic's own protocol file (TOML), kept here so that every worker applies the same rules. Leave empty to use the protocol shipped with venowatch.", verbose_name='protocol file'),
+            model_name="clinic",
+            name="protocol_text",
+            field=models.TextField(
+                blank=True,
+                help_text="The clinic's own protocol file (TOML), kept here so that every worker applies the same rules. Leave empty to use the protocol shipped with venowatch.",
+                verbose_name="protocol file",
+            ),
         ),
     ]

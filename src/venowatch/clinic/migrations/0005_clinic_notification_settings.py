@@ -4,35 +4,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0004_clinic_protocol_text'),
+        ("clinic", "0004_clinic_protocol_text"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clinic',
-            name='digest_hour',
-            field=models.PositiveSmallIntegerField(default=7, help_text='Hour of the day (clinic time, 0-23) when advocates get their digest.', verbose_name='daily digest hour'),
+            model_name="clinic",
+            name="digest_hour",
+            field=models.PositiveSmallIntegerField(
+                default=7,
+                help_text="Hour of the day (clinic time, 0-23) when advocates get their digest.",
+                verbose_name="daily digest hour",
+            ),
         ),
         migrations.AddField(
-            model_name='clinic',
-            name='digest_sent_on',
+            model_name="clinic",
+            name="digest_sent_on",
             field=models.DateField(editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='clinic',
-            name='escalate_after',
-            field=models.PositiveIntegerField(default=30, help_text='A possible-clot alert nobody has acknowledged goes to the next contact.', verbose_name='escalate after (minutes)'),
+            model_name="clinic",
+            name="escalate_after",
+            field=models.PositiveIntegerField(
+                default=30,
+                help_text="A possible-clot alert nobody has acknowledged goes to the next contact.",
+                verbose_name="escalate after (minutes)",
+            ),
         ),
         migrations.AddField(
-            model_name='clinic',
-            name='escalation_emails',
-            field=models.TextField(blank=True, help_text="Email addresses, one per line, in the order alerts escalate to them; after the last, the list starts again. Empty: the clinic's administrators, then on-call.", verbose_name='escalation contacts'),
+            model_name="clinic",
+            name="escalation_emails",
+            field=models.TextField(
+                blank=True,
+                help_text="Email addresses, one per line, in the order alerts escalate to them; after the last, the list starts again. Empty: the clinic's administrators, then on-call.",
+                verbose_name="escalation contacts",
+            ),
         ),
         migrations.AddField(
-            model_name='clinic',
-            name='reminder_schedule',
-            field=models.CharField(default='6h 24h 48h 1w 2w 3w 4w 5w 6w 7w 8w 9w 10w 11w 12w then every 30d', help_text="Times after each procedure to remind the patient to check in (m, h, d, w), optionally ending with 'then every' and an interval.", max_length=300, verbose_name='check-in reminders'),
+            model_name="clinic",
+            name="reminder_schedule",
+            field=models.CharField(
+                default="6h 24h 48h 1w 2w 3w 4w 5w 6w 7w 8w 9w 10w 11w 12w then every 30d",
+                help_text="Times after each procedure to remind the patient to check in (m, h, d, w), optionally ending with 'then every' and an interval.",
+                max_length=300,
+                verbose_name="check-in reminders",
+            ),
         ),
     ]

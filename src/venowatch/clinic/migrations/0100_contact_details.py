@@ -6,44 +6,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0006_patientidentifier_moved_here'),
+        ("clinic", "0006_patientidentifier_moved_here"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clinic',
-            name='mrn_system',
-            field=models.CharField(blank=True, help_text="The URI the clinic's medical record numbers are issued under (as a FHIR identifier's system). Empty: urn:venowatch:clinic:<number>:mrn.", max_length=255, verbose_name='MRN system'),
+            model_name="clinic",
+            name="mrn_system",
+            field=models.CharField(
+                blank=True,
+                help_text="The URI the clinic's medical record numbers are issued under (as a FHIR identifier's system). Empty: urn:venowatch:clinic:<number>:mrn.",
+                max_length=255,
+                verbose_name="MRN system",
+            ),
         ),
         migrations.CreateModel(
-            name='PatientDetails',
+            name="PatientDetails",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date_of_birth', models.DateField(blank=True, null=True, verbose_name='date of birth')),
-                ('language', models.CharField(choices=[('en', 'English')], default='en', max_length=16, verbose_name='preferred language')),
-                ('messages_by', models.CharField(choices=[('email', 'Email'), ('sms', 'Text message (SMS)')], default='email', max_length=8, verbose_name='reminders and guidance changes by')),
-                ('emergency_name', models.CharField(blank=True, max_length=200, verbose_name='emergency contact')),
-                ('emergency_relation', models.CharField(blank=True, max_length=100, verbose_name='relation to the patient')),
-                ('emergency_phone', models.CharField(blank=True, max_length=20, validators=[venowatch.clinic.phones.validate_phone], verbose_name="emergency contact's phone")),
-                ('patient', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='details', to='clinic.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "date_of_birth",
+                    models.DateField(blank=True, null=True, verbose_name="date of birth"),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English")],
+                        default="en",
+                        max_length=16,
+                        verbose_name="preferred language",
+                    ),
+                ),
+                (
+                    "messages_by",
+                    models.CharField(
+                        choices=[("email", "Email"), ("sms", "Text message (SMS)")],
+                        default="email",
+                        max_length=8,
+                        verbose_name="reminders and guidance changes by",
+                    ),
+                ),
+                (
+                    "emergency_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="emergency contact"),
+                ),
+                (
+                    "emergency_relation",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="relation to the patient"
+                    ),
+                ),
+                (
+                    "emergency_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[venowatch.clinic.phones.validate_phone],
+                        verbose_name="emergency contact's phone",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="details",
+                        to="clinic.patient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'patient details',
+                "verbose_name_plural": "patient details",
             },
         ),
         migrations.CreateModel(
-            name='PatientPhone',
+            name="PatientPhone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('mobile', 'Mobile'), ('home', 'Home'), ('work', 'Work')], max_length=8, verbose_name='kind')),
-                ('number', models.CharField(help_text='Stored as E.164.', max_length=20, validators=[venowatch.clinic.phones.validate_phone], verbose_name='number')),
-                ('preferred', models.BooleanField(default=False, verbose_name='preferred')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='clinic.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("mobile", "Mobile"), ("home", "Home"), ("work", "Work")],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        help_text="Stored as E.164.",
+                        max_length=20,
+                        validators=[venowatch.clinic.phones.validate_phone],
+                        verbose_name="number",
+                    ),
+                ),
+                ("preferred", models.BooleanField(default=False, verbose_name="preferred")),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phones",
+                        to="clinic.patient",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('patient', 'kind'), name='one_phone_per_kind'), models.UniqueConstraint(condition=models.Q(('preferred', True)), fields=('patient',), name='one_preferred_phone')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("patient", "kind"), name="one_phone_per_kind"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("preferred", True)),
+                        fields=("patient",),
+                        name="one_preferred_phone",
+                    ),
+                ],
             },
         ),
     ]

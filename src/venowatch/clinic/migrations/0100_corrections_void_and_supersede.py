@@ -7,81 +7,145 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0006_patientidentifier_moved_here'),
+        ("clinic", "0006_patientidentifier_moved_here"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='checkin',
-            name='replaces',
-            field=models.OneToOneField(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replacement', to='clinic.checkin', verbose_name='corrects'),
+            model_name="checkin",
+            name="replaces",
+            field=models.OneToOneField(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="replacement",
+                to="clinic.checkin",
+                verbose_name="corrects",
+            ),
         ),
         migrations.AddField(
-            model_name='checkin',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, max_length=1000, verbose_name='reason'),
+            model_name="checkin",
+            name="void_reason",
+            field=models.TextField(
+                blank=True, editable=False, max_length=1000, verbose_name="reason"
+            ),
         ),
         migrations.AddField(
-            model_name='checkin',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            model_name="checkin",
+            name="voided_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="voided at"
+            ),
         ),
         migrations.AddField(
-            model_name='checkin',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="checkin",
+            name="voided_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='clinic',
-            name='checkin_void_window',
-            field=models.PositiveIntegerField(default=60, help_text='How long after saving a check-in a patient may still withdraw it.', verbose_name='patients may withdraw a check-in for (minutes)'),
+            model_name="clinic",
+            name="checkin_void_window",
+            field=models.PositiveIntegerField(
+                default=60,
+                help_text="How long after saving a check-in a patient may still withdraw it.",
+                verbose_name="patients may withdraw a check-in for (minutes)",
+            ),
         ),
         migrations.AddField(
-            model_name='clinic',
-            name='earliest_record_date',
-            field=models.DateField(default=datetime.date(2005, 1, 1), help_text='Procedures and tests dated before this are refused as typing mistakes.', verbose_name='earliest date of a procedure or test'),
+            model_name="clinic",
+            name="earliest_record_date",
+            field=models.DateField(
+                default=datetime.date(2005, 1, 1),
+                help_text="Procedures and tests dated before this are refused as typing mistakes.",
+                verbose_name="earliest date of a procedure or test",
+            ),
         ),
         migrations.AddField(
-            model_name='lab',
-            name='replaces',
-            field=models.OneToOneField(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replacement', to='clinic.lab', verbose_name='corrects'),
+            model_name="lab",
+            name="replaces",
+            field=models.OneToOneField(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="replacement",
+                to="clinic.lab",
+                verbose_name="corrects",
+            ),
         ),
         migrations.AddField(
-            model_name='lab',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, max_length=1000, verbose_name='reason'),
+            model_name="lab",
+            name="void_reason",
+            field=models.TextField(
+                blank=True, editable=False, max_length=1000, verbose_name="reason"
+            ),
         ),
         migrations.AddField(
-            model_name='lab',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            model_name="lab",
+            name="voided_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="voided at"
+            ),
         ),
         migrations.AddField(
-            model_name='lab',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="lab",
+            name="voided_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='replaces',
-            field=models.OneToOneField(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replacement', to='clinic.procedure', verbose_name='corrects'),
+            model_name="procedure",
+            name="replaces",
+            field=models.OneToOneField(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="replacement",
+                to="clinic.procedure",
+                verbose_name="corrects",
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='void_reason',
-            field=models.TextField(blank=True, editable=False, max_length=1000, verbose_name='reason'),
+            model_name="procedure",
+            name="void_reason",
+            field=models.TextField(
+                blank=True, editable=False, max_length=1000, verbose_name="reason"
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='voided at'),
+            model_name="procedure",
+            name="voided_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="voided at"
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="procedure",
+            name="voided_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

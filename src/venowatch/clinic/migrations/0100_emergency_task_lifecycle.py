@@ -17,7 +17,9 @@ def mark_emergencies(apps: Any, schema_editor: Any) -> None:
     tasks.update(emergency=True)
     for task in tasks.filter(status="acknowledged"):
         event = (
-            TaskEvent.objects.filter(task=task, status="acknowledged").order_by("-at", "-pk").first()
+            TaskEvent.objects.filter(task=task, status="acknowledged")
+            .order_by("-at", "-pk")
+            .first()
         )
         if event is not None:
             task.acknowledged_at, task.acknowledged_by_id = event.at, event.actor_id
@@ -25,74 +27,136 @@ def mark_emergencies(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0006_patientidentifier_moved_here'),
+        ("clinic", "0006_patientidentifier_moved_here"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CallAttempt',
+            name="CallAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('outcome', models.CharField(choices=[('reached', 'Reached'), ('no_answer', 'No answer'), ('voicemail', 'Left a voicemail'), ('wrong_number', 'Wrong number')], max_length=16)),
-                ('note', models.TextField(blank=True, max_length=4000)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("reached", "Reached"),
+                            ("no_answer", "No answer"),
+                            ("voicemail", "Left a voicemail"),
+                            ("wrong_number", "Wrong number"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, max_length=4000)),
             ],
         ),
         migrations.AddField(
-            model_name='clinic',
-            name='resolve_within',
-            field=models.PositiveIntegerField(default=4, help_text='If a possible-clot task is acknowledged but not resolved in this many hours, the person who acknowledged it and on-call are reminded, and again every such period.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(168)], verbose_name='resolve an acknowledged clot alert within (hours)'),
+            model_name="clinic",
+            name="resolve_within",
+            field=models.PositiveIntegerField(
+                default=4,
+                help_text="If a possible-clot task is acknowledged but not resolved in this many hours, the person who acknowledged it and on-call are reminded, and again every such period.",
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(168),
+                ],
+                verbose_name="resolve an acknowledged clot alert within (hours)",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='acknowledged_at',
+            model_name="task",
+            name="acknowledged_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='task',
-            name='acknowledged_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="task",
+            name="acknowledged_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='emergency',
-            field=models.BooleanField(default=False, help_text='Opened by a possible clot: only a person closes it, with an outcome.'),
+            model_name="task",
+            name="emergency",
+            field=models.BooleanField(
+                default=False,
+                help_text="Opened by a possible clot: only a person closes it, with an outcome.",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='reminded',
-            field=models.PositiveSmallIntegerField(default=0, help_text='Reminders sent that the acknowledged emergency is not resolved.'),
+            model_name="task",
+            name="reminded",
+            field=models.PositiveSmallIntegerField(
+                default=0,
+                help_text="Reminders sent that the acknowledged emergency is not resolved.",
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='resolution',
-            field=models.CharField(blank=True, choices=[('emergency_room', 'Reached, sent to the emergency room'), ('seen_by_ir', 'Reached, seen by the IR'), ('not_a_clot', 'Reached, not a clot'), ('not_reached', 'Could not reach')], max_length=16),
+            model_name="task",
+            name="resolution",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("emergency_room", "Reached, sent to the emergency room"),
+                    ("seen_by_ir", "Reached, seen by the IR"),
+                    ("not_a_clot", "Reached, not a clot"),
+                    ("not_reached", "Could not reach"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='taskevent',
-            name='resolution',
-            field=models.CharField(blank=True, choices=[('emergency_room', 'Reached, sent to the emergency room'), ('seen_by_ir', 'Reached, seen by the IR'), ('not_a_clot', 'Reached, not a clot'), ('not_reached', 'Could not reach')], max_length=16),
+            model_name="taskevent",
+            name="resolution",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("emergency_room", "Reached, sent to the emergency room"),
+                    ("seen_by_ir", "Reached, seen by the IR"),
+                    ("not_a_clot", "Reached, not a clot"),
+                    ("not_reached", "Could not reach"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['emergency', 'status'], name='clinic_task_emergen_9a78f9_idx'),
+            model_name="task",
+            index=models.Index(
+                fields=["emergency", "status"], name="clinic_task_emergen_9a78f9_idx"
+            ),
         ),
         migrations.AddField(
-            model_name='callattempt',
-            name='actor',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="callattempt",
+            name="actor",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='callattempt',
-            name='task',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calls', to='clinic.task'),
+            model_name="callattempt",
+            name="task",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="calls", to="clinic.task"
+            ),
         ),
         migrations.AddIndex(
-            model_name='callattempt',
-            index=models.Index(fields=['task', 'at'], name='clinic_call_task_id_fc9246_idx'),
+            model_name="callattempt",
+            index=models.Index(fields=["task", "at"], name="clinic_call_task_id_fc9246_idx"),
         ),
         migrations.RunPython(mark_emergencies, migrations.RunPython.noop),
     ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0100_contact_details'),
-        ('clinic', '0100_cover_takeover'),
+        ("clinic", "0100_contact_details"),
+        ("clinic", "0100_cover_takeover"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0100_corrections_void_and_supersede'),
-        ('clinic', '0101_merge_0100_contact_details_0100_cover_takeover'),
+        ("clinic", "0100_corrections_void_and_supersede"),
+        ("clinic", "0101_merge_0100_contact_details_0100_cover_takeover"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0100_emergency_task_lifecycle'),
-        ('clinic', '0102_merge_corrections'),
+        ("clinic", "0100_emergency_task_lifecycle"),
+        ("clinic", "0102_merge_corrections"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -6,32 +6,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0103_merge_emergency'),
+        ("clinic", "0103_merge_emergency"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clinic',
-            name='retention_days',
-            field=models.PositiveIntegerField(blank=True, help_text='When a patient withdraws their consent, their records are kept this many days, then the patient is erased. Empty: kept until an administrator erases them.', null=True, verbose_name='keep records after consent is withdrawn for (days)'),
+            model_name="clinic",
+            name="retention_days",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="When a patient withdraws their consent, their records are kept this many days, then the patient is erased. Empty: kept until an administrator erases them.",
+                null=True,
+                verbose_name="keep records after consent is withdrawn for (days)",
+            ),
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=20, verbose_name='version of the consent text')),
-                ('given_at', models.DateTimeField(verbose_name='given at')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
-                ('given_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='clinic.patient')),
-                ('withdrawn_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.CharField(max_length=20, verbose_name="version of the consent text"),
+                ),
+                ("given_at", models.DateTimeField(verbose_name="given at")),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at"),
+                ),
+                (
+                    "given_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="clinic.patient",
+                    ),
+                ),
+                (
+                    "withdrawn_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['withdrawn_at'], name='clinic_cons_withdra_f12958_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('withdrawn_at__isnull', True)), fields=('patient',), name='one_open_consent_per_patient')],
+                "indexes": [
+                    models.Index(fields=["withdrawn_at"], name="clinic_cons_withdra_f12958_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("withdrawn_at__isnull", True)),
+                        fields=("patient",),
+                        name="one_open_consent_per_patient",
+                    )
+                ],
             },
         ),
     ]

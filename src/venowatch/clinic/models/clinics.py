@@ -36,6 +36,19 @@ class Clinic(models.Model):
     oncall_phone = models.CharField(_("on-call phone"), max_length=40, blank=True)
     oncall_email = models.EmailField(_("on-call email"), blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # The guide tells patients to "contact the foundation" to arrange a retest: these say who.
+    contact_name = models.CharField(
+        _("contact for patients"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Who patients contact to arrange a retest or another treatment, as they should read "
+            "it (for example: the foundation's patient coordinator). Shown on patients' pages "
+            "and in their emails wherever the guidance tells them to get in touch."
+        ),
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
     mrn_system = models.CharField(
         _("MRN system"),
         max_length=255,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from venowatch.clinic.fields import EnumField
 from venowatch.clinic.models.assessments import AssessmentChange
 from venowatch.clinic.models.outcomes import Resolution
 from venowatch.clinic.models.patients import Patient
@@ -31,12 +32,14 @@ class Task(models.Model):
     TaskEvent; the events are the record."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="tasks")
-    kind = models.CharField(max_length=24, choices=TaskKind.choices)
+    kind = EnumField(max_length=24, choices=TaskKind.choices, enum=TaskKind)
     reason = models.CharField(max_length=300)
     change = models.ForeignKey(
         AssessmentChange, null=True, on_delete=models.SET_NULL, related_name="tasks"
     )
-    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    status = EnumField(
+        max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN, enum=TaskStatus
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -67,7 +70,7 @@ class Task(models.Model):
 
 class TaskEvent(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events")
-    status = models.CharField(max_length=16, choices=TaskStatus.choices)
+    status = EnumField(max_length=16, choices=TaskStatus.choices, enum=TaskStatus)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

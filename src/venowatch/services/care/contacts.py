@@ -71,6 +71,8 @@ class ContactCard:
     emergency_phone: Phone | None
     details: ContactDetails
     """The same, as the form edits it."""
+    systems: Sequence[tuple[str, str]] = ()
+    """(system URI, value) of each identifier, for the API."""
 
 
 def age_in_words(born: date, today: date) -> str:
@@ -92,10 +94,8 @@ def contact_card(patient: models.Patient, today: date) -> ContactCard:
     phones = [_phone(PhoneKind(p.kind), p.number, p.preferred) for p in rows]
     preferred = next((p for p in phones if p.preferred), phones[0] if phones else None)
     mrn_uri = patient.clinic.mrn_uri
-    identifiers = [
-        (_("MRN") if i.system == mrn_uri else i.system, i.value)
-        for i in patient.identifiers.order_by("pk")
-    ]
+    systems = [(i.system, i.value) for i in patient.identifiers.order_by("pk")]
+    identifiers = [(_("MRN") if s == mrn_uri else s, v) for s, v in systems]
     born = details.date_of_birth if details else None
     language = details.language if details else settings.LANGUAGE_CODE
     channel = MessageChannel(details.messages_by) if details else MessageChannel.EMAIL
@@ -125,8 +125,9 @@ def contact_card(patient: models.Patient, today: date) -> ContactCard:
             emergency_name=details.emergency_name if details else "",
             emergency_relation=details.emergency_relation if details else "",
             emergency_phone=emergency_phone.shown if emergency_phone else "",
-            mrn=next((i.value for i in patient.identifiers.all() if i.system == mrn_uri), ""),
+            mrn=next((v for s, v in systems if s == mrn_uri), ""),
         ),
+        systems=systems,
     )
 
 

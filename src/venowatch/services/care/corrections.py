@@ -32,7 +32,7 @@ from venowatch.services.care.staff import clinician
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.errors import DuplicateRecordError, FieldError
 from venowatch.services.limits import check_length
-from venowatch.services.notification.reminders import restart_reminders
+from venowatch.services.notification.reminders import follow_latest_procedure
 
 R = TypeVar("R", models.Procedure, models.CheckIn, models.Lab)
 Record = models.Procedure | models.CheckIn | models.Lab
@@ -47,6 +47,8 @@ def void(record: R, *, reason: str, by: Any, now: datetime) -> R:
     reason = _reason(reason)
     with transaction.atomic():
         _retire(record, reason, by, now)
+        if isinstance(record, models.Procedure):
+            follow_latest_procedure(record.patient, now)
         reassess(record.patient, now)
     return record
 
@@ -98,7 +100,7 @@ def correct_procedure(
             patient=patient, kind=kind, performed_at=performed_at, veins=list(veins or []),
             performed_by=performed_by, note=note, recorded_by=by, replaces=old,
         )  # fmt: skip
-        restart_reminders(patient, performed_at, now)
+        follow_latest_procedure(patient, now)  # the correction may date it earlier
         reassess(patient, now)
     return new
 

@@ -30,7 +30,7 @@ from venowatch.clinic.models import (
     TaskKind,
     TaskStatus,
 )
-from venowatch.services.care.tasks import TaskError
+from venowatch.services.care.tasks import ALREADY_RESOLVED
 from venowatch.services.errors import FieldError
 from venowatch.services.limits import check_length
 
@@ -69,7 +69,7 @@ def record_call(task: Task, actor: Any, now: datetime, outcome: CallOutcome, not
     with transaction.atomic():
         locked = Task.objects.select_for_update().get(pk=task.pk)
         if locked.status == TaskStatus.RESOLVED:
-            raise TaskError("this task is already resolved")
+            raise FieldError("task", ALREADY_RESOLVED)
         if not takes_calls(locked):
             raise FieldError("action", "calls are recorded on tasks to call the patient")
         CallAttempt.objects.create(task=locked, at=now, actor=actor, outcome=outcome, note=note)

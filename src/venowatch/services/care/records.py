@@ -120,7 +120,9 @@ def record_checkin(
             recorded_by=by,
         )
         if stored is None or store_planned(patient, now, plan) is None:
-            # Records are only ever added, so the date check above still holds.
+            # The re-assessment reads the records as they now stand, so a procedure voided
+            # since the check above is weighed rightly; only the refusal of a check-in before
+            # any procedure is not made again under the lock.
             reassess(patient, now)
     return checkin
 

@@ -60,8 +60,8 @@ def pathway_task(pathway: Pathway) -> TaskKind | None:
     return _TASK_KINDS[work.kind] if work is not None else None
 
 
-class TaskError(ValueError):
-    pass
+ALREADY_RESOLVED = "this task is already resolved"
+"""A refusal on `task` (FieldError): the task, not a field of the request, is at fault."""
 
 
 def open_tasks_for_change(
@@ -118,7 +118,7 @@ def _move(
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
         if task.status == TaskStatus.RESOLVED:
-            raise TaskError("this task is already resolved")
+            raise FieldError("task", ALREADY_RESOLVED)
         fields = ["status", "assignee"]
         if status is TaskStatus.ACKNOWLEDGED and task.status != TaskStatus.ACKNOWLEDGED:
             task.acknowledged_at, task.acknowledged_by = now, actor
@@ -164,6 +164,6 @@ def resolve(
             "and seen by the IR, reached and not a clot, or could not reach",
         )
     if not note.strip():
-        raise TaskError("say how it was resolved")
+        raise FieldError("note", "say how it was resolved")
     check_length(TaskEvent, "note", note)
     return _move(task, TaskStatus.RESOLVED, actor, now, note=note, resolution=resolution)

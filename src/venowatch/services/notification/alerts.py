@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from venowatch.clinic import models
 from venowatch.notify.models import Kind
 from venowatch.protocol import Action, Pathway, Protocol, Urgency
+from venowatch.services.care.clinic_contact import contact_for
 from venowatch.services.care.standing import Decision
 from venowatch.services.care.tasks import pathway_task
 from venowatch.services.notification.addresses import (
@@ -133,7 +134,8 @@ def _tell_patient(
             clinic=patient.clinic, patient=patient, kind=Kind.PATIENT_UPDATE, now=now, to=to,
             key=f"patient:{change.pk}", subject=subject,
             context={"patient": patient, "title": wording, "actions": actions,
-                     "emergency": change.urgency is Urgency.EMERGENCY},
+                     "emergency": change.urgency is Urgency.EMERGENCY,
+                     "contact": contact_for(patient.clinic, change.actions)},
         )  # fmt: skip
 
 

@@ -34,6 +34,21 @@ def restart_reminders(patient: models.Patient, procedure_at: datetime, now: date
     _move(patient, current, procedure_at, now)
 
 
+def follow_latest_procedure(patient: models.Patient, now: datetime) -> None:
+    """Call in the transaction that voids or corrects a procedure: the schedule counts from the
+    latest procedure that still counts, which may now be an earlier one (or none: no reminders).
+    `restart_reminders` only ever moves forward, as a new procedure does."""
+    current = Reminder.objects.select_for_update().filter(patient=patient).first()
+    counting = patient.procedures.filter(voided_at__isnull=True).order_by("-performed_at")
+    latest = counting.values_list("performed_at", flat=True).first()
+    if latest is None:
+        if current is not None:
+            current.delete()
+        return
+    if current is None or current.procedure_at != latest:
+        _move(patient, current, latest, now)
+
+
 def send_due_reminders(now: datetime, batch: int = 200) -> int:
     """Queue the reminders that are due; returns how many reminder slots were handled. Rows
     are claimed with SKIP LOCKED, so sweepers running at once share the work."""

@@ -19,6 +19,15 @@ NOT_A_DIAGNOSIS = (
     "above. It is not a diagnosis and does not replace a clinician's judgement."
 )
 
+URGENCY_WORDS = {
+    Urgency.EMERGENCY: "an emergency",
+    Urgency.URGENT: "urgent",
+    Urgency.ATTENTION: "needs attention",
+    Urgency.ROUTINE: "routine follow-up",
+    Urgency.NONE: "nothing to do",
+}
+"""How urgent, in words beside the title: a clinician in the EHR reads the card, not our codes."""
+
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
 
@@ -131,7 +140,7 @@ def _shortened(text: str) -> str:
 
 
 def _detail(a: Assessment, protocol: Protocol, title: str, skipped: int, notes: list[str]) -> str:
-    lines = [f"**{_md(title)}** (urgency: {a.urgency.value})", ""]
+    lines = [f"**{_md(title)}** ({URGENCY_WORDS[a.urgency]})", ""]
     if a.actions:
         lines += ["**What to do**", ""]
         lines += [f"- {_md(protocol.actions[action].staff)}" for action in a.actions]
