@@ -101,7 +101,7 @@ def test_other_procedures_and_unfinished_or_undated_ones_are_skipped_with_reason
     assert "not a venoplasty" in got["appendix"]
     assert "80146002" in got["appendix"]
     assert "completed" in got["planned"]
-    assert "not a date-time with an offset" in got["dateonly"]
+    assert "not a date-time with a time zone offset" in got["dateonly"]
 
 
 def test_a_stent_is_read_from_venowatch_s_own_code() -> None:

@@ -12,6 +12,7 @@ Variables (all prefixed VENOWATCH_ except DATABASE_URL):
   VENOWATCH_SMS_*        ACCOUNT_SID, AUTH_TOKEN, FROM, BASE_URL, TIMEOUT: the SMS provider
                          (Twilio's API); SMS is off unless the first three are set
   VENOWATCH_PHONE_REGION the country (ISO code, default US) of numbers typed without +code
+  VENOWATCH_FHIR_MAX_BODY the largest body (bytes) POSTed under /fhir/r4/ (default 32 MiB)
 """
 
 from __future__ import annotations
@@ -150,6 +151,12 @@ VENOWATCH_SMS_ENABLED = bool(
 VENOWATCH_PHONE_REGION = env_str("VENOWATCH_PHONE_REGION", "US").upper()
 VENOWATCH_BASE_URL_SET = env_str("VENOWATCH_BASE_URL", "") != ""
 """Whether the address was given: if not, CDS Hooks takes its own URL from each request."""
+VENOWATCH_FHIR_MAX_BODY = env_int("VENOWATCH_FHIR_MAX_BODY", 32 * 1024 * 1024)
+if VENOWATCH_FHIR_MAX_BODY < 1:
+    raise EnvError("environment variable VENOWATCH_FHIR_MAX_BODY must be a positive size")
+"""The largest body POSTed under /fhir/r4/ (a transaction, a batch, an import): a Synthea
+patient is a few MB. Those routes read their body themselves up to this; everywhere else
+Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) still holds."""
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

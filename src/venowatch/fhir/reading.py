@@ -60,6 +60,8 @@ class Skipped:
     resource_type: str
     id: str | None
     reason: str
+    path: str | None = None
+    """Where in what was read (FHIRPath, "Bundle.entry[3].resource"), when known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,8 @@ class PatientFacts:
     name: str
     identifiers: tuple[tuple[str, str], ...]
     time_zone: str | None
+    path: str = ""
+    """Where it was read (FHIRPath)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,25 +190,25 @@ class _Reader:
         id_ = resource.get("id") if isinstance(resource.get("id"), str) else None
         model = _MODELS.get(kind)
         if model is None:
-            self.skipped.append(Skipped(kind, id_, f"venowatch does not read {kind} resources"))
+            reason = f"venowatch does not read {kind} resources"
+            self.skipped.append(Skipped(kind, id_, reason, path))
             return
         try:
             parsed = model.model_validate(resource)
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            reason = f"not valid FHIR R4: {where}: {first['msg']}"
-            self.skipped.append(Skipped(kind, id_, reason))
+            reason = f"not valid FHIR R4: {_fhirpath(kind, first['loc'])}: {first['msg']}"
+            self.skipped.append(Skipped(kind, id_, reason, path))
             return
         source = _key(resource) or url or kind
         try:
             if isinstance(parsed, Patient):
-                self.patients.append(_patient(parsed, source))
+                self.patients.append(_patient(parsed, source, path))
                 return
             record, derived = self._record(parsed)
             found = Found(kind, id_, source, self._subject(parsed.subject), record, path)
         except _UnreadableError as exc:
-            self.skipped.append(Skipped(kind, id_, str(exc)))
+            self.skipped.append(Skipped(kind, id_, str(exc), path))
             return
         self.found.append((found, derived))
 
@@ -242,17 +246,17 @@ class _Reader:
             twin = next((d for d in derived if d in responses), None)
             if twin is not None and isinstance(found.record, CheckIn):
                 reason = f"the same check-in as {twin}"
-                skipped.append(Skipped(found.resource_type, found.id, reason))
+                skipped.append(Skipped(found.resource_type, found.id, reason, found.path))
             else:
                 records.append(found)
         return Reading(tuple(self.patients), tuple(records), tuple(skipped))
 
 
-def _patient(p: Patient, key: str) -> PatientFacts:
+def _patient(p: Patient, key: str, path: str) -> PatientFacts:
     identifiers = tuple((i.system, i.value) for i in p.identifier or () if i.system and i.value)
     name = next((_human_name(n) for n in p.name or () if _human_name(n)), "")
     zone = next((e.valueCode for e in p.extension or () if e.url == codes.TIME_ZONE), None)
-    return PatientFacts(key, name or key, identifiers, zone)
+    return PatientFacts(key, name or key, identifiers, zone, path)
 
 
 def _human_name(n: Any) -> str:
@@ -267,7 +271,7 @@ def _procedure(p: FhirProcedure) -> Procedure:
         raise _UnreadableError(f"not a venoplasty or vein stent ({_shown(p.code)})")
     at = _instant(
         p.performedDateTime or (p.performedPeriod.start if p.performedPeriod else None),
-        "performed",
+        "Procedure.performed",
     )
     veins = tuple(v for v in (_text(s) for s in p.bodySite or ()) if v)
     return Procedure(kind, at, veins, _notes(p.note))
@@ -302,7 +306,7 @@ def _questionnaire_response(r: QuestionnaireResponse) -> CheckIn:
             raise _UnreadableError("a symptom rating needs both a symptom and a rating")
         ratings[str(name)] = _rating(rating)
     note = str(_answer(items.get("note"), "valueString") or "")
-    at = _instant(r.authored, "authored")
+    at = _instant(r.authored, "QuestionnaireResponse.authored")
     return CheckIn(at, pgic, back, tuple(sorted(ratings.items())), note)
 
 
@@ -318,7 +322,7 @@ def _observation(o: Observation) -> CheckIn | Lab:
         o.effectiveDateTime
         or o.effectiveInstant
         or (o.effectivePeriod.start if o.effectivePeriod else None),
-        "effective",
+        "Observation.effective",
     )
     coded = {(c.system, c.code) for c in _codings(o.code)}
     if (codes.VENOWATCH_SYSTEM, codes.CHECKIN) in coded:
@@ -371,12 +375,24 @@ def _rating(value: int) -> int:
 
 def _instant(value: datetime | date | str | None, what: str) -> datetime:
     """Only a full date-time with an offset can be placed against the protocol's windows."""
+    if value is None:
+        raise _UnreadableError(f"{what} is missing")
     if not isinstance(value, datetime) or value.utcoffset() is None:
-        shown = "missing" if value is None else f"{value} is not a date-time with an offset"
-        raise _UnreadableError(f"{what}: {shown}")
+        raise _UnreadableError(
+            f"{what} is {value}, not a date-time with a time zone offset; venowatch places "
+            "each record against the protocol's windows to the minute"
+        )
     offset = value.utcoffset()
     assert offset is not None
     return value.astimezone(timezone(offset))
+
+
+def _fhirpath(kind: str, loc: Iterable[Any]) -> str:
+    """A validation error's location as FHIRPath: ("item", 0, "answer") -> item[0].answer."""
+    path = kind
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
 
 
 def _codings(concept: CodeableConcept | None) -> list[Any]:

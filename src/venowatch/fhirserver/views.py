@@ -1,28 +1,25 @@
-"""FHIR R4 over HTTP at /fhir/r4/: the check-in's definitions, a patient's $everything, and
-importing a Bundle. Authentication and access are the REST API's (venowatch.api.auth); every
-answer is FHIR JSON, errors are OperationOutcomes."""
+"""FHIR R4 over HTTP at /fhir/r4/: the check-in's definitions and a patient's $everything
+(creates are create.py's; transactions, batches and imports transaction.py's).
+Authentication and access are the REST API's (venowatch.api.auth); every answer is FHIR
+JSON, errors are OperationOutcomes."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from venowatch.api.access import patient_for
-from venowatch.api.auth import AUTH, TokenAuth, may_write
+from venowatch.api.auth import AUTH, TokenAuth
 from venowatch.api.errors import ApiError
 from venowatch.clinic.models import MAX_ID
 from venowatch.fhir import definitions
 from venowatch.protocol import Protocol
 from venowatch.services.care.protocols import clinic_protocol, default_protocol
 from venowatch.services.care.reads import export
-from venowatch.services.clock import utc_now
-from venowatch.services.integration.fhir_import import ImportRefusedError, import_bundle
-from venowatch.services.security.access import Act, may, member_of
-from venowatch.services.wire import read_json
+from venowatch.services.security.access import Act, member_of
 
 FHIR_JSON = "application/fhir+json"
 TOKEN_AUTH = TokenAuth()
@@ -44,19 +41,6 @@ def fhir(data: dict[str, Any], status: int = 200) -> HttpResponse:
 def outcome(status: int, severity: str, code: str, *messages: str) -> HttpResponse:
     issues = [{"severity": severity, "code": code, "diagnostics": m} for m in messages]
     return fhir({"resourceType": "OperationOutcome", "issue": issues}, status)
-
-
-def refused(exc: ImportRefusedError) -> HttpResponse:
-    """An import a service refused; when a field was at fault, the issue's `expression`
-    names its element, as FHIR clients look for it."""
-    issue: dict[str, Any] = {
-        "severity": "error",
-        "code": "processing",
-        "diagnostics": f"nothing imported: {exc}",
-    }
-    if exc.expression is not None:
-        issue["expression"] = [exc.expression]
-    return fhir({"resourceType": "OperationOutcome", "issue": [issue]}, 422)
 
 
 def _protocol(request: HttpRequest) -> Protocol:
@@ -106,33 +90,3 @@ def everything(request: HttpRequest, patient_id: str) -> HttpResponse:
     except ApiError:
         raise Http404 from None
     return fhir(export(request.user, patient))
-
-
-@api.post("/")
-def import_(request: HttpRequest) -> HttpResponse:
-    member = member_of(request.user)
-    if member is None or not may_write(request) or not may(request.user, Act.RECORD_PROCEDURE):
-        return outcome(403, "error", "forbidden", "importing needs write access as staff")
-    try:
-        data = read_json(request.body)
-    except RequestDataTooBig:
-        return outcome(413, "error", "too-costly", "the bundle is larger than the server takes")
-    except (ValueError, UnicodeDecodeError) as exc:
-        return outcome(400, "error", "structure", f"the body is not JSON: {exc}")
-    try:
-        report = import_bundle(member.clinic, data, by=request.user, now=utc_now())
-    except ImportRefusedError as exc:
-        return refused(exc)
-    skipped = [
-        {
-            "severity": "warning",
-            "code": "not-supported",
-            "diagnostics": f"{s.resource_type}/{s.id or '(no id)'}: {s.reason}",
-        }
-        for s in report.skipped
-    ]
-    summary = [
-        {"severity": "information", "code": "informational", "diagnostics": line}
-        for line in report.summary()
-    ]
-    return fhir({"resourceType": "OperationOutcome", "issue": [*summary, *skipped]})
