@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.validators import validate_email
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,7 @@ from venowatch.services.care.clinics import change_protocol, check_protocol_text
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.clock import utc_now
 from venowatch.services.notification.addresses import escalation_contacts
+from venowatch.services.security.access import member_of
 
 
 class ClinicForm(forms.ModelForm[models.Clinic]):
@@ -190,3 +192,33 @@ class PatientAdmin(admin.ModelAdmin[models.Patient]):
                 gone.delete()
             return
         super().save_formset(request, form, formset, change)
+
+
+# The other PGIC questionnaires a clinic reads over FHIR: the questionnaire's URL and answer
+# item, and its answers as a small table (code or ordinal value -> venowatch's answer), not
+# raw JSON.
+class AnswerInline(admin.TabularInline[models.PgicScaleAnswer, models.PgicScale]):
+    model = models.PgicScaleAnswer
+    fields = ("code", "ordinal", "means")
+    extra = 7  # the scale's seven answers
+    min_num = 1
+
+
+@admin.register(models.PgicScale)
+class PgicScaleAdmin(admin.ModelAdmin[models.PgicScale]):
+    list_display = ("questionnaire", "link_id", "clinic")
+    fields = ("clinic", "questionnaire", "link_id")
+    inlines = (AnswerInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[models.PgicScale]:
+        found = super().get_queryset(request)
+        member = member_of(request.user)
+        if request.user.is_superuser or member is None:
+            return found if request.user.is_superuser else found.none()
+        return found.filter(clinic=member.clinic)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        member = member_of(request.user)
+        if db_field.name == "clinic" and not request.user.is_superuser and member is not None:
+            kwargs["queryset"] = models.Clinic.objects.filter(pk=member.clinic_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

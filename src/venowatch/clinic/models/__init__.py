@@ -16,6 +16,12 @@ from venowatch.clinic.models.clinics import (
     Role,
     default_symptoms,
 )
+from venowatch.clinic.models.coded import (
+    Gender,
+    PatientDemographics,
+    PgicScale,
+    PgicScaleAnswer,
+)
 from venowatch.clinic.models.contacts import (
     MessageChannel,
     PatientDetails,
@@ -39,14 +45,18 @@ __all__ = [
     "CheckIn",
     "Clinic",
     "Correctable",
+    "Gender",
     "Lab",
     "Member",
     "MessageChannel",
     "Note",
     "Patient",
+    "PatientDemographics",
     "PatientDetails",
     "PatientIdentifier",
     "PatientPhone",
+    "PgicScale",
+    "PgicScaleAnswer",
     "PhoneKind",
     "Procedure",
     "RecordState",

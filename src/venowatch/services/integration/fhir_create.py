@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
+
 from venowatch.clinic import models
 from venowatch.clinic.models import MAX_ID
 from venowatch.fhir.reading import Found, read
@@ -18,7 +20,8 @@ from venowatch.services.care.records import record_checkin, record_lab
 from venowatch.services.errors import DuplicateRecordError, FieldError
 from venowatch.services.integration import fhir_export
 from venowatch.services.integration.fhir_wording import for_integrators
-from venowatch.services.security.access import Act, may, patient_in_reach
+from venowatch.services.integration.pgic_scales import scales_of
+from venowatch.services.security.access import Act, may, member_of, patient_in_reach
 
 CREATABLE = frozenset({"QuestionnaireResponse", "Observation"})
 
@@ -58,7 +61,8 @@ def create(
         )  # fmt: skip
     if not may_write:
         raise CreateRefusedError(403, "forbidden", "this token may only read")
-    reading = read([resource])
+    member = member_of(user)
+    reading = read([resource], scales_of(member.clinic) if member is not None else {})
     if reading.skipped:
         (skipped,) = reading.skipped
         path = where or str(resource["resourceType"])
@@ -104,9 +108,14 @@ def _record(user: Any, patient: models.Patient, found: Found, now: datetime) -> 
             )  # fmt: skip
             return Created(fhir_export.checkin_resource(row, found.resource_type))
         assert isinstance(r, Lab)
-        lab = record_lab(
-            patient, at=r.at, kind=r.kind, result=r.result, finding=r.finding, by=user, now=now
-        )
+        with transaction.atomic():
+            lab = record_lab(
+                patient, at=r.at, kind=r.kind, result=r.result, finding=r.finding, by=user,
+                now=now,
+            )  # fmt: skip
+            # The codes it came with (a LOINC panel), kept for the round trip.
+            lab.codings = found.codes.columns("lab")["codings"]
+            lab.save(update_fields=["codings"])
         return Created(fhir_export.lab_resource(lab))
     except DuplicateRecordError as exc:
         kind = "QuestionnaireResponse/checkin" if isinstance(r, CheckIn) else "Observation/lab"

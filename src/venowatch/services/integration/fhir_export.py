@@ -11,6 +11,7 @@ from django.conf import settings
 from venowatch.clinic import models
 from venowatch.clinic.models import PatientIdentifier
 from venowatch.fhir import writing
+from venowatch.fhir.coded import Codes, stored_codings, stored_sites
 from venowatch.protocol import (
     CheckIn,
     Lab,
@@ -21,6 +22,7 @@ from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.standing import assess_patient
 from venowatch.services.care.zones import local, patient_zone
 from venowatch.services.clock import utc_now
+from venowatch.services.integration.fhir_patients import demographics_of
 
 
 def fhir_base() -> str:
@@ -59,7 +61,8 @@ def checkin_resource(
 def lab_resource(row: models.Lab) -> dict[str, Any]:
     """A stored lab as the Observation $everything exports for it, with its version."""
     lab = Lab(local(row.at, patient_zone(row.patient)), row.kind, row.result, row.finding)
-    resource = writing.lab_observation(f"lab-{row.pk}", f"Patient/{row.patient_id}", lab)
+    given = Codes(stored_codings(row.codings))
+    resource = writing.lab_observation(f"lab-{row.pk}", f"Patient/{row.patient_id}", lab, given)
     return _versioned(resource, row.recorded_at)
 
 
@@ -84,16 +87,18 @@ def export_patient(patient: models.Patient, *, now: datetime | None = None) -> d
             patient.name,
             [(own_identifier_system(), str(patient.pk)), *stored],
             patient.time_zone,
+            demographics_of(patient),
         )
     ]
     procedures, checkins, labs = [], [], []
-    for pk, kind, at, veins, note in (
+    for pk, kind, at, veins, note, codings, sites in (
         patient.procedures.filter(voided_at__isnull=True).order_by("performed_at", "pk")
-        .values_list("pk", "kind", "performed_at", "veins", "note")
+        .values_list("pk", "kind", "performed_at", "veins", "note", "codings", "sites")
     ):  # fmt: skip
         record = Procedure(kind, local(at, zone), tuple(veins), note)
         procedures.append(record)
-        resources.append(writing.procedure(str(pk), subject, record))
+        given = Codes(stored_codings(codings), stored_sites(sites))
+        resources.append(writing.procedure(str(pk), subject, record, given))
     for pk, at, answer, back, ratings, note in (
         patient.checkins.filter(voided_at__isnull=True).order_by("at", "pk")
         .values_list("pk", "at", "pgic", "symptoms_returned", "symptoms", "note")
@@ -107,14 +112,15 @@ def export_patient(patient: models.Patient, *, now: datetime | None = None) -> d
                 f"checkin-{pk}", subject, checkin, f"QuestionnaireResponse/checkin-{pk}"
             )
         )
-    for pk, at, test, result, finding in (
+    for pk, at, test, result, finding, codings in (
         patient.labs.filter(voided_at__isnull=True)
         .order_by("at", "pk")
-        .values_list("pk", "at", "kind", "result", "finding")
+        .values_list("pk", "at", "kind", "result", "finding", "codings")
     ):
         lab = Lab(local(at, zone), test, result, finding)
         labs.append(lab)
-        resources.append(writing.lab_observation(f"lab-{pk}", subject, lab))
+        given = Codes(stored_codings(codings))
+        resources.append(writing.lab_observation(f"lab-{pk}", subject, lab, given))
     basis = [f"{r['resourceType']}/{r['id']}" for r in resources[1:]]
     # The records just read are the timeline: assess them rather than read them again.
     timeline = Timeline(str(patient.pk), tuple(procedures), tuple(checkins), tuple(labs))

@@ -17,12 +17,16 @@ from django.db.models import Q
 
 from venowatch.clinic import models
 from venowatch.clinic.models import PatientIdentifier, Role
-from venowatch.fhir.reading import Found, PatientFacts, Reading, Skipped, read
+from venowatch.fhir.patients import PatientFacts
+from venowatch.fhir.reading import Found, Reading, Skipped, read
 from venowatch.protocol import CheckIn, Lab, Procedure, ProcedureKind, Timeline
 from venowatch.services.care.history import HistoryError, record_history
 from venowatch.services.care.timelines import timeline_of
+from venowatch.services.errors import FieldError
 from venowatch.services.integration.fhir_export import own_identifier_system
+from venowatch.services.integration.fhir_patients import keep_demographics
 from venowatch.services.integration.fhir_wording import for_integrators
+from venowatch.services.integration.pgic_scales import scales_of
 from venowatch.services.security.access import patients_in_reach, role_of
 
 BUNDLE_TYPES = frozenset({"transaction", "batch", "collection", "searchset"})
@@ -53,6 +57,7 @@ class EntryResult:
     note: str | None = None
 
 
+_KINDS = {Procedure: "procedure", CheckIn: "checkin", Lab: "lab"}
 _ENTRY = re.compile(r"Bundle\.entry\[(\d+)\]")
 _OUR_ID = re.compile(r"Patient/\d{1,18}")
 
@@ -72,6 +77,8 @@ class ImportReport:
     venoplasties: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     entries: dict[int, EntryResult] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """What was read but not kept of a stored resource (a phone that is not a number)."""
     """What became of each top-level entry of the bundle, by its index."""
 
     def note(self, path: str, status: str, location: str | None, note: str | None = None) -> None:
@@ -90,7 +97,7 @@ class ImportReport:
         ]
         if not self.venoplasties:
             lines.append("the bundle held no venoplasty")
-        return lines
+        return [*lines, *self.notes]
 
 
 def import_bundle(
@@ -105,7 +112,7 @@ def import_bundle(
     line's operator). Raises ImportRefusedError, having stored nothing."""
     _check_bundle(data)
     posted, refused = _posted(data)
-    reading = read([posted])
+    reading = read([posted], scales_of(clinic))
     report = ImportReport(skipped=[*refused, *reading.skipped])
     # The first Patient of a key stands for it, as references resolve.
     by_key = {p.key: p for p in reversed(reading.patients)}
@@ -163,7 +170,10 @@ def _store(
     for key in progress(list(new)) if progress is not None else new:
         records = [f.record for f in new[key]]
         try:
-            rows = record_history(patients[key], records, stored=stored[key], by=by, now=now)
+            columns = [f.codes.columns(_KINDS[type(f.record)]) for f in new[key]]
+            rows = record_history(
+                patients[key], records, stored=stored[key], by=by, now=now, columns=columns
+            )
         except HistoryError as exc:
             refused = new[key][exc.index]
             where = refused.expression(exc.error.field)
@@ -282,6 +292,12 @@ def _patient(
             PatientIdentifier.objects.get_or_create(
                 clinic=clinic, system=system, value=value, defaults={"patient": patient}
             )
+    try:
+        not_kept = keep_demographics(patient, facts.demographics)
+    except FieldError as exc:
+        where = f"{facts.path}.{exc.field}"
+        raise ImportRefusedError(f"{facts.key}: {for_integrators(exc, where)}", where) from None
+    report.notes += [f"{facts.key}: {line}" for line in not_kept]
     return patient
 
 
