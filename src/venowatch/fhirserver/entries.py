@@ -13,8 +13,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 
 from venowatch.api.auth import may_write
-from venowatch.fhirserver.views import fhir
-from venowatch.fhirserver.write_answers import etag, issue, location, outcome_of
+from venowatch.fhirserver.write_answers import etag, fhir, issue, location, outcome_of
 from venowatch.services.clock import utc_now
 from venowatch.services.integration.fhir_create import CreateRefusedError, create
 from venowatch.services.integration.fhir_export import fhir_base

@@ -18,10 +18,10 @@ from ninja import Router
 
 from venowatch.api.auth import may_write
 from venowatch.fhirserver import entries
-from venowatch.fhirserver.views import fhir
 from venowatch.fhirserver.write_answers import (
     BodyTooLargeError,
     body_of,
+    fhir,
     issue,
     outcome_of,
     refusal,

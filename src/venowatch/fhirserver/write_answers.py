@@ -9,17 +9,23 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import http_date
 
-from venowatch.fhirserver.views import fhir
 from venowatch.services.integration.fhir_export import fhir_base
 
 MAX_BODY_MESSAGE = "the body is larger than this server takes ({} bytes, VENOWATCH_FHIR_MAX_BODY)"
 
 
+FHIR_JSON = "application/fhir+json"
+
+
 class BodyTooLargeError(Exception):
     pass
+
+
+def fhir(data: dict[str, Any], status: int = 200) -> HttpResponse:
+    return JsonResponse(data, status=status, content_type=FHIR_JSON)
 
 
 def issue(severity: str, code: str, message: str, expression: str | None = None) -> dict[str, Any]:
