@@ -269,12 +269,20 @@ def _patient(
         models.Patient.objects.filter(clinic=clinic, pk__in=own).values_list("pk", flat=True)
     )
     if len(matches) > 1:
-        raise ImportRefusedError(f"{facts.key}: its identifiers match {len(matches)} patients")
+        raise ImportRefusedError(
+            f"{facts.key}: its identifiers match {len(matches)} different patients of this "
+            "clinic; venowatch cannot tell which one the records are about",
+            f"{facts.path}.identifier",
+        )
     zone = _zone(facts.time_zone) or clinic.time_zone
     if matches:
         patient = models.Patient.objects.get(pk=matches.pop())
         if by is not None and not patients_in_reach(by).filter(pk=patient.pk).exists():
-            raise ImportRefusedError(f"{facts.key}: matches a patient outside your reach")
+            raise ImportRefusedError(
+                f"{facts.key}: its identifier matches a patient outside your reach (not "
+                "assigned to you); ask their advocate or an administrator to import it",
+                f"{facts.path}.identifier",
+            )
         patient.name, patient.time_zone = facts.name, zone
         patient.save(update_fields=["name", "time_zone"])
         report.patients_updated.append(facts.key)
