@@ -341,3 +341,15 @@ def test_the_default_limit_is_32_mib() -> None:
     from django.conf import settings
 
     assert 32 * MiB == settings.VENOWATCH_FHIR_MAX_BODY
+
+
+def test_a_get_entry_is_read_as_its_caller_with_reach_applied() -> None:
+    p, advocate = treated_patient(utc_now())
+    colleague = user("colin", p.clinic, Role.ADVOCATE)
+    bundle = transaction_of(("GET", f"Patient/{p.pk}/$everything", None), kind="batch")
+    mine = valid(post("/fhir/r4", bundle, token_of(advocate)))["entry"][0]
+    assert mine["response"]["status"] == "200 OK"
+    assert mine["resource"]["type"] == "searchset"
+    theirs = valid(post("/fhir/r4", bundle, token_of(colleague)))["entry"][0]
+    assert theirs["response"]["status"] == "404 Not Found"
+    assert "resource" not in theirs

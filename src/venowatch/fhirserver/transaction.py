@@ -56,6 +56,8 @@ def base(request: HttpRequest) -> HttpResponse:
         return refusal(400, "structure", f"the body is not JSON: {exc}")
     kind = data.get("type") if isinstance(data, Mapping) else None
     if isinstance(data, Mapping) and data.get("resourceType") == "Bundle":
+        if kind in ("batch", "transaction") and not isinstance(data.get("entry", []), list):
+            return refusal(400, "structure", "Bundle.entry must be an array", "Bundle.entry")
         if kind == "batch":
             return _batch(request, data)
         if kind == "transaction":
