@@ -34,7 +34,9 @@ def result(o: Observation) -> LabResult:
         return LabResult.ABNORMAL
     if found & codes.NORMAL:
         return LabResult.NORMAL
-    raise UnreadableError("no interpretation saying normal (N) or abnormal (A, H, L...)")
+    raise UnreadableError(
+        "Observation.interpretation says neither normal (N) nor abnormal (A, H, L...)"
+    )
 
 
 def instant(value: datetime | date | str | None, what: str) -> datetime:

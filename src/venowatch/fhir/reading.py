@@ -234,7 +234,10 @@ class _Reader:
         patient = self._ref(subject)
         if patient is None or not (patient.startswith("Patient/") or patient in self.patient_urls):
             shown = subject.reference if subject is not None else None
-            raise _UnreadableError(f"its subject {shown!r} is not a Patient")
+            raise _UnreadableError(
+                f"subject {shown!r} is not a Patient: not Patient/<id> nor a Patient's fullUrl "
+                "in the bundle"
+            )
         return patient
 
     def _ref(self, ref: Reference | None) -> str | None:
@@ -282,10 +285,14 @@ def _procedure_codes(p: FhirProcedure) -> Codes:
 
 def _procedure(p: FhirProcedure) -> Procedure:
     if p.status != "completed":
-        raise _UnreadableError(f"status is {p.status!r}; only a completed procedure counts")
+        raise _UnreadableError(
+            f"Procedure.status is {p.status!r}; only a completed procedure counts"
+        )
     kind = next(filter(None, map(_procedure_kind, _codings(p.code))), None)
     if kind is None:
-        raise _UnreadableError(f"not a venoplasty or vein stent ({_shown(p.code)})")
+        raise _UnreadableError(
+            f"Procedure.code is not a venoplasty or vein stent ({_shown(p.code)})"
+        )
     at = _instant(
         p.performedDateTime or (p.performedPeriod.start if p.performedPeriod else None),
         "Procedure.performed",
@@ -320,7 +327,10 @@ def _questionnaire_response(r: QuestionnaireResponse) -> CheckIn:
         name = _answer(parts.get("symptoms.name"), "valueString")
         rating = _answer(parts.get("symptoms.rating"), "valueInteger")
         if not name or rating is None:
-            raise _UnreadableError("a symptom rating needs both a symptom and a rating")
+            raise _UnreadableError(
+                "QuestionnaireResponse.item symptoms needs both symptoms.name and "
+                "symptoms.rating answered"
+            )
         ratings[str(name)] = _rating(rating)
     note = str(_answer(items.get("note"), "valueString") or "")
     at = _instant(r.authored, "QuestionnaireResponse.authored")
@@ -334,7 +344,7 @@ def _answer(item: QuestionnaireResponseItem | None, value: str) -> Any:
 
 def _observation(o: Observation) -> CheckIn | Lab:
     if o.status not in _FINAL:
-        raise _UnreadableError(f"status is {o.status!r}; only a final result counts")
+        raise _UnreadableError(f"Observation.status is {o.status!r}; only a final result counts")
     at = _instant(
         o.effectiveDateTime
         or o.effectiveInstant
@@ -347,7 +357,8 @@ def _observation(o: Observation) -> CheckIn | Lab:
     kind = next(filter(None, map(_lab_kind, _codings(o.code))), None)
     if kind is None:
         raise _UnreadableError(
-            f"neither a check-in nor a blood or urine test panel ({_shown(o.code)})"
+            f"Observation.code is neither a check-in nor a blood or urine test panel "
+            f"({_shown(o.code)})"
         )
     return Lab(at, kind, _result(o), str(o.valueString or _notes(o.note)))
 
@@ -362,7 +373,8 @@ def _checkin_observation(o: Observation, at: datetime) -> CheckIn:
         elif (codes.VENOWATCH_SYSTEM, codes.SYMPTOM_RATING) in coded:
             if not c.code.text or c.valueInteger is None:
                 raise _UnreadableError(
-                    "a symptom rating needs the symptom as code.text and a rating"
+                    "Observation.component: a symptom rating needs the symptom as code.text and "
+                    "a valueInteger"
                 )
             ratings[c.code.text] = _rating(c.valueInteger)
     return CheckIn(at, pgic, back, tuple(sorted(ratings.items())), _notes(o.note))
@@ -370,7 +382,10 @@ def _checkin_observation(o: Observation, at: datetime) -> CheckIn:
 
 def _pgic(coding: Any) -> Pgic:
     if coding is None or coding.system != codes.PGIC_SYSTEM or coding.code not in _PGIC:
-        raise _UnreadableError(f"no answer coded in {codes.PGIC_SYSTEM}")
+        raise _UnreadableError(
+            f"the impression of change (item pgic, or Observation.value) is not coded in "
+            f"{codes.PGIC_SYSTEM}"
+        )
     return _PGIC[coding.code]
 
 
