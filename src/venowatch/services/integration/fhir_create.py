@@ -18,7 +18,7 @@ from venowatch.fhir.reading import Found, read
 from venowatch.protocol import CheckIn, Lab
 from venowatch.services.care.records import record_checkin, record_lab
 from venowatch.services.errors import DuplicateRecordError, FieldError
-from venowatch.services.integration import fhir_export
+from venowatch.services.integration import fhir_stored
 from venowatch.services.integration.fhir_wording import for_integrators
 from venowatch.services.integration.pgic_scales import scales_of
 from venowatch.services.security.access import Act, may, member_of, patient_in_reach
@@ -106,7 +106,7 @@ def _record(user: Any, patient: models.Patient, found: Found, now: datetime) -> 
                 patient, at=r.at, pgic=r.pgic, symptoms_returned=r.symptoms_returned,
                 symptoms=dict(r.symptoms), note=r.note, by=user, now=now,
             )  # fmt: skip
-            return Created(fhir_export.checkin_resource(row, found.resource_type))
+            return Created(fhir_stored.checkin_resource(row, found.resource_type))
         assert isinstance(r, Lab)
         with transaction.atomic():
             lab = record_lab(
@@ -116,7 +116,7 @@ def _record(user: Any, patient: models.Patient, found: Found, now: datetime) -> 
             # The codes it came with (a LOINC panel), kept for the round trip.
             lab.codings = found.codes.columns("lab")["codings"]
             lab.save(update_fields=["codings"])
-        return Created(fhir_export.lab_resource(lab))
+        return Created(fhir_stored.lab_resource(lab))
     except DuplicateRecordError as exc:
         kind = "QuestionnaireResponse/checkin" if isinstance(r, CheckIn) else "Observation/lab"
         raise CreateRefusedError(
