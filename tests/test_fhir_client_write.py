@@ -19,7 +19,7 @@ from fhirclient.server import FHIRServer
 from requests import HTTPError
 
 from tests.fhir_fixtures import schema_errors, treated_patient
-from tests.test_fhir_write import checkin_response, lab
+from tests.fhir_write_fixtures import checkin_response, lab
 from venowatch.clinic.models import CheckIn, Lab
 from venowatch.security.models import Scope
 from venowatch.services.clock import utc_now

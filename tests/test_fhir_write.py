@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,9 +12,9 @@ from django.test import Client, override_settings
 
 from tests.conftest import SHARED, load_json
 from tests.fhir_fixtures import schema_errors, treated_patient
+from tests.fhir_write_fixtures import checkin_response, lab
 from tests.web_fixtures import clinic, patient, user
 from venowatch.clinic.models import CheckIn, Lab, Patient, Role
-from venowatch.fhir import codes
 from venowatch.security.models import Scope
 from venowatch.services.clock import utc_now
 from venowatch.services.integration.fhir_export import export_patient, fhir_base
@@ -41,40 +40,6 @@ def valid(answer: Any) -> dict[str, Any]:
     assert answer["Content-Type"] == "application/fhir+json"
     assert schema_errors(data) == [], data
     return data
-
-
-def checkin_response(patient_id: int, minutes_ago: int = 5, **changes: Any) -> dict[str, Any]:
-    at = (utc_now() - timedelta(minutes=minutes_ago)).isoformat()
-    resource = {
-        "resourceType": "QuestionnaireResponse",
-        "questionnaire": codes.CHECKIN_QUESTIONNAIRE,
-        "status": "completed",
-        "subject": {"reference": f"Patient/{patient_id}"},
-        "authored": at,
-        "item": [
-            {"linkId": "pgic", "answer": [{"valueCoding": {
-                "system": codes.PGIC_SYSTEM, "code": "much_worse"}}]},
-            {"linkId": "symptoms", "item": [
-                {"linkId": "symptoms.name", "answer": [{"valueString": "fatigue"}]},
-                {"linkId": "symptoms.rating", "answer": [{"valueInteger": 6}]},
-            ]},
-        ],
-    }  # fmt: skip
-    resource.update(changes)
-    return resource
-
-
-def lab(patient_id: int, **changes: Any) -> dict[str, Any]:
-    resource = {
-        "resourceType": "Observation",
-        "status": "final",
-        "code": {"coding": [{"system": codes.LOINC, "code": "58410-2"}]},
-        "subject": {"reference": f"Patient/{patient_id}"},
-        "effectiveDateTime": (utc_now() - timedelta(hours=1)).isoformat(),
-        "interpretation": [{"coding": [{"system": codes.INTERPRETATION, "code": "N"}]}],
-    }
-    resource.update(changes)
-    return resource
 
 
 def test_a_patient_s_app_creates_their_check_in_and_reads_back_the_stored_resource() -> None:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fhir_fixtures import schema_errors, treated_patient
-from tests.test_fhir_write import checkin_response, lab
+from tests.fhir_write_fixtures import checkin_response, lab
 from venowatch.security.models import Scope
 from venowatch.services.clock import utc_now
 from venowatch.services.security import tokens

@@ -4,6 +4,7 @@ not taken."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -68,3 +69,11 @@ def shown(concept: CodeableConcept | None) -> str:
 
 def notes(annotations: Any) -> str:
     return "\n".join(n.text for n in annotations or () if n.text)
+
+
+def fhirpath(kind: str, loc: Iterable[Any]) -> str:
+    """A validation error's location as FHIRPath: ("item", 0, "answer") -> item[0].answer."""
+    path = kind
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path

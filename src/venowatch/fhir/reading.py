@@ -30,6 +30,7 @@ from venowatch.fhir.coded import NO_CODES, Codes, Site, codings_of
 from venowatch.fhir.parts import FINAL as _FINAL
 from venowatch.fhir.parts import UnreadableError as _UnreadableError
 from venowatch.fhir.parts import codings as _codings
+from venowatch.fhir.parts import fhirpath as _fhirpath
 from venowatch.fhir.parts import instant as _instant
 from venowatch.fhir.parts import lab_kind as _lab_kind
 from venowatch.fhir.parts import notes as _notes
@@ -393,14 +394,6 @@ def _rating(value: int) -> int:
     if not 0 <= value <= 10:
         raise _UnreadableError(f"a symptom rating of {value} is not between 0 and 10")
     return value
-
-
-def _fhirpath(kind: str, loc: Iterable[Any]) -> str:
-    """A validation error's location as FHIRPath: ("item", 0, "answer") -> item[0].answer."""
-    path = kind
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
 
 
 def _by_time(records: list[Any]) -> list[Any]:
