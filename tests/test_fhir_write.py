@@ -318,3 +318,21 @@ def test_a_get_entry_is_read_as_its_caller_with_reach_applied() -> None:
     theirs = valid(post("/fhir/r4", bundle, token_of(colleague)))["entry"][0]
     assert theirs["response"]["status"] == "404 Not Found"
     assert "resource" not in theirs
+
+
+def test_a_post_entry_must_carry_the_resource_its_url_names() -> None:
+    p, advocate = treated_patient(utc_now())
+    before = CheckIn.objects.count()
+    mismatched = transaction_of(
+        ("POST", "QuestionnaireResponse", checkin_response(p.pk)),
+        ("POST", "Observation", checkin_response(p.pk, minutes_ago=30)),
+        kind="transaction",
+    )
+    answer = post("/fhir/r4", mismatched, token_of(advocate))
+    assert answer.status_code == 400
+    assert valid(answer)["issue"][0]["expression"] == ["Bundle.entry[1].request.url"]
+    empty = transaction_of(("POST", "Observation", None), kind="batch")
+    (entry,) = valid(post("/fhir/r4", empty, token_of(advocate)))["entry"]
+    assert entry["response"]["status"] == "400 Bad Request"
+    assert entry["response"]["outcome"]["issue"][0]["expression"] == ["Bundle.entry[0].resource"]
+    assert CheckIn.objects.count() == before

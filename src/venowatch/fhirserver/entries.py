@@ -42,6 +42,24 @@ def requests(data: Mapping[str, Any]) -> list[Request]:
     return found
 
 
+def post_problem(data: Mapping[str, Any], i: int, url: str | None) -> tuple[str, str] | None:
+    """What is wrong with POST entry `i` (the message and the FHIRPath), if anything: it
+    must carry a resource, of the type its url names."""
+    entry = data["entry"][i]
+    resource = entry.get("resource")
+    if not isinstance(resource, Mapping):
+        return "a POST entry needs the resource to create", f"Bundle.entry[{i}].resource"
+    named = urlsplit(url or "").path.rstrip("/").rsplit("/", 1)[-1]
+    kind = resource.get("resourceType")
+    if named != kind:
+        return (
+            f"the request's url names {named or 'no type'!r} but the resource is a {kind!r}; "
+            "a POST entry's url is the type it creates",
+            f"Bundle.entry[{i}].request.url",
+        )
+    return None
+
+
 def not_allowed(method: str) -> str:
     if method in ("PUT", "PATCH"):
         return (
@@ -65,8 +83,14 @@ def refused_entry(status: int, code: str, message: str, expression: str | None) 
     }
 
 
-def create_entry(request: HttpRequest, entry: Mapping[str, Any], i: int) -> dict[str, Any]:
+def create_entry(
+    request: HttpRequest, data: Mapping[str, Any], i: int, url: str | None
+) -> dict[str, Any]:
     """A batch's POST entry, as `POST /fhir/r4/<type>` would take it, in its own savepoint."""
+    problem = post_problem(data, i, url)
+    if problem is not None:
+        return refused_entry(400, "invalid", *problem)
+    entry = data["entry"][i]
     where = f"Bundle.entry[{i}].resource"
     try:
         with transaction.atomic():

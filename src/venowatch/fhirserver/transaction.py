@@ -106,17 +106,9 @@ def _transaction(request: HttpRequest, data: Mapping[str, Any]) -> HttpResponse:
     if denied is not None:
         return denied
     found = entries.requests(data)
-    for i, method, _ in found:
-        if method is None:
-            return refusal(
-                400, "required", "a transaction's entry needs a request (method and url)",
-                f"Bundle.entry[{i}].request",
-            )  # fmt: skip
-        if method not in ("POST", "GET"):
-            return refusal(
-                405, "not-supported", f"{entries.not_allowed(method)}; nothing in this "
-                "transaction was stored", f"Bundle.entry[{i}].request.method",
-            )  # fmt: skip
+    refused = _refused_request(data, found)
+    if refused is not None:
+        return refused
     try:
         with transaction.atomic():
             report = _imported(request, data)
@@ -129,6 +121,27 @@ def _transaction(request: HttpRequest, data: Mapping[str, Any]) -> HttpResponse:
         reads[i] if method == "GET" else _answer_of(report.entries.get(i)) for i, method, _ in found
     ]
     return fhir(entries.response_bundle("transaction-response", answered))
+
+
+def _refused_request(data: Mapping[str, Any], found: list[entries.Request]) -> HttpResponse | None:
+    """A transaction is refused whole for one entry it cannot honour, naming the entry."""
+    for i, method, url in found:
+        if method is None:
+            return refusal(
+                400, "required", "a transaction's entry needs a request (method and url)",
+                f"Bundle.entry[{i}].request",
+            )  # fmt: skip
+        if method not in ("POST", "GET"):
+            return refusal(
+                405, "not-supported", f"{entries.not_allowed(method)}; nothing in this "
+                "transaction was stored", f"Bundle.entry[{i}].request.method",
+            )  # fmt: skip
+        problem = entries.post_problem(data, i, url) if method == "POST" else None
+        if problem is not None:
+            message, where = problem
+            return refusal(400, "invalid", f"{message}; nothing in this transaction was stored",
+                           where)  # fmt: skip
+    return None
 
 
 def _reads(request: HttpRequest, found: list[entries.Request]) -> dict[int, dict[str, Any]]:
@@ -169,7 +182,7 @@ def _batch(request: HttpRequest, data: Mapping[str, Any]) -> HttpResponse:
         if method == "GET":
             answered.append(entries.get(request, url or "")[1])
         elif method == "POST":
-            answered.append(entries.create_entry(request, data["entry"][i], i))
+            answered.append(entries.create_entry(request, data, i, url))
         elif method is None:
             answered.append(entries.refused_entry(
                 400, "required", "a batch's entry needs a request (method and url)",

@@ -56,7 +56,9 @@ def create(
         kind = resource.get("resourceType") if isinstance(resource, Mapping) else None
         raise CreateRefusedError(
             422, "not-supported",
-            f"venowatch creates QuestionnaireResponse and Observation resources, not {kind!r}",
+            f"venowatch creates QuestionnaireResponse and Observation resources one at a time, "
+            f"not {kind!r}; send a Patient with its records, or a DiagnosticReport with its "
+            "results, in a transaction",
             f"{where}.resourceType" if where else "resourceType",
         )  # fmt: skip
     if not may_write:
