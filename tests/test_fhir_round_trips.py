@@ -336,3 +336,27 @@ def test_the_admin_edits_a_pgic_mapping_as_a_table() -> None:
     assert 'name="answers-0-code"' in html
     assert 'name="answers-0-ordinal"' in html
     assert 'name="answers-6-means"' in html
+
+
+def test_patient_12_of_another_server_s_export_is_not_patient_12_here() -> None:
+    c = clinic()
+    import_bundle(c, ehr_bundle(), by=None, now=NOW)
+    (p,) = Patient.objects.filter(clinic=c)
+    observation = ehr_bundle()["entry"][2]["resource"]
+    observation["subject"] = {"reference": f"Patient/{p.pk}"}
+    observation["effectiveDateTime"] = "2026-10-25T08:00:00+02:00"
+    alone: dict[str, Any] = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": observation}],
+    }
+    report = import_bundle(c, alone, by=None, now=NOW)
+    assert report.stored == {}
+    assert report.skipped[0].reason == f"its patient Patient/{p.pk} is not in the bundle"
+    request = {"method": "POST", "url": "Observation"}
+    sent_here = {
+        **alone,
+        "type": "transaction",
+        "entry": [{"resource": observation, "request": request}],
+    }
+    assert dict(import_bundle(c, sent_here, by=None, now=NOW).stored) == {"Observation": 1}

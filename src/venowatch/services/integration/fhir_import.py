@@ -116,7 +116,11 @@ def import_bundle(
     report = ImportReport(skipped=[*refused, *reading.skipped])
     # The first Patient of a key stands for it, as references resolve.
     by_key = {p.key: p for p in reversed(reading.patients)}
-    known = _known_patients(clinic, reading, by_key, by)
+    # A transaction is addressed to this server, so `Patient/12` in it is this server's
+    # patient 12 (FHIR resolves relative references against the receiver's base); in a
+    # collection (another server's export) it is the sender's, and means nobody here.
+    addressed = data.get("type") == "transaction"
+    known = _known_patients(clinic, reading, by_key, by) if addressed else {}
     found = [f for f in reading.records if f.patient in known or _kept(f, by_key, report)]
     report.venoplasties = sum(
         isinstance(f.record, Procedure) and f.record.kind is ProcedureKind.VENOPLASTY for f in found
