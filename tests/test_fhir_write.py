@@ -14,7 +14,8 @@ from tests.conftest import SHARED, load_json
 from tests.fhir_fixtures import schema_errors, treated_patient
 from tests.fhir_write_fixtures import checkin_response, lab
 from tests.web_fixtures import clinic, patient, user
-from venowatch.clinic.models import CheckIn, Lab, Patient, Role
+from venowatch.clinic.models import CheckIn, Lab, Patient, PgicScale, PgicScaleAnswer, Role
+from venowatch.protocol import Pgic
 from venowatch.security.models import Scope
 from venowatch.services.clock import utc_now
 from venowatch.services.integration.fhir_export import export_patient, fhir_base
@@ -336,3 +337,19 @@ def test_a_post_entry_must_carry_the_resource_its_url_names() -> None:
     assert entry["response"]["status"] == "400 Bad Request"
     assert entry["response"]["outcome"]["issue"][0]["expression"] == ["Bundle.entry[0].resource"]
     assert CheckIn.objects.count() == before
+
+
+def test_a_patient_s_app_may_send_the_clinic_s_other_pgic_questionnaire() -> None:
+    p, _ = treated_patient(utc_now())
+    assert p.user is not None
+    url = "http://ehr.example.org/Questionnaire/pgic"
+    scale = PgicScale.objects.create(clinic=p.clinic, questionnaire=url, link_id="q1")
+    PgicScaleAnswer.objects.create(scale=scale, code="7", means=Pgic.VERY_MUCH_WORSE)
+    response = checkin_response(p.pk, questionnaire=url)
+    response["item"] = [{"linkId": "q1", "answer": [{"valueCoding": {"code": "7"}}]}]
+    answer = post("/fhir/r4/QuestionnaireResponse", response, token_of(p.user))
+    assert answer.status_code == 201, answer.json()
+    stored = CheckIn.objects.filter(patient=p).latest("pk")
+    assert stored.pgic is Pgic.VERY_MUCH_WORSE
+    # Served back as venowatch's own check-in, its answer kept.
+    assert valid(answer)["item"][0]["answer"][0]["valueCoding"]["code"] == "very_much_worse"
