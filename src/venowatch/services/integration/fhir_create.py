@@ -6,7 +6,7 @@ web, so the same rules hold, and the answer is the resource as venowatch now ser
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -71,13 +71,9 @@ def create(
         raise CreateRefusedError(422, "processing", f"not recorded: {skipped.reason}", path)
     (found,) = reading.records
     if where is not None:
-        found = Found(**{**_fields(found), "path": where})
+        found = replace(found, path=where)
     patient = _subject(user, found)
     return _record(user, patient, found, now)
-
-
-def _fields(found: Found) -> dict[str, Any]:
-    return {name: getattr(found, name) for name in Found.__slots__}
 
 
 def _subject(user: Any, found: Found) -> models.Patient:
