@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["tests.smtp", "tests.sms_server", "tests.permission_world"]
+pytest_plugins = [
+    "tests.smtp",
+    "tests.sms_server",
+    "tests.permission_world",
+    "tests.fhir_checks",
+    "tests.fhir_client",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 

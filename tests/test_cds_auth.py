@@ -220,7 +220,7 @@ def test_keys_are_fetched_from_the_configured_url_and_cached() -> None:
         url = f"{ehr.base_url}/jwks"
         trust(web.clinic(), jwks=None, jwks_url=url)
         clock = [0.0]
-        keys = JwksCache(clock=lambda: clock[0], ttl=600)
+        keys = JwksCache(clock=lambda: NOW + timedelta(seconds=clock[0]), ttl=600)
 
         check(sign(claims(AUD, NOW)), keys=keys)
         check(sign(claims(AUD, NOW), jku=url), keys=keys)
@@ -235,7 +235,7 @@ def test_a_rotated_key_is_fetched_again_but_not_on_every_request() -> None:
         ehr.routes["/jwks"] = {"keys": []}
         trust(web.clinic(), jwks=None, jwks_url=f"{ehr.base_url}/jwks")
         clock = [0.0]
-        keys = JwksCache(clock=lambda: clock[0], refresh_min=60)
+        keys = JwksCache(clock=lambda: NOW + timedelta(seconds=clock[0]), refresh_min=60)
         refused(sign(claims(AUD, NOW)), "no key with kid", keys=keys)
         ehr.routes["/jwks"] = PUBLIC_JWKS
         refused(sign(claims(AUD, NOW)), "no key with kid", keys=keys)

@@ -4,7 +4,7 @@ answering with one card, or a JSON refusal."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -47,11 +47,14 @@ def test_discovery_lists_the_patient_view_service_without_authentication(
     (service,) = services
     assert service["title"]
     assert service["description"]
+    # Check-ins and tests are bounded by category and by date, two years back from now.
     assert service["prefetch"] == {
         "patient": "Patient/{{context.patientId}}",
         "procedures": "Procedure?patient={{context.patientId}}",
-        "responses": "QuestionnaireResponse?patient={{context.patientId}}",
-        "observations": "Observation?patient={{context.patientId}}",
+        "responses": "QuestionnaireResponse?patient={{context.patientId}}&authored=ge2024-03-07",
+        "observations": (
+            "Observation?patient={{context.patientId}}&category=survey,laboratory&date=ge2024-03-07"
+        ),
     }
     assert client.post("/cds-services").status_code == 405
 
@@ -135,11 +138,12 @@ def test_missing_prefetch_is_fetched_from_the_fhir_server_every_page(
         first, second = resources["responses"]["entry"]
         ehr.routes["/fhir/Patient/pt-1"] = resources["patient"]
         ehr.routes["/fhir/Procedure?patient=pt-1"] = resources["procedures"]
-        ehr.routes["/fhir/QuestionnaireResponse?patient=pt-1"] = fhir.searchset(
-            [first["resource"]], f"{ehr.base_url}/fhir/page-2"
-        )
+        since = (as_of - timedelta(days=730)).date().isoformat()
+        responses = f"/fhir/QuestionnaireResponse?patient=pt-1&authored=ge{since}"
+        observations = f"/fhir/Observation?patient=pt-1&category=survey,laboratory&date=ge{since}"
+        ehr.routes[responses] = fhir.searchset([first["resource"]], f"{ehr.base_url}/fhir/page-2")
         ehr.routes["/fhir/page-2"] = fhir.searchset([second["resource"]])
-        ehr.routes["/fhir/Observation?patient=pt-1"] = fhir.searchset([])
+        ehr.routes[observations] = fhir.searchset([])
         access = {"access_token": "opaque-token", "token_type": "Bearer", "expires_in": 300}
         body = request_for(
             "pt-1",
@@ -154,9 +158,9 @@ def test_missing_prefetch_is_fetched_from_the_fhir_server_every_page(
     assert sorted(ehr.paths()) == sorted(
         [
             "/fhir/Procedure?patient=pt-1",
-            "/fhir/QuestionnaireResponse?patient=pt-1",
+            responses,
             "/fhir/page-2",
-            "/fhir/Observation?patient=pt-1",
+            observations,
         ]
     )
     for _, headers in ehr.requests:
@@ -268,9 +272,9 @@ def test_a_prefetch_larger_than_djangos_form_limit_is_read(client: Client) -> No
     the_card(call(client, request_for("pt-1", prefetch)))
 
 
-def test_an_oversized_body_is_413(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_oversized_body_is_413(client: Client, settings: Any) -> None:
     trust(web.clinic())
-    monkeypatch.setattr("venowatch.cdshooks.views.MAX_BODY", 100)
+    settings.VENOWATCH_CDS_MAX_BODY = 100
 
     response = call(client, request_for("pt-1", fhir.prefetch({}, "pt-1")))
 

@@ -1,10 +1,8 @@
 """The write side driven by a FHIR client nobody here wrote: `fhirclient` 4.4.0 (the SMART on
 FHIR Python client) against the live server creates a QuestionnaireResponse and posts a
-transaction and a batch, parsing every answer into its strict R4 models.
-
-A minimal fixture of its own (`writer`): the read side's shared one (tests/fhir_client.py,
-on the fhirread branch) first reads the CapabilityStatement, which this branch does not
-serve; after the merge these tests can take `fhir_server` instead."""
+transaction and a batch, parsing every answer into its strict R4 models. The client is the
+read side's fixture (tests/fhir_client.py): it reads the CapabilityStatement first, and every
+answer it gets is checked (tests/fhir_checks)."""
 
 from __future__ import annotations
 
@@ -18,31 +16,26 @@ from fhirclient.models.questionnaireresponse import QuestionnaireResponse
 from fhirclient.server import FHIRServer
 from requests import HTTPError
 
+from tests.fhir_client import Connect
 from tests.fhir_fixtures import schema_errors, treated_patient
 from tests.fhir_write_fixtures import checkin_response, lab
 from venowatch.clinic.models import CheckIn, Lab
 from venowatch.security.models import Scope
 from venowatch.services.clock import utc_now
-from venowatch.services.security import tokens
 
 pytestmark = pytest.mark.django_db(transaction=True)
-Connect = Callable[[Any], FHIRServer]
+
+
+Writer = Callable[[Any], FHIRServer]
 
 
 @pytest.fixture
-def writer(live_server: Any, settings: Any) -> Connect:
-    settings.VENOWATCH_BASE_URL = live_server.url
-
-    def connect(user: Any) -> FHIRServer:
-        server = FHIRServer(None, base_uri=f"{live_server.url}/fhir/r4")
-        _, secret = tokens.issue(user, name="fhirclient", scope=Scope.WRITE)
-        server.session.headers["Authorization"] = f"Bearer {secret}"
-        return server
-
-    return connect
+def writer(fhir_server: Connect) -> Writer:
+    """A client with a write token of the user's."""
+    return lambda user: fhir_server(user, Scope.WRITE)
 
 
-def test_the_client_creates_a_questionnaire_response(writer: Connect) -> None:
+def test_the_client_creates_a_questionnaire_response(writer: Writer) -> None:
     p, _ = treated_patient(utc_now())
     assert p.user is not None
     server = writer(p.user)
@@ -51,12 +44,16 @@ def test_the_client_creates_a_questionnaire_response(writer: Connect) -> None:
     created = QuestionnaireResponse(answer)
     stored = CheckIn.objects.filter(patient=p).latest("pk")
     assert created.id == f"checkin-{stored.pk}"
-    assert created.meta.versionId == "1"
+    # The version it was created at is the one a read gives (its ETag's too).
+    read = QuestionnaireResponse.read(created.id, server)
+    assert created.meta.versionId == read.meta.versionId
     assert created.item[0].answer[0].valueCoding.code == "much_worse"
     assert schema_errors(answer) == []
+    # The fixture's checks (tests/fhir_checks) ran on the create's answer as on the read's.
+    assert [c.split(" ")[0] for c in server.checked] == ["GET", "POST", "GET"]
 
 
-def test_the_client_hears_a_refusal_as_an_operation_outcome(writer: Connect) -> None:
+def test_the_client_hears_a_refusal_as_an_operation_outcome(writer: Writer) -> None:
     p, advocate = treated_patient(utc_now())
     server = writer(advocate)
     future = QuestionnaireResponse(checkin_response(p.pk, minutes_ago=-600))
@@ -69,7 +66,7 @@ def test_the_client_hears_a_refusal_as_an_operation_outcome(writer: Connect) -> 
     assert outcome.issue[0].expression == ["QuestionnaireResponse.authored"]
 
 
-def test_the_client_posts_a_transaction_and_reads_the_response_bundle(writer: Connect) -> None:
+def test_the_client_posts_a_transaction_and_reads_the_response_bundle(writer: Writer) -> None:
     p, advocate = treated_patient(utc_now())
     server = writer(advocate)
     transaction = Bundle({
@@ -90,7 +87,7 @@ def test_the_client_posts_a_transaction_and_reads_the_response_bundle(writer: Co
     assert answer.entry[2].resource.resource_type == "CodeSystem"
 
 
-def test_the_client_posts_a_batch_and_each_entry_answers_for_itself(writer: Connect) -> None:
+def test_the_client_posts_a_batch_and_each_entry_answers_for_itself(writer: Writer) -> None:
     p, advocate = treated_patient(utc_now())
     server = writer(advocate)
     batch = Bundle({
@@ -105,6 +102,6 @@ def test_the_client_posts_a_batch_and_each_entry_answers_for_itself(writer: Conn
     assert answer.type == "batch-response"
     created, deleted = (e.response for e in answer.entry)
     assert created.status == "201 Created"
-    assert created.location.endswith("/_history/1")
+    assert created.location.endswith(f"/_history/{answer.entry[0].resource.meta.versionId}")
     assert deleted.status == "405 Method Not Allowed"
     assert "never deletes" in deleted.outcome.issue[0].diagnostics

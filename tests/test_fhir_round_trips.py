@@ -27,9 +27,11 @@ from venowatch.clinic.models import (
 )
 from venowatch.fhir import codes
 from venowatch.protocol import LabResult, Pgic
+from venowatch.security.models import Scope
 from venowatch.services.demo import DEMO_CLINIC, create_demo
 from venowatch.services.integration.fhir_export import export_patient
 from venowatch.services.integration.fhir_import import ImportRefusedError, import_bundle
+from venowatch.services.security import tokens
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -144,6 +146,27 @@ def test_an_export_keeps_the_codes_identifiers_and_demographics_an_import_read()
     assert empties(out) == []
     for entry in out["entry"]:
         assert schema_errors(entry["resource"]) == []
+
+
+def test_a_read_and_a_search_give_the_codes_and_demographics_the_export_gives() -> None:
+    """The REST reads are built as $everything is (services.integration.fhir_records)."""
+    c = clinic()
+    staff = user("ines", c, Role.ADVOCATE)
+    import_bundle(c, ehr_bundle(), by=staff, now=NOW)
+    (p,) = Patient.objects.filter(clinic=c)
+    auth = {"Authorization": f"Bearer {tokens.issue(staff, name='app', scope=Scope.READ)[1]}"}
+    out = export_patient(p)
+    for entry in out["entry"]:
+        exported = entry["resource"]
+        if exported["resourceType"] == "RiskAssessment":
+            continue  # the stored assessment, not one as of now: tests/test_fhir_rest.py
+        read = Client().get(f"/fhir/r4/{exported['resourceType']}/{exported['id']}", headers=auth)
+        assert read.status_code == 200, exported["id"]
+        assert {k: v for k, v in read.json().items() if k != "meta"} == exported
+    found = Client().get(f"/fhir/r4/Patient?_id={p.pk}", headers=auth).json()
+    (searched,) = [e["resource"] for e in found["entry"]]
+    assert searched["telecom"] == by_type(out, "Patient")["telecom"]
+    assert searched["gender"] == "female"
 
 
 def test_the_export_imports_elsewhere_with_the_same_codes_and_demographics() -> None:

@@ -46,19 +46,35 @@ def valid(answer: Any) -> dict[str, Any]:
 def test_a_patient_s_app_creates_their_check_in_and_reads_back_the_stored_resource() -> None:
     p, _ = treated_patient(utc_now())
     assert p.user is not None
-    answer = post("/fhir/r4/QuestionnaireResponse", checkin_response(p.pk), token_of(p.user))
+    token = token_of(p.user)
+    answer = post("/fhir/r4/QuestionnaireResponse", checkin_response(p.pk), token)
     assert answer.status_code == 201, answer.json()
     stored = valid(answer)
     checkin = CheckIn.objects.filter(patient=p).latest("pk")
     assert stored["id"] == f"checkin-{checkin.pk}"
-    assert stored["meta"]["versionId"] == "1"
-    assert answer["ETag"] == 'W/"1"'
-    assert (
-        answer["Location"] == f"{fhir_base()}/QuestionnaireResponse/checkin-{checkin.pk}/_history/1"
-    )
+    # The answer is what a read of it gives: the same body, version and ETag.
+    address = f"QuestionnaireResponse/checkin-{checkin.pk}"
+    read = Client().get(f"/fhir/r4/{address}", headers={"Authorization": f"Bearer {token}"})
+    assert read.status_code == 200
+    assert valid(read) == stored
+    version = stored["meta"]["versionId"]
+    assert answer["ETag"] == read["ETag"] == f'W/"{version}"'
+    assert answer["Location"] == f"{fhir_base()}/{address}/_history/{version}"
+    for kind in ("QuestionnaireResponse", "Observation"):  # in the statement it is served by
+        (found,) = [r for r in _statement()["rest"][0]["resource"] if r["type"] == kind]
+        assert {"code": "create"} in found["interaction"]
     assert (checkin.pgic.value, checkin.symptoms, checkin.recorded_by) == (
         "much_worse", {"fatigue": 6}, p.user,
     )  # fmt: skip
+
+
+def _statement() -> dict[str, Any]:
+    data: dict[str, Any] = Client().get("/fhir/r4/metadata").json()
+    return data
+
+
+def test_the_statement_offers_transaction_and_batch_at_the_base() -> None:
+    assert _statement()["rest"][0]["interaction"] == [{"code": "transaction"}, {"code": "batch"}]
 
 
 def test_a_check_in_is_held_to_the_web_s_rules_and_named_by_fhirpath() -> None:
@@ -300,7 +316,7 @@ def test_a_bundle_over_django_s_limit_imports_and_one_over_the_setting_is_413() 
     assert post("/fhir/r4", at_limit, token_of(staff)).status_code == 200
     answer = post("/fhir/r4", at_limit + b" ", token_of(staff))
     assert answer.status_code == 413
-    assert "VENOWATCH_FHIR_MAX_BODY" in valid(answer)["issue"][0]["diagnostics"]
+    assert "larger than 4 MiB" in valid(answer)["issue"][0]["diagnostics"]
 
 
 def test_the_default_limit_is_32_mib() -> None:

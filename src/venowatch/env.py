@@ -53,3 +53,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_secret(name: str, default: str | None = None) -> str:
+    """A secret from `name`, or from the file `name_FILE` names (how container platforms and
+    systemd's credentials hand secrets over, kept out of the process environment). Both set is
+    refused: which one wins would be a guess."""
+    path = os.environ.get(f"{name}_FILE")
+    if path is None or path == "":
+        return env_str(name, default)
+    if os.environ.get(name):
+        raise EnvError(f"set {name} or {name}_FILE, not both")
+    try:
+        with open(path, encoding="utf-8") as file:
+            value = file.read().strip()
+    except OSError as exc:
+        raise EnvError(f"{name}_FILE: cannot read {path}: {exc.strerror}") from None
+    if not value:
+        raise EnvError(f"{name}_FILE: {path} is empty")
+    return value

@@ -5,14 +5,25 @@ Variables (all prefixed VENOWATCH_ except DATABASE_URL):
   VENOWATCH_DATA_DIR     where the embedded database and the kept secret live (default ./var)
   DATABASE_URL           sqlite:////abs/path.db or postgresql://user:pass@host:port/name
                          (default: SQLite in the data directory)
-  VENOWATCH_DEBUG        true/false (default false)
+  VENOWATCH_DEVELOPMENT  true on a developer's machine (`serve --demo` sets it): allows DEBUG
+                         and plain http; false (the default) is production
+  VENOWATCH_DEBUG        true/false (default false); refused unless VENOWATCH_DEVELOPMENT
+  VENOWATCH_SSL_REDIRECT  redirect http to https (production default true)
+  VENOWATCH_HSTS_SECONDS  Strict-Transport-Security max-age (production default one year, 0 off)
+  VENOWATCH_BEHIND_TLS_PROXY  true when a TLS proxy in front sets X-Forwarded-Proto (default false)
+  VENOWATCH_SECURE_COOKIES  session and CSRF cookies over https only (production default true)
+  VENOWATCH_TOKEN_DAYS   how long a new API token lives (default 90)
+Secrets (VENOWATCH_SECRET_KEY, DATABASE_URL, VENOWATCH_EMAIL_PASSWORD, VENOWATCH_SMS_AUTH_TOKEN)
+may instead be read from a file named by the same variable with _FILE appended.
   VENOWATCH_ALLOWED_HOSTS  comma-separated (default localhost,127.0.0.1,[::1])
   VENOWATCH_EMAIL_*      HOST, PORT, USER, PASSWORD, STARTTLS, TIMEOUT, FROM: the SMTP server
   VENOWATCH_BASE_URL     where people reach the site; links in emails point here
   VENOWATCH_SMS_*        ACCOUNT_SID, AUTH_TOKEN, FROM, BASE_URL, TIMEOUT: the SMS provider
                          (Twilio's API); SMS is off unless the first three are set
   VENOWATCH_PHONE_REGION the country (ISO code, default US) of numbers typed without +code
-  VENOWATCH_FHIR_MAX_BODY the largest body (bytes) POSTed under /fhir/r4/ (default 32 MiB)
+  VENOWATCH_API_MAX_BODY, VENOWATCH_CDS_MAX_BODY, VENOWATCH_FHIR_MAX_BODY  the largest JSON
+                         body, in bytes, the REST API (default 1 MiB), CDS Hooks (default
+                         5 MiB) and FHIR (default 32 MiB) take; larger is a 413
 """
 
 from __future__ import annotations
@@ -24,14 +35,21 @@ import dj_database_url
 import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
-from venowatch.env import EnvError, env_bool, env_int, env_list, env_str
+from venowatch.env import EnvError, env_bool, env_int, env_list, env_secret, env_str
 
 # Lets `ModelAdmin[Model]` and friends, which the type checker wants, work at run time too.
 django_stubs_ext.monkeypatch()
 
 DATA_DIR = Path(env_str("VENOWATCH_DATA_DIR", str(Path.cwd() / "var"))).resolve()
-SECRET_KEY = env_str("VENOWATCH_SECRET_KEY")
+SECRET_KEY = env_secret("VENOWATCH_SECRET_KEY")
+DEVELOPMENT = env_bool("VENOWATCH_DEVELOPMENT", False)
 DEBUG = env_bool("VENOWATCH_DEBUG", False)
+if DEBUG and not DEVELOPMENT:
+    # Django's debug page shows settings, SQL and local variables: patient data, to anyone.
+    raise EnvError(
+        "VENOWATCH_DEBUG=true is refused in production: it shows patient data on error pages; "
+        "set VENOWATCH_DEVELOPMENT=true too on a developer's machine (or use `serve --demo`)"
+    )
 ALLOWED_HOSTS = env_list("VENOWATCH_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
@@ -43,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Its own copy of the API docs' scripts, served from the package, never from a CDN.
     "ninja",
+    "csp",
     "venowatch.clinic",
     "venowatch.clinic.legacy_fhir",
     "venowatch.notify",
@@ -53,6 +72,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, which answers static files itself: those may be cached.
+    "venowatch.web.middleware.NoStoreMiddleware",
+    "venowatch.api.content_type.JsonContentTypeMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,6 +109,7 @@ def _database(url: str) -> dict[str, Any]:
         )
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["ENGINE"] = "venowatch.sqlite"  # Django's, creating the file 0600
         # WAL lets readers go on while one writer commits; FULL makes a commit survive power loss;
         # IMMEDIATE takes the write lock up front so two writers queue instead of failing midway.
         config["OPTIONS"] = {
@@ -98,7 +122,7 @@ def _database(url: str) -> dict[str, Any]:
 
 
 DATABASES = {
-    "default": _database(env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'venowatch.sqlite3'}"))
+    "default": _database(env_secret("DATABASE_URL", f"sqlite:///{DATA_DIR / 'venowatch.sqlite3'}"))
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -131,7 +155,7 @@ EMAIL_HOST = env_str("VENOWATCH_EMAIL_HOST", "localhost")
 EMAIL_FILE_PATH = DATA_DIR / "sent-mail"  # for the file backend `serve --demo` uses
 EMAIL_PORT = env_int("VENOWATCH_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("VENOWATCH_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = env_str("VENOWATCH_EMAIL_PASSWORD", "")
+EMAIL_HOST_PASSWORD = env_secret("VENOWATCH_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("VENOWATCH_EMAIL_STARTTLS", False)
 EMAIL_TIMEOUT = env_int("VENOWATCH_EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("VENOWATCH_EMAIL_FROM", "venowatch@localhost")
@@ -139,7 +163,7 @@ VENOWATCH_BASE_URL = env_str("VENOWATCH_BASE_URL", "http://localhost:8000").rstr
 """Links in emails point here: the address patients and staff reach the site at."""
 
 VENOWATCH_SMS_ACCOUNT_SID = env_str("VENOWATCH_SMS_ACCOUNT_SID", "")
-VENOWATCH_SMS_AUTH_TOKEN = env_str("VENOWATCH_SMS_AUTH_TOKEN", "")
+VENOWATCH_SMS_AUTH_TOKEN = env_secret("VENOWATCH_SMS_AUTH_TOKEN", "")
 VENOWATCH_SMS_FROM = env_str("VENOWATCH_SMS_FROM", "")
 VENOWATCH_SMS_BASE_URL = env_str("VENOWATCH_SMS_BASE_URL", "https://api.twilio.com").rstrip("/")
 """The provider's API; tests point it at a local server that answers as Twilio's does."""
@@ -151,19 +175,56 @@ VENOWATCH_SMS_ENABLED = bool(
 VENOWATCH_PHONE_REGION = env_str("VENOWATCH_PHONE_REGION", "US").upper()
 VENOWATCH_BASE_URL_SET = env_str("VENOWATCH_BASE_URL", "") != ""
 """Whether the address was given: if not, CDS Hooks takes its own URL from each request."""
-VENOWATCH_FHIR_MAX_BODY = env_int("VENOWATCH_FHIR_MAX_BODY", 32 * 1024 * 1024)
-if VENOWATCH_FHIR_MAX_BODY < 1:
-    raise EnvError("environment variable VENOWATCH_FHIR_MAX_BODY must be a positive size")
+
+VENOWATCH_API_MAX_BODY = env_int("VENOWATCH_API_MAX_BODY", 1 << 20)
+VENOWATCH_CDS_MAX_BODY = env_int("VENOWATCH_CDS_MAX_BODY", 5 << 20)
+VENOWATCH_FHIR_MAX_BODY = env_int("VENOWATCH_FHIR_MAX_BODY", 32 << 20)
 """The largest body POSTed under /fhir/r4/ (a transaction, a batch, an import): a Synthea
-patient is a few MB. Those routes read their body themselves up to this; everywhere else
-Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) still holds."""
+patient is a few MB. The FHIR routes read their body from the stream up to this
+(services.wire.request_body); everywhere else Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
+still holds."""
+for _name in ("VENOWATCH_API_MAX_BODY", "VENOWATCH_CDS_MAX_BODY", "VENOWATCH_FHIR_MAX_BODY"):
+    if globals()[_name] < 1024:
+        raise EnvError(f"environment variable {_name} must be at least 1024 (bytes)")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env_bool("VENOWATCH_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("VENOWATCH_SECURE_COOKIES", not DEVELOPMENT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Production is reached over https only; a TLS proxy in front (docs/security.md) says so in
+# X-Forwarded-Proto, which is trusted only when the deployment says a proxy sets it.
+SECURE_SSL_REDIRECT = env_bool("VENOWATCH_SSL_REDIRECT", not DEVELOPMENT)
+SECURE_HSTS_SECONDS = env_int("VENOWATCH_HSTS_SECONDS", 0 if DEVELOPMENT else 31_536_000)
+if SECURE_HSTS_SECONDS < 0:
+    raise EnvError(f"VENOWATCH_HSTS_SECONDS must be 0 (off) or more, not {SECURE_HSTS_SECONDS}")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("VENOWATCH_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("VENOWATCH_HSTS_PRELOAD", True)
+if env_bool("VENOWATCH_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# No inline script or style anywhere: every page's code and look come from static files
+# (docs/decisions/harden.md says why the API's docs page alone may use inline styles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+VENOWATCH_TOKEN_DAYS = env_int("VENOWATCH_TOKEN_DAYS", 90)
+if VENOWATCH_TOKEN_DAYS < 1:
+    raise EnvError(f"VENOWATCH_TOKEN_DAYS must be at least 1, not {VENOWATCH_TOKEN_DAYS}")
+"""A new API token stops working this many days after it is made."""
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from venowatch.api.v1 import api
-from venowatch.fhirserver.urls import base as fhir_base
+from venowatch.fhirserver import urls as fhir_urls
 from venowatch.web import views
 
 urlpatterns = [
@@ -14,7 +14,7 @@ urlpatterns = [
     path("staff/", include("venowatch.web.staff_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("fhir/r4", fhir_base),  # a transaction or batch POSTed without the slash
+    path("fhir/r4", fhir_urls.base),  # POST /fhir/r4 as clients send it: no 301
     path("fhir/r4/", include("venowatch.fhirserver.urls")),
     path("", include("venowatch.cdshooks.urls")),  # /cds-services: CDS Hooks
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from venowatch.security.models import ApiToken, Scope
@@ -14,9 +15,19 @@ from venowatch.services.clock import utc_now
 from venowatch.services.security import tokens
 
 
+class TokenRefusedError(HttpError):
+    """A 401 that says why (an expired token), answered by each API in its own shape."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(401, message)
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        found = tokens.authenticate(token, utc_now())
+        try:
+            found = tokens.authenticate(token, utc_now())
+        except tokens.TokenExpiredError as exc:
+            raise TokenRefusedError(str(exc)) from None
         if found is not None:
             request.user = found.user
         return found

@@ -26,4 +26,4 @@ def not_found() -> ApiError:
 
 
 READ_ERRORS: dict[int, type[Problem]] = {401: Problem, 404: Problem, 422: Problem}
-WRITE_ERRORS: dict[int, type[Problem]] = {**READ_ERRORS, 400: Problem, 403: Problem}
+WRITE_ERRORS: dict[int, type[Problem]] = {**READ_ERRORS, 400: Problem, 403: Problem, 413: Problem}

@@ -1,7 +1,6 @@
 """A patient's records: procedures, check-ins and labs. Each write goes through the services
 layer, which stores it and re-assesses the patient in the same transaction."""
 
-import json
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -30,6 +29,7 @@ from venowatch.services.care.staff import clinician
 from venowatch.services.clock import utc_now
 from venowatch.services.security import idempotency
 from venowatch.services.security.access import Act
+from venowatch.services.wire import read_json
 
 router = Router(tags=["records"])
 
@@ -114,7 +114,7 @@ def add_checkin(
 
     if idempotency_key is None:
         return Status(*run())
-    request_print = idempotency.fingerprint("POST", request.path, json.loads(request.body))
+    request_print = idempotency.fingerprint("POST", request.path, read_json(request.body))
     return Status(*idempotency.once(request.user, idempotency_key, request_print, run, utc_now()))
 
 

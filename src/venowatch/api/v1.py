@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 
 from venowatch.api import corrections, cover, patients, records, tasks
-from venowatch.api.auth import AUTH
+from venowatch.api.auth import AUTH, TokenRefusedError
 from venowatch.api.errors import ApiError, problem
+from venowatch.api.parser import WireParser
 from venowatch.services.care.tasks import TaskError
 from venowatch.services.errors import DuplicateRecordError, FieldError
 from venowatch.services.security.idempotency import KeyReusedError
+from venowatch.services.wire import BodyError, DuplicateKeyError, TooLargeError, body_limit
 
 api = NinjaAPI(
     title="venowatch API",
@@ -25,6 +29,7 @@ api = NinjaAPI(
     ),
     auth=AUTH,
     urls_namespace="api-v1",
+    parser=WireParser(),
 )
 api.add_router("/patients", patients.router)
 api.add_router("/patients", records.router)
@@ -76,6 +81,30 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     return api.create_response(request, problem(message, "header", "Authorization"), status=401)
 
 
+@api.exception_handler(TokenRefusedError)
+def _token_refused(request: HttpRequest, exc: TokenRefusedError) -> HttpResponse:
+    return api.create_response(request, problem(exc.message, "header", "Authorization"), status=401)
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, BodyError):  # ninja wraps what the parser raised
+        return _body_refused(request, exc.__cause__)
     return api.create_response(request, problem(exc.message), status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """Past Django's own limit on a body held in memory, before the parser is reached: the
+    limit said is the lower of the two, the one that refused it."""
+    django_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or body_limit("api")
+    return _body_refused(request, TooLargeError(min(body_limit("api"), django_limit)))
+
+
+def _body_refused(request: HttpRequest, exc: BodyError) -> HttpResponse:
+    """400 not JSON or too deep, 413 too large, 422 a duplicated key (whose loc names it)."""
+    loc: list[str | int] = ["body"]
+    if isinstance(exc, DuplicateKeyError):
+        loc += exc.at
+    message = f"the request body is refused: {exc.message}"
+    return api.create_response(request, problem(message, *loc), status=exc.status)

@@ -1,9 +1,13 @@
-from django.urls import path
+"""/cds-services: discovery, each service and its feedback; anything else there a JSON 404."""
+
+from django.urls import path, re_path
 
 from venowatch.cdshooks import views
-from venowatch.services.integration.cds.patient_view import SERVICE_ID
 
 urlpatterns = [
     path("cds-services", views.discovery, name="cds-discovery"),
-    path(f"cds-services/{SERVICE_ID}", views.patient_view_service, name="cds-patient-view"),
+    path("cds-services/<str:service_id>", views.service, name="cds-service"),
+    path("cds-services/<str:service_id>/feedback", views.feedback, name="cds-feedback"),
+    # Anything else under /cds-services is a 404 in JSON, as CDS clients read every answer.
+    re_path(r"^cds-services/(?P<rest>.*)$", views.unknown),
 ]

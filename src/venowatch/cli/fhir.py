@@ -48,7 +48,7 @@ def import_(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"{args.file}: {exc.strerror}") from None
     except ValueError as exc:
-        raise UsageError(f"{args.file}: not JSON: {exc}") from None
+        raise UsageError(f"{args.file} is refused: {exc}") from None
     open_database()
 
     from venowatch.services.integration.fhir_import import ImportRefusedError, import_bundle

@@ -139,7 +139,8 @@ def _parser() -> argparse.ArgumentParser:
 
     token = commands.add_parser(
         "token", help="API tokens for integrations",
-        description="Make an API token. It acts as its user, within their role and clinic.",
+        description="Make, list or revoke API tokens. A token acts as its user, within their role "
+        "and clinic, until it expires (VENOWATCH_TOKEN_DAYS, default 90) or is revoked.",
     )  # fmt: skip
     token_commands = token.add_subparsers(required=True, metavar="ACTION")
     create = token_commands.add_parser("create", help="make a token and print its secret once")
@@ -147,7 +148,31 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True, help="what uses it, e.g. 'EHR bridge'")
     create.add_argument("--scope", choices=("read", "write"), default="read")
     create.set_defaults(run=_token_create)
+    listing = token_commands.add_parser("list", help="every token, whose it is, and its state")
+    listing.set_defaults(run=_token_list)
+    revoke = token_commands.add_parser("revoke", help="stop a token working, at once")
+    revoke.add_argument("token", metavar="ID_OR_PREFIX", help="the token's id or prefix")
+    revoke.set_defaults(run=_token_revoke)
+    _add_backup(commands)
     return parser
+
+
+def _add_backup(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    backup = commands.add_parser(
+        "backup", help="copy the SQLite database while the site runs",
+        description="Write a consistent copy of the SQLite database to PATH with SQLite's online "
+        "backup, while check-ins go on. For PostgreSQL use pg_dump (docs/security.md).",
+    )  # fmt: skip
+    backup.add_argument("path", metavar="PATH", help="the file to write (must not exist)")
+    backup.set_defaults(run=_backup)
+    restore = commands.add_parser(
+        "restore", help="bring a backup back (stop the site first)",
+        description="Replace the SQLite database with the backup at PATH. Refuses a database "
+        "that holds data unless --force.",
+    )  # fmt: skip
+    restore.add_argument("path", metavar="PATH", help="a file `venowatch backup` wrote")
+    restore.add_argument("--force", action="store_true", help="overwrite a database with data")
+    restore.set_defaults(run=_restore)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -178,6 +203,30 @@ def _token_create(args: argparse.Namespace) -> int:
     from venowatch.cli.tokens import create
 
     return create(args)
+
+
+def _token_list(args: argparse.Namespace) -> int:
+    from venowatch.cli.tokens import list_
+
+    return list_(args)
+
+
+def _token_revoke(args: argparse.Namespace) -> int:
+    from venowatch.cli.tokens import revoke
+
+    return revoke(args)
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from venowatch.cli.backup import backup
+
+    return backup(args)
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from venowatch.cli.backup import restore
+
+    return restore(args)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -23,19 +23,34 @@ def prepare_environment() -> Path:
     """Set the variables settings.py requires, keeping a generated secret key in the data
     directory so sessions survive restarts."""
     data_dir = Path(os.environ.get("VENOWATCH_DATA_DIR") or Path.cwd() / "var").resolve()
+    private_directory(data_dir)
     (data_dir / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise expects STATIC_ROOT
     os.environ["VENOWATCH_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "venowatch.settings")
-    if not os.environ.get("VENOWATCH_SECRET_KEY"):
+    if not os.environ.get("VENOWATCH_SECRET_KEY") and not os.environ.get(
+        "VENOWATCH_SECRET_KEY_FILE"
+    ):
         key_file = data_dir / "secret_key"
         if not key_file.exists():
-            key_file.write_text(secrets.token_urlsafe(50))
-            key_file.chmod(0o600)
+            # Created 0600 from the start: a chmod after writing leaves a moment it is readable.
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(50))
         os.environ["VENOWATCH_SECRET_KEY"] = key_file.read_text().strip()
     return data_dir
 
 
+def private_directory(path: Path) -> None:
+    """The data directory holds the database and the secret key: its owner's only (0700)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+
+
 def serve(args: argparse.Namespace) -> int:
+    if args.demo:
+        # A demo runs on http://localhost: development settings (docs/security.md).
+        os.environ.setdefault("VENOWATCH_DEVELOPMENT", "true")
     data_dir = prepare_environment()
     if args.demo and not os.environ.get("VENOWATCH_EMAIL_BACKEND"):
         # A demo has no mail server: its alerts and reminders land as files to read instead.
@@ -63,6 +78,12 @@ def serve(args: argparse.Namespace) -> int:
         )
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Serving on http://{host}:{args.port}/  (Ctrl+C to stop)", flush=True)
+    if not args.demo:
+        print(
+            "Production settings: https only, behind a TLS proxy (docs/security.md); "
+            "`serve --demo` for a try on http://localhost",
+            flush=True,
+        )
     # The sweep and the outbox run in their own process: forking gunicorn's workers from a
     # process with a busy thread in it is asking for deadlocks.
     worker = subprocess.Popen([sys.executable, "-m", "venowatch", "worker"])
@@ -74,6 +95,22 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+"""The path without its query string, and no referrer: a worklist search (`?q=`) is a
+patient's name, and logs are kept longer and shown wider than the database."""
+
+
+def gunicorn_options(bind: str) -> dict[str, Any]:
+    return {
+        "bind": bind,
+        "workers": WORKERS,
+        "worker_class": "sync",
+        "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "timeout": 60,
+    }
+
+
 def _gunicorn(bind: str) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -81,14 +118,7 @@ def _gunicorn(bind: str) -> None:
 
     class Server(BaseApplication):
         def load_config(self) -> None:
-            options: dict[str, Any] = {
-                "bind": bind,
-                "workers": WORKERS,
-                "worker_class": "sync",
-                "accesslog": "-",
-                "timeout": 60,
-            }
-            for key, value in options.items():
+            for key, value in gunicorn_options(bind).items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:

@@ -169,7 +169,9 @@ def _flatten(
         for i, entry in enumerate(resource.get("entry") or ()):
             if isinstance(entry, Mapping) and isinstance(entry.get("resource"), Mapping):
                 inner = f"{where}.entry[{i}].resource"
-                yield from _flatten([entry["resource"]], entry.get("fullUrl"), inner)
+                full_url = entry.get("fullUrl")  # a key below: only a string is one
+                full_url = full_url if isinstance(full_url, str) else None
+                yield from _flatten([entry["resource"]], full_url, inner)
 
 
 def _key(resource: Mapping[str, Any]) -> str | None:

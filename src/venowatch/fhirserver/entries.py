@@ -13,10 +13,11 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 
 from venowatch.api.auth import may_write
-from venowatch.fhirserver.write_answers import etag, fhir, issue, location, outcome_of
+from venowatch.fhirserver.create import etag, location
+from venowatch.fhirserver.errors import fhir, issue, outcome_of
 from venowatch.services.clock import utc_now
 from venowatch.services.integration.fhir_create import CreateRefusedError, create
-from venowatch.services.integration.fhir_export import fhir_base
+from venowatch.services.integration.fhir_records import fhir_base
 from venowatch.services.wire import read_json
 
 PREFIX = "/fhir/r4/"

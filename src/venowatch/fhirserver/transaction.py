@@ -14,18 +14,13 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import NinjaAPI
 
 from venowatch.api.auth import may_write
+from venowatch.fhir import capability
 from venowatch.fhirserver import entries
-from venowatch.fhirserver.write_answers import (
-    BodyTooLargeError,
-    body_of,
-    fhir,
-    issue,
-    outcome_of,
-    refusal,
-)
+from venowatch.fhirserver.create import read_body
+from venowatch.fhirserver.errors import body_refused, fhir, issue, outcome, outcome_of
 from venowatch.services.clock import utc_now
 from venowatch.services.integration.fhir_import import (
     EntryResult,
@@ -34,9 +29,7 @@ from venowatch.services.integration.fhir_import import (
     import_bundle,
 )
 from venowatch.services.security.access import Act, may, member_of
-from venowatch.services.wire import read_json
-
-router = Router()
+from venowatch.services.wire import BodyError
 
 
 class _RolledBackError(Exception):
@@ -46,18 +39,25 @@ class _RolledBackError(Exception):
         self.answer = answer
 
 
-@router.post("/")
+def route(api: NinjaAPI) -> None:
+    """`POST /` on `api`, and transaction and batch in the CapabilityStatement."""
+    api.api_operation(["POST"], "/")(base)
+    for kind in ("transaction", "batch"):
+        if kind not in capability.SYSTEM_INTERACTIONS:
+            capability.SYSTEM_INTERACTIONS.append(kind)
+
+
 def base(request: HttpRequest) -> HttpResponse:
     try:
-        data = read_json(body_of(request))
-    except BodyTooLargeError as exc:
-        return refusal(413, "too-costly", str(exc))
-    except (ValueError, UnicodeDecodeError) as exc:
-        return refusal(400, "structure", f"the body is not JSON: {exc}")
+        data = read_body(request)
+    except BodyError as exc:
+        return body_refused(exc)
     kind = data.get("type") if isinstance(data, Mapping) else None
     if isinstance(data, Mapping) and data.get("resourceType") == "Bundle":
         if kind in ("batch", "transaction") and not isinstance(data.get("entry", []), list):
-            return refusal(400, "structure", "Bundle.entry must be an array", "Bundle.entry")
+            return outcome(
+                400, "Bundle.entry must be an array", code="structure", expression="Bundle.entry"
+            )
         if kind == "batch":
             return _batch(request, data)
         if kind == "transaction":
@@ -69,7 +69,7 @@ def _importer(request: HttpRequest) -> HttpResponse | None:
     """Importing (and so a transaction) is staff's, with write access."""
     member = member_of(request.user)
     if member is None or not may_write(request) or not may(request.user, Act.RECORD_PROCEDURE):
-        return refusal(403, "forbidden", "importing needs write access as staff")
+        return outcome(403, "importing needs write access as staff", code="forbidden")
     return None
 
 
@@ -98,7 +98,7 @@ def _imported(request: HttpRequest, data: Any) -> ImportReport:
 
 def _refused(exc: ImportRefusedError) -> HttpResponse:
     """An import a service refused; the issue's `expression` names the element at fault."""
-    return refusal(422, "processing", f"nothing imported: {exc}", exc.expression)
+    return outcome(422, f"nothing imported: {exc}", code="processing", expression=exc.expression)
 
 
 def _transaction(request: HttpRequest, data: Mapping[str, Any]) -> HttpResponse:
@@ -127,20 +127,20 @@ def _refused_request(data: Mapping[str, Any], found: list[entries.Request]) -> H
     """A transaction is refused whole for one entry it cannot honour, naming the entry."""
     for i, method, url in found:
         if method is None:
-            return refusal(
-                400, "required", "a transaction's entry needs a request (method and url)",
-                f"Bundle.entry[{i}].request",
+            return outcome(
+                400, "a transaction's entry needs a request (method and url)",
+                code="required", expression=f"Bundle.entry[{i}].request",
             )  # fmt: skip
         if method not in ("POST", "GET"):
-            return refusal(
-                405, "not-supported", f"{entries.not_allowed(method)}; nothing in this "
-                "transaction was stored", f"Bundle.entry[{i}].request.method",
+            return outcome(
+                405, f"{entries.not_allowed(method)}; nothing in this transaction was stored",
+                code="not-supported", expression=f"Bundle.entry[{i}].request.method",
             )  # fmt: skip
         problem = entries.post_problem(data, i, url) if method == "POST" else None
         if problem is not None:
             message, where = problem
-            return refusal(400, "invalid", f"{message}; nothing in this transaction was stored",
-                           where)  # fmt: skip
+            return outcome(400, f"{message}; nothing in this transaction was stored",
+                           code="invalid", expression=where)  # fmt: skip
     return None
 
 

@@ -1,84 +1,82 @@
-"""FHIR R4 over HTTP at /fhir/r4/: the check-in's definitions and a patient's $everything
-(creates are create.py's; transactions, batches and imports transaction.py's).
-Authentication and access are the REST API's (venowatch.api.auth); every answer is FHIR
-JSON, errors are OperationOutcomes."""
+"""FHIR R4 over HTTP at /fhir/r4/: the read side (fhirserver.rest) and a patient's
+$everything; creates are fhirserver.create's, and what is POSTed at the base URL (a
+transaction, a batch, a Bundle to import) fhirserver.transaction's. Authentication is a
+bearer token (venowatch.api.auth), or a browser session for staff; access is the API's.
+Every answer is FHIR JSON, errors are OperationOutcomes (fhirserver.errors)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import HttpError, ValidationError
+from ninja.security.session import SessionAuth
 
 from venowatch.api.access import patient_for
-from venowatch.api.auth import AUTH, TokenAuth
+from venowatch.api.auth import TokenAuth
 from venowatch.api.errors import ApiError
+from venowatch.api.parser import WireParser
 from venowatch.clinic.models import MAX_ID
-from venowatch.fhir import definitions
-from venowatch.protocol import Protocol
-from venowatch.services.care.protocols import clinic_protocol, default_protocol
+from venowatch.fhir.query import QueryError, date_span
+from venowatch.fhirserver import errors, rest
+from venowatch.fhirserver.errors import FhirError, fhir
 from venowatch.services.care.reads import export
-from venowatch.services.security.access import Act, member_of
+from venowatch.services.integration.fhir_export import Window
+from venowatch.services.integration.fhir_search import zone_of
+from venowatch.services.security.access import Act
 
-FHIR_JSON = "application/fhir+json"
+
+class FhirSession(SessionAuth):
+    """The browser's session, for staff reading in a browser: no session cookie, no CSRF
+    check, so a request without credentials is a 401 that asks for a token (not a CSRF 403);
+    with a cookie, a write still needs its CSRF token."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
 TOKEN_AUTH = TokenAuth()
+FHIR_AUTH: list[Any] = [TOKEN_AUTH, FhirSession()]
 
 api = NinjaAPI(
     title="venowatch FHIR R4",
     version="1",
-    auth=AUTH,
+    auth=FHIR_AUTH,
     urls_namespace="fhir-r4",
     docs_url=None,
     openapi_url=None,
+    parser=WireParser("fhir"),
 )
+errors.install(api)
+rest.route(api, FHIR_AUTH)
 
 
-def fhir(data: dict[str, Any], status: int = 200) -> HttpResponse:
-    return JsonResponse(data, status=status, content_type=FHIR_JSON)
-
-
-def outcome(status: int, severity: str, code: str, *messages: str) -> HttpResponse:
-    issues = [{"severity": severity, "code": code, "diagnostics": m} for m in messages]
-    return fhir({"resourceType": "OperationOutcome", "issue": issues}, status)
-
-
-def _protocol(request: HttpRequest) -> Protocol:
-    """The definitions need no sign-in: a caller signed in (or with a token) gets them as
-    their clinic's protocol words them, anyone else as the shipped protocol does."""
-    TOKEN_AUTH(request)  # sets request.user for a live token; nothing otherwise
-    member = member_of(request.user)
-    return clinic_protocol(member.clinic) if member is not None else default_protocol()
-
-
-@api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {401: "login", 403: "forbidden", 404: "not-found"}.get(exc.status_code, "processing")
-    return outcome(exc.status_code, "error", code, str(exc))
-
-
-@api.exception_handler(Http404)
-def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return outcome(404, "error", "not-found", "no such resource")
-
-
-@api.exception_handler(ValidationError)
-def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return outcome(400, "error", "invalid", *(str(e.get("msg", e)) for e in exc.errors))
-
-
-# The definitions are the same for everyone and say nothing about a patient: no sign-in.
-@api.get("/Questionnaire/venowatch-checkin", auth=None)
-def checkin_questionnaire(request: HttpRequest) -> HttpResponse:
-    return fhir(definitions.questionnaire(_protocol(request)))
-
-
-@api.get("/CodeSystem/{name}", auth=None)
-def code_system(request: HttpRequest, name: str) -> HttpResponse:
-    found = definitions.code_system(name, _protocol(request))
-    if found is None:
-        raise Http404
-    return fhir(found)
+def _window(request: HttpRequest) -> Window:
+    """`$everything`'s parameters: start and end (dates or instants, the clinical time of
+    the records), _since (stored since), _count and _offset (a page)."""
+    zone = zone_of(request.user)
+    spans = {}
+    for name in ("start", "end", "_since"):
+        raw = request.GET.get(name)
+        if raw is not None:
+            try:
+                spans[name] = date_span(name, raw, zone)
+            except QueryError as exc:
+                raise FhirError(400, f"$everything?{exc.parameter}: {exc.message}") from None
+    count = request.GET.get("_count")
+    offset = request.GET.get("_offset", "0")
+    for name, raw in (("_count", count), ("_offset", offset)):
+        if raw is not None and not raw.isdigit():
+            raise FhirError(400, f"$everything?{name}: expected a whole number, got {raw!r}")
+    return Window(
+        start=spans["start"].start if "start" in spans else None,
+        end=spans["end"].end if "end" in spans else None,
+        since=spans["_since"].start if "_since" in spans else None,
+        count=int(count) if count is not None else None,
+        offset=int(offset),
+    )
 
 
 @api.get("/Patient/{patient_id}/$everything")
@@ -89,4 +87,4 @@ def everything(request: HttpRequest, patient_id: str) -> HttpResponse:
         patient = patient_for(request, int(patient_id), Act.VIEW)
     except ApiError:
         raise Http404 from None
-    return fhir(export(request.user, patient))
+    return fhir(export(request.user, patient, _window(request)))

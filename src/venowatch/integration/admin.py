@@ -1,4 +1,5 @@
-"""Administrators allow an EHR to call the CDS services by adding it as a trusted issuer."""
+"""Administrators allow an EHR to call the CDS services by adding it as a trusted issuer, and
+read what clinicians did with the cards (feedback)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.validators import URLValidator
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from venowatch.integration.models import TrustedIssuer
+from venowatch.integration.models import Feedback, TrustedIssuer
 from venowatch.services.integration.cds.jwks import JwksError, check_jwks
 
 
@@ -59,3 +61,33 @@ class TrustedIssuerAdmin(admin.ModelAdmin[TrustedIssuer]):
     list_display = ("iss", "clinic", "jwks_url", "enabled")
     list_filter = ("clinic", "enabled")
     search_fields = ("iss",)
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin[Feedback]):
+    """What clinicians did with the service's cards, as their EHR reported it: read-only, since
+    it is the EHR's account, not the clinic's to edit."""
+
+    list_display = ("received_at", "issuer", "outcome", "reason", "user_comment")
+    fields = (
+        "received_at", "issuer", "service", "card", "outcome", "outcome_at", "reason",
+        "user_comment", "accepted_suggestions",
+    )  # fmt: skip
+    readonly_fields = fields
+    list_filter = ("outcome", "issuer__clinic", "issuer")
+    search_fields = ("card", "user_comment")
+    date_hierarchy = "received_at"
+
+    @admin.display(description=_("override reason"))
+    def reason(self, row: Feedback) -> str:
+        coding = row.override_reason if isinstance(row.override_reason, dict) else {}
+        return str(coding.get("display") or coding.get("code") or "—")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Feedback | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Feedback | None = None) -> bool:
+        return False

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import enum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from venowatch.clinic.fields import EnumField
 from venowatch.clinic.models import Clinic
 
 MAX_JTI = 255
@@ -73,3 +76,54 @@ class SeenToken(models.Model):
         constraints = [
             models.UniqueConstraint(fields=("iss", "jti"), name="cds_token_used_once"),
         ]
+
+
+class FetchedJwks(models.Model):
+    """A JWK Set fetched from an issuer's URL, shared by every process and machine serving
+    CDS Hooks: a cache per process fetched once per process, and a key rotation was seen by
+    each process at its own time."""
+
+    url = models.CharField(max_length=500, unique=True)
+    jwks = models.JSONField()
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("fetched JWK Set")
+
+
+class FeedbackOutcome(enum.StrEnum):
+    ACCEPTED = "accepted"
+    OVERRIDDEN = "overridden"
+
+
+MAX_CARD_ID = 64
+"""A card's uuid (36 characters) with room for another EHR's spelling of it."""
+
+
+class Feedback(models.Model):
+    """What a clinician did with one of the service's cards, as the EHR reported it to the
+    feedback endpoint (CDS Hooks 2.0): accepted (and which suggestions) or overridden (and
+    why). Kept as sent, for the clinic to see how its protocol's advice is taken."""
+
+    issuer = models.ForeignKey(
+        TrustedIssuer,
+        on_delete=models.PROTECT,  # an issuer is disabled, not deleted, once it has spoken
+        related_name="feedback",
+        verbose_name=_("from"),
+    )
+    service = models.CharField(_("service"), max_length=64)
+    card = models.CharField(_("card"), max_length=MAX_CARD_ID)
+    outcome = EnumField(_("outcome"), max_length=16, enum=FeedbackOutcome)
+    accepted_suggestions = models.JSONField(_("accepted suggestions"), default=list)
+    override_reason = models.JSONField(_("override reason"), null=True, blank=True)
+    user_comment = models.TextField(_("clinician's comment"), max_length=4000, blank=True)
+    outcome_at = models.DateTimeField(_("when the clinician acted"))
+    received_at = models.DateTimeField(_("received"), db_index=True)
+
+    class Meta:
+        verbose_name = _("CDS card feedback")
+        verbose_name_plural = _("CDS card feedback")
+        ordering = ("-received_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.outcome.value} card {self.card}"

@@ -31,7 +31,7 @@ class NewTokenForm(forms.ModelForm[ApiToken]):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ("name", "prefix", "user", "clinic", "scope", "created_at", "last_used_at",
-                    "revoked_at")  # fmt: skip
+                    "expires_at", "revoked_at")  # fmt: skip
     list_filter = ("scope", "clinic")
     search_fields = ("name", "prefix", "user__username")
     actions = ("revoke",)
@@ -46,13 +46,13 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ()
-        return ("user", "clinic", "scope", "prefix", "created_at", "last_used_at")
+        return ("user", "clinic", "scope", "prefix", "created_at", "last_used_at", "expires_at")
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
-        secret = tokens.prepare(obj)
+        secret = tokens.prepare(obj, utc_now())
         super().save_model(request, obj, form, change)
         messages.warning(
             request,

@@ -29,6 +29,7 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"), editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     def __str__(self) -> str:

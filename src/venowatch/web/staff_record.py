@@ -37,7 +37,9 @@ def record_context(
     return {
         "current": assessment_view(page.standing, protocol, zone),
         "past": page.past,
-        "chart": mark_safe(chart),  # built by history_svg, which escapes its text
+        # Reviewed: history_svg escapes its title and draws no field of the record as text.
+        # nosemgrep: mark-safe-on-data
+        "chart": mark_safe(chart),  # nosec B703, B308
         "description": description,
         "checkin_count": len(timeline.checkins),
         "history": [

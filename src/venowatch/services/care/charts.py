@@ -69,14 +69,36 @@ def _x(t: datetime) -> float:
     return float(mdates.date2num(t))  # type: ignore[no-untyped-call]
 
 
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
+# matplotlib's one style sheet: `*{stroke-linejoin: round; stroke-linecap: butt}`.
+_SHEET_DEFAULTS = ' stroke-linejoin="round" stroke-linecap="butt"'
+
+
+def _presentation(match: re.Match[str]) -> str:
+    declarations = (d.split(":", 1) for d in match.group(1).split(";") if ":" in d)
+    return "".join(
+        f' {name.strip()}="{html.escape(value.strip())}"' for name, value in declarations
+    )
+
+
+def without_inline_style(svg: str) -> str:
+    """The same drawing in SVG presentation attributes (`fill="#fff"`) instead of CSS
+    (`style="fill: #fff"`, a <style> element): the pages' Content Security Policy allows no
+    inline style, and every property matplotlib writes is also a presentation attribute."""
+    return _STYLE_ATTRIBUTE.sub(_presentation, _STYLE_ELEMENT.sub("", svg))
+
+
 def _accessible(svg: str, title: str, description: str) -> str:
     """Give the drawing a role, a name and a description, and drop the XML prologue so it can
     sit inline in a page."""
+    svg = without_inline_style(svg)
     opening = re.search(r"<svg([^>]*)>", svg)
     if opening is None:
         raise ValueError("matplotlib wrote no <svg> element")
     return (
-        f'<svg role="img" aria-labelledby="chart-title chart-desc"{opening.group(1)}>'
+        f'<svg role="img" aria-labelledby="chart-title chart-desc"{opening.group(1)}'
+        f"{_SHEET_DEFAULTS}>"
         f'<title id="chart-title">{html.escape(title)}</title>'
         f'<desc id="chart-desc">{html.escape(description)}</desc>'
         f"{svg[opening.end() :]}"

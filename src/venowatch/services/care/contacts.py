@@ -19,6 +19,7 @@ from venowatch.clinic import models
 from venowatch.clinic.models import MessageChannel, PhoneKind
 from venowatch.clinic.phones import PhoneError, normalise, readable
 from venowatch.services.errors import FieldError
+from venowatch.services.limits import check_lengths
 
 OLDEST = 130
 """Years: a date of birth further back is a typing error."""
@@ -162,6 +163,14 @@ def _check(details: ContactDetails, today: date) -> str:
 
 def save_contacts(patient: models.Patient, details: ContactDetails, today: date) -> None:
     """Check and store the patient's contact details, all or nothing."""
+    check_lengths(
+        models.PatientDetails,
+        {
+            "emergency_name": details.emergency_name.strip(),
+            "emergency_relation": details.emergency_relation.strip(),
+        },
+    )
+    check_lengths(models.PatientIdentifier, {"value": details.mrn.strip()}, {"value": "mrn"})
     numbers = _checked_phones(details)
     emergency_phone = _check(details, today)
     mrn = details.mrn.strip()

@@ -31,6 +31,7 @@ from venowatch.services.care.records import (
 from venowatch.services.care.staff import clinician
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.errors import DuplicateRecordError, FieldError
+from venowatch.services.limits import check_length
 from venowatch.services.notification.reminders import restart_reminders
 
 R = TypeVar("R", models.Procedure, models.CheckIn, models.Lab)
@@ -85,6 +86,7 @@ def correct_procedure(
     """Replace `old` with a corrected procedure; both are kept."""
     patient = old.patient
     reason = _reason(reason)
+    check_length(models.Procedure, "note", note)
     plausible("performed_at", performed_at, now, earliest_of(patient.clinic))
     if performed_by is not None:
         clinician(patient.clinic_id, performed_by.pk)
@@ -116,6 +118,7 @@ def correct_lab(
     """Replace `old` with a corrected test result; both are kept."""
     patient = old.patient
     reason = _reason(reason)
+    check_length(models.Lab, "finding", finding)
     lab_plausible(patient.clinic, at, result, finding, now)
     if not confirm_duplicate:
         lab_duplicate(patient, kind, at, excluding=old.pk)
@@ -147,6 +150,7 @@ def correct_checkin(
     have rated what was tracked then."""
     patient = old.patient
     reason = _reason(reason)
+    check_length(models.CheckIn, "note", note)
     plausible("at", at, now)
     ratings = dict(symptoms or {})
     ratings_in_range(ratings)
@@ -171,6 +175,7 @@ def _reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
         raise FieldError("reason", "is needed: say why the record is wrong")
+    check_length(models.Procedure, "void_reason", reason, "reason")
     return reason
 
 

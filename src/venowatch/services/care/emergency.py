@@ -32,6 +32,7 @@ from venowatch.clinic.models import (
 )
 from venowatch.services.care.tasks import TaskError
 from venowatch.services.errors import FieldError
+from venowatch.services.limits import check_length
 
 OPEN_EMERGENCY = Q(emergency=True) & ~Q(status=TaskStatus.RESOLVED)
 """A task that is an open emergency (a filter on Task): a possible clot's call task, not yet
@@ -64,6 +65,7 @@ def takes_calls(task: Task) -> bool:
 
 def record_call(task: Task, actor: Any, now: datetime, outcome: CallOutcome, note: str) -> Task:
     """Record one call staff tried for `task`; a resolved task takes no more calls."""
+    check_length(CallAttempt, "note", note)
     with transaction.atomic():
         locked = Task.objects.select_for_update().get(pk=task.pk)
         if locked.status == TaskStatus.RESOLVED:

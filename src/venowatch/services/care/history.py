@@ -22,6 +22,7 @@ from venowatch.services.care.records import (
 )
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.errors import FieldError
+from venowatch.services.limits import check_length
 from venowatch.services.notification.reminders import restart_reminders
 
 Record = Procedure | CheckIn | Lab
@@ -96,11 +97,22 @@ def record_history(
     return [next(made[type(r)]) for r in records]
 
 
+def _fits(r: Record) -> None:
+    """The record's text fits its column (another system's notes have no limit)."""
+    if isinstance(r, Procedure):
+        check_length(models.Procedure, "note", r.note)
+    elif isinstance(r, CheckIn):
+        check_length(models.CheckIn, "note", r.note)
+    else:
+        check_length(models.Lab, "finding", r.finding)
+
+
 def _only(records: Sequence[Record], kind: type[T]) -> list[T]:
     return [r for r in records if isinstance(r, kind)]
 
 
 def _check(r: Record, procedures: Sequence[Procedure], earliest: datetime, now: datetime) -> None:
+    _fits(r)
     if isinstance(r, Procedure):
         plausible("performed_at", r.performed_at, now, earliest)
         return

@@ -20,6 +20,7 @@ from django.db.models import Count, QuerySet
 
 from venowatch.clinic import models
 from venowatch.clinic.models import TaskStatus
+from venowatch.fhir.query import Query
 from venowatch.protocol import Timeline
 from venowatch.services.care import emergency
 from venowatch.services.care.contacts import ContactCard, contact_card
@@ -28,7 +29,8 @@ from venowatch.services.care.records import asks_if_symptoms_returned
 from venowatch.services.care.standing import Standing, standing, standing_as_of
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.worklist import worklist_rows
-from venowatch.services.integration.fhir_export import export_patient
+from venowatch.services.integration import fhir_search
+from venowatch.services.integration.fhir_export import Window, export_patient
 from venowatch.services.security.access import member_of, patients_in_reach
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ class Read(enum.Enum):
     TASKS = "tasks"  # staff tasks, listed or acted on
     EXPORT = "export"  # a FHIR export, over HTTP or at the command line
     DECISION_SUPPORT = "decision_support"  # a CDS Hooks call from the EHR
+    FHIR = "fhir"  # a FHIR REST read or search
 
 
 class Records(enum.Enum):
@@ -389,7 +392,17 @@ def exported(reader: Any, pk: int) -> dict[str, Any] | None:
     return export(reader, patient)
 
 
-def export(reader: Any, patient: models.Patient) -> dict[str, Any]:
+def export(reader: Any, patient: models.Patient, window: Window | None = None) -> dict[str, Any]:
     """The patient's FHIR export (services.integration.fhir_export)."""
     _reading(reader, Read.EXPORT, [patient.pk])
-    return export_patient(patient)
+    return export_patient(patient, window=window)
+
+
+def fhir_resource(reader: Any, kind: str, id_: str, now: datetime) -> dict[str, Any] | None:
+    """One FHIR resource in the reader's reach (services.integration.fhir_search.read)."""
+    return fhir_search.read(reader, lambda ids: _reading(reader, Read.FHIR, ids), kind, id_, now)
+
+
+def fhir_found(reader: Any, query: Query, now: datetime) -> fhir_search.Page:
+    """A page of a FHIR search; the hook sees the ids of the patients whose records it reads."""
+    return fhir_search.search(reader, lambda ids: _reading(reader, Read.FHIR, ids), query, now)

@@ -142,7 +142,9 @@ def _update_all(rows: Sequence[models.Assessment]) -> None:
     fields = [f for f in meta.concrete_fields if not f.primary_key and f.name != "patient"]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
+    # Reviewed: only the model's own table and column names, quoted, are formatted in; every
+    # value is a parameter.
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"  # nosec B608
     params = [
         [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [row.pk]
         for row in rows

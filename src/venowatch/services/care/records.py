@@ -34,6 +34,7 @@ from venowatch.services.care.staff import clinician
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.zones import local, patient_zone
 from venowatch.services.errors import FieldError
+from venowatch.services.limits import check_length
 from venowatch.services.notification.reminders import restart_reminders
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -94,6 +95,7 @@ def record_checkin(
     refused as a repeat (DuplicateRecordError) unless `confirm_duplicate`: checked on the timeline
     already read, so it costs no query."""
     plausible("at", at, now)
+    check_length(models.CheckIn, "note", note)
     ratings = dict(symptoms or {})
     only_tracked(patient, ratings)
     stored: models.Assessment | None = getattr(patient, "assessment", None)
@@ -170,6 +172,7 @@ def record_procedure(
     confirm_duplicate: bool = False,
 ) -> models.Procedure:
     plausible("performed_at", performed_at, now, earliest_of(patient.clinic))
+    check_length(models.Procedure, "note", note)
     if performed_by is not None:
         clinician(patient.clinic_id, performed_by.pk)
     if not confirm_duplicate:
@@ -201,6 +204,7 @@ def record_lab(
     confirm_duplicate: bool = False,
 ) -> models.Lab:
     lab_plausible(patient.clinic, at, result, finding, now)
+    check_length(models.Lab, "finding", finding)
     if not confirm_duplicate:
         lab_duplicate(patient, kind, at)
     with transaction.atomic():

@@ -40,6 +40,7 @@ from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.staff import staff_member
 from venowatch.services.care.standing import Decision
 from venowatch.services.errors import FieldError
+from venowatch.services.limits import check_length
 
 # The core's kinds of staff work, as the clinic stores them.
 _TASK_KINDS: dict[StaffTask, TaskKind] = {
@@ -164,4 +165,5 @@ def resolve(
         )
     if not note.strip():
         raise TaskError("say how it was resolved")
+    check_length(TaskEvent, "note", note)
     return _move(task, TaskStatus.RESOLVED, actor, now, note=note, resolution=resolution)

@@ -27,6 +27,7 @@ from venowatch.services.integration.fhir_export import own_identifier_system
 from venowatch.services.integration.fhir_patients import keep_demographics
 from venowatch.services.integration.fhir_wording import for_integrators
 from venowatch.services.integration.pgic_scales import scales_of
+from venowatch.services.limits import check_length
 from venowatch.services.security.access import patients_in_reach, role_of
 
 BUNDLE_TYPES = frozenset({"transaction", "batch", "collection", "searchset"})
@@ -242,7 +243,7 @@ def _check_bundle(data: Any) -> None:
     if not isinstance(data, Mapping) or data.get("resourceType") != "Bundle":
         kind = data.get("resourceType") if isinstance(data, Mapping) else type(data).__name__
         raise ImportRefusedError(f"expected a FHIR Bundle, got {kind!r}", "resourceType")
-    if data.get("type") not in BUNDLE_TYPES:
+    if not isinstance(data.get("type"), str) or data["type"] not in BUNDLE_TYPES:
         allowed = ", ".join(sorted(BUNDLE_TYPES))
         raise ImportRefusedError(
             f"Bundle.type is {data.get('type')!r}; expected one of {allowed}", "Bundle.type"
@@ -278,6 +279,7 @@ def _patient(
             "clinic; venowatch cannot tell which one the records are about",
             f"{facts.path}.identifier",
         )
+    _fits(facts)
     zone = _zone(facts.time_zone) or clinic.time_zone
     if matches:
         patient = models.Patient.objects.get(pk=matches.pop())
@@ -311,6 +313,18 @@ def _patient(
         raise ImportRefusedError(f"{facts.key}: {for_integrators(exc, where)}", where) from None
     report.notes += [f"{facts.key}: {line}" for line in not_kept]
     return patient
+
+
+def _fits(facts: PatientFacts) -> None:
+    """The Patient's name and identifiers fit their columns (PostgreSQL refused a longer one
+    with a server error, SQLite stored it)."""
+    try:
+        check_length(models.Patient, "name", facts.name, "Patient.name")
+        for system, value in facts.identifiers:
+            check_length(PatientIdentifier, "system", system, "Patient.identifier.system")
+            check_length(PatientIdentifier, "value", value, "Patient.identifier.value")
+    except FieldError as exc:
+        raise ImportRefusedError(f"{facts.key}: {exc.field} {exc.message}", exc.field) from None
 
 
 def _zone(name: str | None) -> str | None:

@@ -1,50 +1,42 @@
-"""A record just created over FHIR as the resource venowatch serves for it (the same as
-$everything exports), with its version: records are never edited (a correction is a new
-record), so each is at version 1."""
+"""A record just created over FHIR as the resource venowatch serves for it: built by the same
+builders (fhir_records) from the same columns as a read of it and $everything, so the 201's
+body, its ETag and meta.versionId are what a later read gives."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Model
 
 from venowatch.clinic import models
-from venowatch.fhir import writing
-from venowatch.fhir.coded import Codes, stored_codings
-from venowatch.protocol import CheckIn, Lab
-from venowatch.services.care.zones import local, patient_zone
+from venowatch.services.care.zones import patient_zone
+from venowatch.services.integration import fhir_records as build
+from venowatch.services.integration.fhir_records import CHECKIN_FIELDS, LAB_FIELDS, STATE_FIELDS
+
+Builder = Callable[[Sequence[Any], ZoneInfo], dict[str, Any]]
 
 
 def checkin_resource(
     row: models.CheckIn, resource_type: str = "QuestionnaireResponse"
 ) -> dict[str, Any]:
     """A stored check-in as the resource `resource_type` (QuestionnaireResponse or
-    Observation) that $everything exports for it, with its version: records are never edited
-    (a correction is a new record), so each is at version 1."""
-    zone = patient_zone(row.patient)
-    subject = f"Patient/{row.patient_id}"
-    checkin = CheckIn(
-        local(row.at, zone), row.pgic, row.symptoms_returned,
-        tuple(sorted(row.symptoms.items())), row.note,
-    )  # fmt: skip
-    id_ = f"checkin-{row.pk}"
-    if resource_type == "Observation":
-        resource = writing.checkin_observation(
-            id_, subject, checkin, f"QuestionnaireResponse/{id_}"
-        )
-    else:
-        resource = writing.questionnaire_response(id_, subject, checkin)
-    return _versioned(resource, row.recorded_at)
+    Observation) that a read at its address gives."""
+    builder = (
+        build.checkin_observation if resource_type == "Observation" else build.checkin_response
+    )
+    return _stored(models.CheckIn, row.pk, CHECKIN_FIELDS, builder, patient_zone(row.patient))
 
 
 def lab_resource(row: models.Lab) -> dict[str, Any]:
-    """A stored lab as the Observation $everything exports for it, with its version."""
-    lab = Lab(local(row.at, patient_zone(row.patient)), row.kind, row.result, row.finding)
-    given = Codes(stored_codings(row.codings))
-    resource = writing.lab_observation(f"lab-{row.pk}", f"Patient/{row.patient_id}", lab, given)
-    return _versioned(resource, row.recorded_at)
+    """A stored lab as the Observation a read at its address gives."""
+    return _stored(models.Lab, row.pk, LAB_FIELDS, build.lab, patient_zone(row.patient))
 
 
-def _versioned(resource: dict[str, Any], recorded_at: datetime) -> dict[str, Any]:
-    meta = {"versionId": "1", "lastUpdated": recorded_at.astimezone(UTC).isoformat()}
-    return {"resourceType": resource["resourceType"], "id": resource["id"], "meta": meta,
-            **resource}  # fmt: skip
+def _stored(
+    model: type[Model], pk: int, fields: tuple[str, ...], builder: Builder, zone: ZoneInfo
+) -> dict[str, Any]:
+    # Read back as fhir_search.read reads it: the version is a digest of these very values.
+    values = model._default_manager.filter(pk=pk).values_list(*fields, *STATE_FIELDS).get()
+    return build.with_meta(builder(values, zone), values[-2], build.row_version(values))

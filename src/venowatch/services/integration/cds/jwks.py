@@ -3,16 +3,16 @@ pastes, choosing the key for a token, and fetching the set from the issuer's own
 
 from __future__ import annotations
 
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
 
+from venowatch.integration.models import FetchedJwks
+from venowatch.services.clock import utc_now
 from venowatch.services.wire import read_json
 
 ALGORITHMS: dict[str, str] = {
@@ -108,64 +108,60 @@ def fetch_jwks(url: str) -> dict[str, Any]:
         raise JwksError(f"the JWKS URL {url!r} is not http(s)")
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
+        # Reviewed: the scheme is http(s), checked above; no file: or custom scheme gets here.
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # nosec B310
             raw = response.read(MAX_JWKS_BYTES + 1)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise JwksError(f"the issuer's JWKS could not be fetched from {url}: {exc}") from None
     if len(raw) > MAX_JWKS_BYTES:
         raise JwksError(f"the issuer's JWKS at {url} is larger than {MAX_JWKS_BYTES} bytes")
     try:
-        data = read_json(raw)
-    except ValueError:
-        raise JwksError(f"the issuer's JWKS at {url} is not JSON") from None
+        data = read_json(raw, max_bytes=MAX_JWKS_BYTES)
+    except ValueError as exc:
+        raise JwksError(f"the issuer's JWKS at {url} is refused: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
         raise JwksError(f'the document at {url} is not a JWK Set (no "keys" list)')
     return data
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    fetched_at: float
-    jwks: dict[str, Any]
-
-
 class JwksCache:
-    """Fetched JWK Sets by URL, for `ttl` seconds, in this process. Two requests racing on an
-    expired entry may both fetch; the set is the same, so the lock only guards the dict."""
+    """Fetched JWK Sets by URL, for `ttl` seconds, in the database (FetchedJwks): shared by
+    every process and machine, so a set is fetched once for all of them and a rotated key is
+    seen by all at once. Two requests racing on an expired row may both fetch; the set is the
+    same, and the last to write keeps its copy."""
 
     def __init__(
         self,
         fetch: Callable[[str], dict[str, Any]] = fetch_jwks,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], datetime] = utc_now,
         ttl: float = JWKS_TTL,
         refresh_min: float = JWKS_REFRESH_MIN,
     ) -> None:
-        self._fetch, self._clock, self._ttl, self._refresh_min = fetch, clock, ttl, refresh_min
-        self._entries: dict[str, _Entry] = {}
-        self._lock = threading.Lock()
+        self._fetch, self._clock = fetch, clock
+        self._ttl, self._refresh_min = timedelta(seconds=ttl), timedelta(seconds=refresh_min)
 
     def get(self, url: str, kid: str) -> dict[str, Any]:
         now = self._clock()
-        with self._lock:
-            entry = self._entries.get(url)
-        if entry is None or not self._fresh(entry, now, kid):
-            entry = _Entry(now, self._fetch(url))
-            with self._lock:
-                self._entries[url] = entry
-        return entry.jwks
+        row = FetchedJwks.objects.filter(url=url).first()
+        if row is not None and self._fresh(row, now, kid):
+            jwks: dict[str, Any] = row.jwks
+            return jwks
+        fetched = self._fetch(url)
+        # Two processes storing at once is fine: update_or_create retries as an update.
+        FetchedJwks.objects.update_or_create(url=url, defaults={"jwks": fetched, "fetched_at": now})
+        return fetched
 
-    def _fresh(self, entry: _Entry, now: float, kid: str) -> bool:
-        age = now - entry.fetched_at
-        if age >= self._ttl:
+    def _fresh(self, row: FetchedJwks, now: datetime, kid: str) -> bool:
+        age = now - row.fetched_at
+        if not timedelta(0) <= age < self._ttl:  # a clock set back counts as stale
             return False
-        keys = entry.jwks.get("keys", [])
+        keys = row.jwks.get("keys", []) if isinstance(row.jwks, dict) else []
         has_kid = any(isinstance(k, dict) and k.get("kid") == kid for k in keys)
         return has_kid or age < self._refresh_min
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        FetchedJwks.objects.all().delete()
 
 
 JWKS = JwksCache()
-"""The process's cache of fetched JWK Sets."""
+"""The cache of fetched JWK Sets, in the database."""

@@ -27,10 +27,10 @@ from venowatch.services.care.reads import Known, decision_support
 from venowatch.services.integration.cds.cards import Floor, patient_view_card
 from venowatch.services.integration.cds.merging import Counts, merged
 from venowatch.services.integration.cds.prefetch import (
-    PREFETCH,
     Fetch,
     FhirAccess,
     MissingDataError,
+    prefetch_templates,
 )
 from venowatch.services.integration.cds.prefetch import gather as gather_resources
 from venowatch.services.integration.fhir_import import known_as
@@ -39,18 +39,25 @@ from venowatch.services.wire import read_json
 SERVICE_ID = "venowatch-patient-view"
 HOOK = "patient-view"
 
-SERVICE: dict[str, Any] = {
-    "hook": HOOK,
-    "id": SERVICE_ID,
-    "title": "venowatch: follow-up after venoplasty",
-    "description": (
-        "Applies the clinic's restenosis follow-up protocol to the patient's venoplasties, "
-        "check-ins and blood and urine tests, and says what it advises now and why. Decision "
-        "support, not diagnosis."
-    ),
-    "prefetch": PREFETCH,
-}
-"""This service as the discovery endpoint lists it."""
+SERVICE_IDS = frozenset({SERVICE_ID})
+"""The services offered (discovery lists them; anything else under /cds-services is a 404)."""
+
+
+def services(now: datetime) -> list[dict[str, Any]]:
+    """The services as the discovery endpoint lists them as of `now` (the prefetch's dates)."""
+    return [
+        {
+            "hook": HOOK,
+            "id": SERVICE_ID,
+            "title": "venowatch: follow-up after venoplasty",
+            "description": (
+                "Applies the clinic's restenosis follow-up protocol to the patient's "
+                "venoplasties, check-ins and blood and urine tests, and says what it advises "
+                "now and why. Decision support, not diagnosis."
+            ),
+            "prefetch": prefetch_templates(now),
+        }
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +105,9 @@ def patient_view(
     `now`. The card links to `link(pk)` for the venowatch patient the EHR's Patient is known as
     (by an identifier an import kept), else to `link(None)`. Missing data is fetched only from
     one of `servers`, the FHIR servers the issuer's administrator listed: otherwise any EHR
-    holding a token could make venowatch request any address. Raises BadRequestError, or
-    cds_prefetch.MissingDataError when the data cannot be had."""
+    holding a token could make venowatch request any address. Raises wire.BodyError for a body
+    that is not JSON venowatch reads, BadRequestError for a request this service cannot take,
+    or prefetch.MissingDataError when the data cannot be had."""
     request = _parsed(body)
     patient_id = request.context.patient_id
     access = None
@@ -111,7 +119,7 @@ def patient_view(
         else:
             refused = server
     try:
-        resources = gather_resources(request.prefetch or {}, patient_id, access, fetch)
+        resources = gather_resources(request.prefetch or {}, patient_id, access, now, fetch)
     except MissingDataError as exc:
         if refused is None:
             raise
@@ -167,10 +175,7 @@ def _known_patient(clinic: Clinic, reading: Reading, patient_id: str) -> int | N
 
 
 def _parsed(body: bytes) -> _Request:
-    try:
-        data = read_json(body)
-    except ValueError as exc:
-        raise BadRequestError(f"the request body is not JSON: {exc}") from None
+    data = read_json(body)  # a BodyError goes to the edge, which answers with its status
     if not isinstance(data, Mapping):
         raise BadRequestError("the request body must be a JSON object")
     try:

@@ -8,20 +8,39 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from venowatch.services.wire import read_json
 
 PATIENT_TOKEN = "{{context.patientId}}"
 
-PREFETCH: dict[str, str] = {
-    "patient": f"Patient/{PATIENT_TOKEN}",
-    "procedures": f"Procedure?patient={PATIENT_TOKEN}",
-    "responses": f"QuestionnaireResponse?patient={PATIENT_TOKEN}",
-    "observations": f"Observation?patient={PATIENT_TOKEN}",
-}
-"""What the patient-view service asks the EHR to send with each request. A search comes back
-as a Bundle; every page of it is read."""
+WINDOW = timedelta(days=730)
+"""How far back check-ins and tests are asked for. The protocol weighs the check-ins since the
+latest procedure against each other (the longest span it names is 3 to 4 months); two years
+covers any follow-up still running, and keeps a chart of decades from being sent whole."""
+CATEGORIES = "survey,laboratory"
+"""Observation categories read: check-ins (survey) and blood and urine tests (laboratory);
+vital signs, imaging and the rest say nothing the protocol weighs."""
+
+
+def prefetch_templates(now: datetime) -> dict[str, str]:
+    """What the patient-view service asks the EHR to send with each request, as of `now`.
+    Procedures are all asked for (a patient has a few, and the protocol counts repeat
+    venoplasties); check-ins and tests are bounded by category and date. CDS Hooks has no
+    token for "today", so the date is written in when discovery is read: an EHR that caches
+    the list asks for a little more than needed, never less. A search comes back as a Bundle;
+    every page of it is read."""
+    since = (now - WINDOW).date().isoformat()
+    return {
+        "patient": f"Patient/{PATIENT_TOKEN}",
+        "procedures": f"Procedure?patient={PATIENT_TOKEN}",
+        "responses": f"QuestionnaireResponse?patient={PATIENT_TOKEN}&authored=ge{since}",
+        "observations": (
+            f"Observation?patient={PATIENT_TOKEN}&category={CATEGORIES}&date=ge{since}"
+        ),
+    }
+
 
 FETCH_TIMEOUT = 10.0
 MAX_PAGES = 50
@@ -54,14 +73,16 @@ def gather(
     prefetch: Mapping[str, Any],
     patient_id: str,
     access: FhirAccess | None,
+    now: datetime,
     fetch: Fetch | None = None,
 ) -> list[Mapping[str, Any]]:
-    """Every resource or Bundle (page) for the service's prefetch keys. A key the EHR left out,
-    sent as null, or answered with an OperationOutcome is fetched; so is every next page of a
-    Bundle."""
+    """Every resource or Bundle (page) for the service's prefetch keys as of `now`. A key the
+    EHR left out, sent as null, or answered with an OperationOutcome is fetched; so is every
+    next page of a Bundle. What the EHR sent is read as it is: more than the bounds asked (an
+    EHR that ignores a search parameter) or less (nothing in the window) are both fine."""
     get = fetch or fetch_json
     found: list[Mapping[str, Any]] = []
-    for key, template in PREFETCH.items():
+    for key, template in prefetch_templates(now).items():
         value = prefetch.get(key)
         resource: Mapping[str, Any]
         if isinstance(value, dict) and _usable(value):

@@ -1,0 +1,1 @@
+"""The SQLite database backend venowatch uses: Django's, with the file kept private."""
