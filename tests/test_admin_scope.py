@@ -25,7 +25,16 @@ from venowatch.clinic.admin_scope import (
     _ScopedInline,
     is_scoped,
 )
-from venowatch.clinic.models import Clinic, Member, Patient, PatientIdentifier, PhoneKind, Role
+from venowatch.clinic.models import (
+    Clinic,
+    Member,
+    Patient,
+    PatientIdentifier,
+    PgicScale,
+    PhoneKind,
+    Role,
+    Takeover,
+)
 from venowatch.integration.models import Feedback, FeedbackOutcome, TrustedIssuer
 from venowatch.notify.models import Channel, Kind, Notification
 from venowatch.security.models import ApiToken, Scope
@@ -63,6 +72,8 @@ def _side(name: str) -> Side:
         issuer=issuer, service="venowatch-patient-view", card=f"card-{name}",
         outcome=FeedbackOutcome.ACCEPTED, outcome_at=now, received_at=now,
     )  # fmt: skip
+    Takeover.objects.create(patient=p, by=boss, previous=advocate, reason="on leave", at=now)
+    PgicScale.objects.create(clinic=c, questionnaire=f"https://{name}.example.org/q", link_id="1")
     TOTPDevice.objects.create(user=advocate, name="phone")
     StaticDevice.objects.create(user=advocate, name="recovery codes")
     return Side(c, boss, advocate, p)

@@ -116,7 +116,12 @@ def test_a_refused_record_exits_2_naming_the_resource_and_the_field(
     capsys.readouterr()
     assert run("import", str(out), "--clinic", "second clinic") == 2
     err = capsys.readouterr().err
-    assert f"Procedure/{procedure['resource']['id']}: performed_at: is in the future" in err
+    at = bundle["entry"].index(procedure)
+    # Named by the FHIRPath of the element (the issue 13 wording), not the service's field.
+    assert (
+        f"Procedure/{procedure['resource']['id']}: Bundle.entry[{at}].resource.performed "
+        "is in the future"
+    ) in err
     assert Patient.objects.filter(clinic__name="Second Clinic").count() == 0
 
 

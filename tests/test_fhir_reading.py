@@ -101,7 +101,7 @@ def test_other_procedures_and_unfinished_or_undated_ones_are_skipped_with_reason
     assert "not a venoplasty" in got["appendix"]
     assert "80146002" in got["appendix"]
     assert "completed" in got["planned"]
-    assert "not a date-time with an offset" in got["dateonly"]
+    assert "not a date-time with a time zone offset" in got["dateonly"]
 
 
 def test_a_stent_is_read_from_venowatch_s_own_code() -> None:
@@ -187,7 +187,7 @@ def test_blood_and_urine_panels_with_an_interpretation_are_labs(
 
 def test_labs_without_a_normal_or_abnormal_reading_or_of_one_analyte_are_skipped() -> None:
     _, skipped = read_timeline([lab(None)], "42")
-    assert "no interpretation" in reasons(skipped)["l1"]
+    assert "interpretation says neither normal" in reasons(skipped)["l1"]
     _, skipped = read_timeline([lab("A", code="4548-4")], "42")  # haemoglobin A1c
     assert "neither a check-in nor a blood or urine test panel" in reasons(skipped)["l1"]
 

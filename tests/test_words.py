@@ -225,6 +225,7 @@ def outbox(db: None, sms: Provider) -> list[Notification]:  # noqa: F811
     acknowledge(task, User.objects.get(username="alex"), demo_now + timedelta(minutes=30))
     for hours in (5, 24, 48, 24 * 7, 24 * 15):
         sweep(demo_now + timedelta(hours=hours))
+    assert maria.user is not None
     queue_password_reset(maria.user, "/accounts/reset/x/y/", demo_now + timedelta(days=16))
     return list(Notification.objects.all())
 

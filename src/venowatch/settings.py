@@ -21,8 +21,9 @@ may instead be read from a file named by the same variable with _FILE appended.
   VENOWATCH_SMS_*        ACCOUNT_SID, AUTH_TOKEN, FROM, BASE_URL, TIMEOUT: the SMS provider
                          (Twilio's API); SMS is off unless the first three are set
   VENOWATCH_PHONE_REGION the country (ISO code, default US) of numbers typed without +code
-  VENOWATCH_API_MAX_BODY, VENOWATCH_CDS_MAX_BODY  the largest JSON body, in bytes, the REST API
-                         (default 1 MiB) and CDS Hooks (default 5 MiB) take; larger is a 413
+  VENOWATCH_API_MAX_BODY, VENOWATCH_CDS_MAX_BODY, VENOWATCH_FHIR_MAX_BODY  the largest JSON
+                         body, in bytes, the REST API (default 1 MiB), CDS Hooks (default
+                         5 MiB) and FHIR (default 32 MiB) take; larger is a 413
   VENOWATCH_RATE_*       request limits as count/seconds: LOGIN, PASSWORD_RESET (by IP),
                          API_TOKEN (by token or user), API_IP (unauthenticated, by IP),
                          CDS_ISSUER, CDS_IP
@@ -247,7 +248,12 @@ VENOWATCH_BASE_URL_SET = env_str("VENOWATCH_BASE_URL", "") != ""
 
 VENOWATCH_API_MAX_BODY = env_int("VENOWATCH_API_MAX_BODY", 1 << 20)
 VENOWATCH_CDS_MAX_BODY = env_int("VENOWATCH_CDS_MAX_BODY", 5 << 20)
-for _name in ("VENOWATCH_API_MAX_BODY", "VENOWATCH_CDS_MAX_BODY"):
+VENOWATCH_FHIR_MAX_BODY = env_int("VENOWATCH_FHIR_MAX_BODY", 32 << 20)
+"""The largest body POSTed under /fhir/r4/ (a transaction, a batch, an import): a Synthea
+patient is a few MB. The FHIR routes read their body from the stream up to this
+(services.wire.request_body); everywhere else Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
+still holds."""
+for _name in ("VENOWATCH_API_MAX_BODY", "VENOWATCH_CDS_MAX_BODY", "VENOWATCH_FHIR_MAX_BODY"):
     if globals()[_name] < 1024:
         raise EnvError(f"environment variable {_name} must be at least 1024 (bytes)")
 

@@ -263,3 +263,20 @@ class TakeoverAdmin(ClinicScopedAdmin[models.Takeover]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# The other PGIC questionnaires a clinic reads over FHIR: the questionnaire's URL and answer
+# item, and its answers as a small table (code or ordinal value -> venowatch's answer), not
+# raw JSON.
+class AnswerInline(ScopedTabularInline[models.PgicScaleAnswer, models.PgicScale]):
+    model = models.PgicScaleAnswer
+    fields = ("code", "ordinal", "means")
+    extra = 7  # the scale's seven answers
+    min_num = 1
+
+
+@admin.register(models.PgicScale)
+class PgicScaleAdmin(ClinicScopedAdmin[models.PgicScale]):
+    list_display = ("questionnaire", "link_id", "clinic")
+    fields = ("clinic", "questionnaire", "link_id")
+    inlines = (AnswerInline,)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -46,6 +47,9 @@ CLINIC_PATHS: dict[str, str | None] = {
     "clinic.callattempt": "task__patient__clinic",
     "clinic.takeover": "patient__clinic",
     "clinic.consent": "patient__clinic",
+    "clinic.pgicscale": "clinic",
+    "clinic.pgicscaleanswer": "scale__clinic",
+    "clinic.patientdemographics": "patient__clinic",
     "notify.notification": "clinic",
     "notify.attempt": "notification__clinic",
     "notify.reminder": "patient__clinic",
@@ -154,7 +158,8 @@ class ClinicScopedAdmin(_Scoping, admin.ModelAdmin[M]):
             return filters
         cut = []
         for item in filters:
-            field = self.opts.get_field(item) if isinstance(item, str) else None
+            # A path across relations (patient__clinic) filters on its last field.
+            field = get_fields_from_path(self.model, item)[-1] if isinstance(item, str) else None
             related = field is not None and field.is_relation
             cut.append((item, admin.RelatedOnlyFieldListFilter) if related else item)
         return cut

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from fhir.resources.R4B.codeableconcept import CodeableConcept
+from fhir.resources.R4B.diagnosticreport import DiagnosticReport
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.procedure import Procedure as FhirProcedure
@@ -25,12 +25,23 @@ from fhir.resources.R4B.questionnaireresponse import (
 from fhir.resources.R4B.reference import Reference
 from pydantic import ValidationError
 
-from venowatch.fhir import codes
+from venowatch.fhir import codes, reports
+from venowatch.fhir.coded import NO_CODES, Codes, Site, codings_of
+from venowatch.fhir.parts import FINAL as _FINAL
+from venowatch.fhir.parts import UnreadableError as _UnreadableError
+from venowatch.fhir.parts import codings as _codings
+from venowatch.fhir.parts import fhirpath as _fhirpath
+from venowatch.fhir.parts import instant as _instant
+from venowatch.fhir.parts import lab_kind as _lab_kind
+from venowatch.fhir.parts import notes as _notes
+from venowatch.fhir.parts import result as _result
+from venowatch.fhir.parts import shown as _shown
+from venowatch.fhir.parts import text as _text
+from venowatch.fhir.patients import PatientFacts, patient_facts
+from venowatch.fhir.scales import Scales, checkin_of
 from venowatch.protocol import (
     CheckIn,
     Lab,
-    LabKind,
-    LabResult,
     Pgic,
     Procedure,
     ProcedureKind,
@@ -39,14 +50,13 @@ from venowatch.protocol import (
 
 _MODELS: dict[str, Any] = {
     "Patient": Patient,
+    "DiagnosticReport": DiagnosticReport,
     "Procedure": FhirProcedure,
     "QuestionnaireResponse": QuestionnaireResponse,
     "Observation": Observation,
 }
 _PGIC = {p.value: p for p in Pgic}
 _PROCEDURE_KIND = {code: kind for kind, code in codes.PROCEDURE_CODE.items()}
-_LAB_KIND = {code: kind for kind, code in codes.LAB_CODE.items()}
-_FINAL = frozenset({"final", "amended", "corrected"})
 _ANSWERED = frozenset({"completed", "amended"})
 _LOCAL = re.compile(r"([A-Za-z]+/[A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
 
@@ -60,16 +70,8 @@ class Skipped:
     resource_type: str
     id: str | None
     reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class PatientFacts:
-    """What venowatch keeps of a Patient resource; `key` is how records refer to it."""
-
-    key: str
-    name: str
-    identifiers: tuple[tuple[str, str], ...]
-    time_zone: str | None
+    path: str | None = None
+    """Where in what was read (FHIRPath, "Bundle.entry[3].resource"), when known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,8 @@ class Found:
     patient: str
     record: Record
     path: str
+    codes: Codes = NO_CODES
+    """The codings it came with, kept for the round trip."""
 
     def expression(self, field: str) -> str:
         """The FHIRPath of the element the record's `field` was read from."""
@@ -139,12 +143,16 @@ def read_timeline(
     return read(resources).timeline_for(patient_id)
 
 
-def read(resources: Iterable[Mapping[str, Any]]) -> Reading:
-    """Every patient and record in `resources` (Bundles opened), and what was skipped."""
+def read(resources: Iterable[Mapping[str, Any]], scales: Scales | None = None) -> Reading:
+    """Every patient and record in `resources` (Bundles opened), and what was skipped;
+    `scales` maps the other PGIC questionnaires a clinic reads (by canonical URL)."""
     entries = list(_flatten(resources, None, None))
     aliases = {url: _key(r) or url for url, _, r in entries if url}
     patient_urls = {url for url, _, r in entries if url and r.get("resourceType") == "Patient"}
-    reader = _Reader(aliases, patient_urls)
+    reader = _Reader(aliases, patient_urls, scales or {})
+    reader.results = {
+        _key(r) or url or "": r for url, _, r in entries if r.get("resourceType") == "Observation"
+    }
     for url, path, resource in entries:
         reader.take(url, path, resource)
     return reader.finish()
@@ -171,59 +179,68 @@ def _key(resource: Mapping[str, Any]) -> str | None:
     return f"{kind}/{id_}" if isinstance(kind, str) and isinstance(id_, str) else None
 
 
-class _UnreadableError(Exception):
-    """Why one resource cannot be taken."""
-
-
 class _Reader:
-    def __init__(self, aliases: Mapping[str, str], patient_urls: set[str]) -> None:
+    def __init__(self, aliases: Mapping[str, str], patient_urls: set[str], scales: Scales) -> None:
         self.aliases = aliases
         self.patient_urls = patient_urls
+        self.scales = scales
+        self.results: Mapping[str, Any] = {}
         self.patients: list[PatientFacts] = []
         self.found: list[tuple[Found, tuple[str, ...]]] = []
-        self.skipped: list[Skipped] = []
+        self.skipped: list[tuple[str, Skipped]] = []
 
     def take(self, url: str | None, path: str, resource: Mapping[str, Any]) -> None:
         kind = str(resource.get("resourceType") or "(no resourceType)")
         id_ = resource.get("id") if isinstance(resource.get("id"), str) else None
         model = _MODELS.get(kind)
         if model is None:
-            self.skipped.append(Skipped(kind, id_, f"venowatch does not read {kind} resources"))
+            reason = f"venowatch does not read {kind} resources"
+            self.skipped.append((_key(resource) or url or kind, Skipped(kind, id_, reason, path)))
             return
         try:
             parsed = model.model_validate(resource)
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            reason = f"not valid FHIR R4: {where}: {first['msg']}"
-            self.skipped.append(Skipped(kind, id_, reason))
+            reason = f"not valid FHIR R4: {_fhirpath(kind, first['loc'])}: {first['msg']}"
+            self.skipped.append((_key(resource) or url or kind, Skipped(kind, id_, reason, path)))
             return
         source = _key(resource) or url or kind
         try:
             if isinstance(parsed, Patient):
-                self.patients.append(_patient(parsed, source))
+                self.patients.append(patient_facts(parsed, source, path))
                 return
-            record, derived = self._record(parsed)
-            found = Found(kind, id_, source, self._subject(parsed.subject), record, path)
+            record, derived, coded = self._record(parsed)
+            subject = self._subject(parsed.subject)
+            found = Found(kind, id_, source, subject, record, path, coded)
         except _UnreadableError as exc:
-            self.skipped.append(Skipped(kind, id_, str(exc)))
+            self.skipped.append((source, Skipped(kind, id_, str(exc), path)))
             return
         self.found.append((found, derived))
 
-    def _record(self, parsed: Any) -> tuple[Record, tuple[str, ...]]:
-        """The record, and the references it was derived from."""
+    def _record(self, parsed: Any) -> tuple[Record, tuple[str, ...], Codes]:
+        """The record, the references it was derived from, and the codes it came with."""
         if isinstance(parsed, FhirProcedure):
-            return _procedure(parsed), ()
+            return _procedure(parsed), (), _procedure_codes(parsed)
         if isinstance(parsed, QuestionnaireResponse):
-            return _questionnaire_response(parsed), ()
+            url = (parsed.questionnaire or "").split("|")[0]
+            if url in self.scales:
+                return checkin_of(parsed, url, self.scales[url]), (), Codes()
+            return _questionnaire_response(parsed), (), Codes()
+        if isinstance(parsed, DiagnosticReport):
+            lab = reports.lab_of(parsed, self._ref, self.results)
+            return lab, reports.results_of(parsed, self._ref), Codes(codings_of(parsed.code))
         derived = tuple(self._ref(r) or "" for r in parsed.derivedFrom or ())
-        return _observation(parsed), derived
+        record = _observation(parsed)
+        return record, derived, Codes(codings_of(parsed.code) if isinstance(record, Lab) else ())
 
     def _subject(self, subject: Reference | None) -> str:
         patient = self._ref(subject)
         if patient is None or not (patient.startswith("Patient/") or patient in self.patient_urls):
             shown = subject.reference if subject is not None else None
-            raise _UnreadableError(f"its subject {shown!r} is not a Patient")
+            raise _UnreadableError(
+                f"subject {shown!r} is not a Patient: not Patient/<id> nor a Patient's fullUrl "
+                "in the bundle"
+            )
         return patient
 
     def _ref(self, ref: Reference | None) -> str | None:
@@ -237,39 +254,51 @@ class _Reader:
 
     def finish(self) -> Reading:
         """A check-in's Observation that repeats a QuestionnaireResponse read here (as
-        venowatch's own export writes both) is the same check-in, taken once."""
+        venowatch's own export writes both) is the same check-in, taken once; the results
+        of a DiagnosticReport read as a lab are part of that lab."""
         responses = {f.source for f, _ in self.found if f.resource_type == "QuestionnaireResponse"}
-        records, skipped = [], list(self.skipped)
+        reported = {
+            result: f.source
+            for f, derived in self.found
+            if f.resource_type == "DiagnosticReport"
+            for result in derived
+        }
+        records, skipped = [], []
+        for source, s in self.skipped:
+            if source in reported:
+                s = replace(s, reason=f"a result of {reported[source]}, read with it as one test")
+            skipped.append(s)
         for found, derived in self.found:
             twin = next((d for d in derived if d in responses), None)
-            if twin is not None and isinstance(found.record, CheckIn):
+            if found.source in reported:
+                reason = f"a result of {reported[found.source]}, read with it as one test"
+                skipped.append(Skipped(found.resource_type, found.id, reason, found.path))
+            elif twin is not None and isinstance(found.record, CheckIn):
                 reason = f"the same check-in as {twin}"
-                skipped.append(Skipped(found.resource_type, found.id, reason))
+                skipped.append(Skipped(found.resource_type, found.id, reason, found.path))
             else:
                 records.append(found)
         return Reading(tuple(self.patients), tuple(records), tuple(skipped))
 
 
-def _patient(p: Patient, key: str) -> PatientFacts:
-    identifiers = tuple((i.system, i.value) for i in p.identifier or () if i.system and i.value)
-    name = next((_human_name(n) for n in p.name or () if _human_name(n)), "")
-    zone = next((e.valueCode for e in p.extension or () if e.url == codes.TIME_ZONE), None)
-    return PatientFacts(key, name or key, identifiers, zone)
-
-
-def _human_name(n: Any) -> str:
-    return str(n.text or " ".join([*(n.given or ()), *([n.family] if n.family else [])]))
+def _procedure_codes(p: FhirProcedure) -> Codes:
+    sites = tuple(Site(_text(s), codings_of(s)) for s in p.bodySite or () if _text(s))
+    return Codes(codings_of(p.code), sites if any(s.codings for s in sites) else ())
 
 
 def _procedure(p: FhirProcedure) -> Procedure:
     if p.status != "completed":
-        raise _UnreadableError(f"status is {p.status!r}; only a completed procedure counts")
+        raise _UnreadableError(
+            f"Procedure.status is {p.status!r}; only a completed procedure counts"
+        )
     kind = next(filter(None, map(_procedure_kind, _codings(p.code))), None)
     if kind is None:
-        raise _UnreadableError(f"not a venoplasty or vein stent ({_shown(p.code)})")
+        raise _UnreadableError(
+            f"Procedure.code is not a venoplasty or vein stent ({_shown(p.code)})"
+        )
     at = _instant(
         p.performedDateTime or (p.performedPeriod.start if p.performedPeriod else None),
-        "performed",
+        "Procedure.performed",
     )
     veins = tuple(v for v in (_text(s) for s in p.bodySite or ()) if v)
     return Procedure(kind, at, veins, _notes(p.note))
@@ -281,17 +310,17 @@ def _procedure_kind(c: Any) -> ProcedureKind | None:
     return _PROCEDURE_KIND.get(c.code) if c.system == codes.VENOWATCH_SYSTEM else None
 
 
-def _lab_kind(c: Any) -> LabKind | None:
-    if c.system == codes.LOINC:
-        return codes.LOINC_PANELS.get(c.code)
-    return _LAB_KIND.get(c.code) if c.system == codes.VENOWATCH_SYSTEM else None
-
-
 def _questionnaire_response(r: QuestionnaireResponse) -> CheckIn:
     if (r.questionnaire or "").split("|")[0] != codes.CHECKIN_QUESTIONNAIRE:
-        raise _UnreadableError(f"answers {r.questionnaire!r}, not {codes.CHECKIN_QUESTIONNAIRE}")
+        raise _UnreadableError(
+            f"QuestionnaireResponse.questionnaire is {r.questionnaire!r}: venowatch reads its "
+            f"own check-in ({codes.CHECKIN_QUESTIONNAIRE}) and the PGIC questionnaires a "
+            "clinic maps in its settings"
+        )
     if r.status not in _ANSWERED:
-        raise _UnreadableError(f"status is {r.status!r}; only a completed check-in counts")
+        raise _UnreadableError(
+            f"QuestionnaireResponse.status is {r.status!r}; only a completed check-in counts"
+        )
     items = {i.linkId: i for i in r.item or ()}
     pgic = _pgic(_answer(items.get("pgic"), "valueCoding"))
     back = bool(_answer(items.get(codes.SYMPTOMS_RETURNED), "valueBoolean"))
@@ -301,10 +330,13 @@ def _questionnaire_response(r: QuestionnaireResponse) -> CheckIn:
         name = _answer(parts.get("symptoms.name"), "valueString")
         rating = _answer(parts.get("symptoms.rating"), "valueInteger")
         if not name or rating is None:
-            raise _UnreadableError("a symptom rating needs both a symptom and a rating")
+            raise _UnreadableError(
+                "QuestionnaireResponse.item symptoms needs both symptoms.name and "
+                "symptoms.rating answered"
+            )
         ratings[str(name)] = _rating(rating)
     note = str(_answer(items.get("note"), "valueString") or "")
-    at = _instant(r.authored, "authored")
+    at = _instant(r.authored, "QuestionnaireResponse.authored")
     return CheckIn(at, pgic, back, tuple(sorted(ratings.items())), note)
 
 
@@ -315,12 +347,12 @@ def _answer(item: QuestionnaireResponseItem | None, value: str) -> Any:
 
 def _observation(o: Observation) -> CheckIn | Lab:
     if o.status not in _FINAL:
-        raise _UnreadableError(f"status is {o.status!r}; only a final result counts")
+        raise _UnreadableError(f"Observation.status is {o.status!r}; only a final result counts")
     at = _instant(
         o.effectiveDateTime
         or o.effectiveInstant
         or (o.effectivePeriod.start if o.effectivePeriod else None),
-        "effective",
+        "Observation.effective",
     )
     coded = {(c.system, c.code) for c in _codings(o.code)}
     if (codes.VENOWATCH_SYSTEM, codes.CHECKIN) in coded:
@@ -328,7 +360,8 @@ def _observation(o: Observation) -> CheckIn | Lab:
     kind = next(filter(None, map(_lab_kind, _codings(o.code))), None)
     if kind is None:
         raise _UnreadableError(
-            f"neither a check-in nor a blood or urine test panel ({_shown(o.code)})"
+            f"Observation.code is neither a check-in nor a blood or urine test panel "
+            f"({_shown(o.code)})"
         )
     return Lab(at, kind, _result(o), str(o.valueString or _notes(o.note)))
 
@@ -343,25 +376,19 @@ def _checkin_observation(o: Observation, at: datetime) -> CheckIn:
         elif (codes.VENOWATCH_SYSTEM, codes.SYMPTOM_RATING) in coded:
             if not c.code.text or c.valueInteger is None:
                 raise _UnreadableError(
-                    "a symptom rating needs the symptom as code.text and a rating"
+                    "Observation.component: a symptom rating needs the symptom as code.text and "
+                    "a valueInteger"
                 )
             ratings[c.code.text] = _rating(c.valueInteger)
     return CheckIn(at, pgic, back, tuple(sorted(ratings.items())), _notes(o.note))
 
 
-def _result(o: Observation) -> LabResult:
-    found = {c.code for i in o.interpretation or () for c in _codings(i)
-             if c.system == codes.INTERPRETATION}  # fmt: skip
-    if found & codes.ABNORMAL:
-        return LabResult.ABNORMAL
-    if found & codes.NORMAL:
-        return LabResult.NORMAL
-    raise _UnreadableError("no interpretation saying normal (N) or abnormal (A, H, L...)")
-
-
 def _pgic(coding: Any) -> Pgic:
     if coding is None or coding.system != codes.PGIC_SYSTEM or coding.code not in _PGIC:
-        raise _UnreadableError(f"no answer coded in {codes.PGIC_SYSTEM}")
+        raise _UnreadableError(
+            f"the impression of change (item pgic, or Observation.value) is not coded in "
+            f"{codes.PGIC_SYSTEM}"
+        )
     return _PGIC[coding.code]
 
 
@@ -369,33 +396,6 @@ def _rating(value: int) -> int:
     if not 0 <= value <= 10:
         raise _UnreadableError(f"a symptom rating of {value} is not between 0 and 10")
     return value
-
-
-def _instant(value: datetime | date | str | None, what: str) -> datetime:
-    """Only a full date-time with an offset can be placed against the protocol's windows."""
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        shown = "missing" if value is None else f"{value} is not a date-time with an offset"
-        raise _UnreadableError(f"{what}: {shown}")
-    offset = value.utcoffset()
-    assert offset is not None
-    return value.astimezone(timezone(offset))
-
-
-def _codings(concept: CodeableConcept | None) -> list[Any]:
-    return list(concept.coding or ()) if concept is not None else []
-
-
-def _text(concept: CodeableConcept) -> str:
-    return str(concept.text or next((c.display for c in _codings(concept) if c.display), ""))
-
-
-def _shown(concept: CodeableConcept | None) -> str:
-    shown = [f"{c.system or '?'}|{c.code}" for c in _codings(concept)]
-    return ", ".join(shown) or (concept.text if concept is not None and concept.text else "no code")
-
-
-def _notes(notes: Any) -> str:
-    return "\n".join(n.text for n in notes or () if n.text)
 
 
 def _by_time(records: list[Any]) -> list[Any]:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from venowatch.fhir import codes
+from venowatch.fhir.coded import NO_CODES, NO_DEMOGRAPHICS, Codes, Demographics, Phone, Site
 from venowatch.protocol import (
     Assessment,
     CheckIn,
@@ -24,21 +25,50 @@ _CLINICAL_NOTICE = (
 
 
 def patient(
-    id_: str, name: str, identifiers: list[tuple[str, str]], time_zone: str
+    id_: str,
+    name: str,
+    identifiers: list[tuple[str, str]],
+    time_zone: str,
+    demographics: Demographics = NO_DEMOGRAPHICS,
 ) -> dict[str, Any]:
-    return {
+    d = demographics
+    written: dict[str, Any] = {"text": name}
+    if d.family:
+        written["family"] = d.family
+    if d.given:
+        written["given"] = list(d.given)
+    resource: dict[str, Any] = {
         "resourceType": "Patient",
         "id": id_,
         "extension": [{"url": codes.TIME_ZONE, "valueCode": time_zone}],
         "identifier": [{"system": s, "value": v} for s, v in identifiers],
-        "name": [{"text": name}],
+        "name": [written],
     }
+    if d.phones:
+        resource["telecom"] = [
+            {
+                "system": "phone",
+                "value": p.number,
+                "use": p.use,
+                **({"rank": 1} if p.preferred else {}),
+            }
+            for p in d.phones
+        ]
+    if d.gender:
+        resource["gender"] = d.gender
+    if d.birth_date is not None:
+        resource["birthDate"] = d.birth_date.isoformat()
+    return resource
 
 
-def procedure(id_: str, subject: str, p: Procedure) -> dict[str, Any]:
-    coding = [codes.ours(codes.PROCEDURE_CODE[p.kind])]
-    if p.kind is ProcedureKind.VENOPLASTY:
-        snomed = {"system": codes.SNOMED, "code": codes.SNOMED_VENOPLASTY}
+def procedure(id_: str, subject: str, p: Procedure, given: Codes = NO_CODES) -> dict[str, Any]:
+    """`given`: the codings it came with (kept in front of venowatch's own), and its body
+    sites as coded then (else each vein as text)."""
+    coding = [*(c.json() for c in given.codings), codes.ours(codes.PROCEDURE_CODE[p.kind])]
+    snomed = {"system": codes.SNOMED, "code": codes.SNOMED_VENOPLASTY}
+    if p.kind is ProcedureKind.VENOPLASTY and not any(
+        (c.system, c.code) == (snomed["system"], snomed["code"]) for c in given.codings
+    ):
         coding.insert(0, {**snomed, "display": "Angioplasty of vein"})
     resource: dict[str, Any] = {
         "resourceType": "Procedure",
@@ -48,7 +78,9 @@ def procedure(id_: str, subject: str, p: Procedure) -> dict[str, Any]:
         "subject": {"reference": subject},
         "performedDateTime": _instant(p.performed_at),
     }
-    if p.veins:
+    if given.sites:
+        resource["bodySite"] = [_site(site) for site in given.sites]
+    elif p.veins:
         resource["bodySite"] = [{"text": vein} for vein in p.veins]
     return _with_note(resource, p.note)
 
@@ -112,7 +144,8 @@ def checkin_observation(id_: str, subject: str, c: CheckIn, response: str) -> di
     return _with_note(resource, c.note)
 
 
-def lab_observation(id_: str, subject: str, lab: Lab) -> dict[str, Any]:
+def lab_observation(id_: str, subject: str, lab: Lab, given: Codes = NO_CODES) -> dict[str, Any]:
+    """`given`: the codings it came with (a LOINC panel), kept in front of venowatch's own."""
     flag = "N" if lab.result is LabResult.NORMAL else "A"
     code = codes.LAB_CODE[lab.kind]
     resource: dict[str, Any] = {
@@ -120,7 +153,10 @@ def lab_observation(id_: str, subject: str, lab: Lab) -> dict[str, Any]:
         "id": id_,
         "status": "final",
         "category": [_category("laboratory")],
-        "code": {"coding": [codes.ours(code)], "text": codes.VENOWATCH_DISPLAY[code]},
+        "code": {
+            "coding": [*(c.json() for c in given.codings), codes.ours(code)],
+            "text": codes.VENOWATCH_DISPLAY[code],
+        },
         "subject": {"reference": subject},
         "effectiveDateTime": _instant(lab.at),
         "interpretation": [{"coding": [{"system": codes.INTERPRETATION, "code": flag}]}],
@@ -156,7 +192,6 @@ def risk_assessment(
         "code": {"coding": [codes.ours(codes.ASSESSMENT)]},
         "subject": {"reference": subject},
         "occurrenceDateTime": _instant(a.as_of),
-        "basis": [{"reference": b} for b in basis],
         "prediction": [
             {
                 "outcome": {
@@ -172,9 +207,25 @@ def risk_assessment(
         ],
         "note": [{"text": n} for n in notes],
     }
+    if basis:  # FHIR JSON forbids an empty array: a patient with no records has no basis
+        resource["basis"] = [{"reference": b} for b in basis]
     if a.actions:
         resource["mitigation"] = " ".join(protocol.actions[x].staff for x in a.actions)
     return resource
+
+
+def _phone(p: Phone) -> dict[str, Any]:
+    written: dict[str, Any] = {"system": "phone", "value": p.number, "use": p.use}
+    if p.preferred:
+        written["rank"] = 1
+    return written
+
+
+def _site(site: Site) -> dict[str, Any]:
+    written: dict[str, Any] = {"text": site.text}
+    if site.codings:
+        written["coding"] = [c.json() for c in site.codings]
+    return written
 
 
 def _with_note(resource: dict[str, Any], note: str) -> dict[str, Any]:

@@ -113,6 +113,12 @@ def issue(severity: str, code: str, diagnostics: str, expression: str | None = N
     return found
 
 
+def outcome_of(*issues: dict[str, Any]) -> dict[str, Any]:
+    """An OperationOutcome of `issues` (from `issue`), as a resource: for a bundle entry's
+    response, or an answer of several issues."""
+    return {"resourceType": "OperationOutcome", "issue": list(issues)}
+
+
 def outcome(
     status: int,
     diagnostics: str,
@@ -126,7 +132,7 @@ def outcome(
     headers = dict(headers or {})
     if status == 401:
         headers.setdefault("WWW-Authenticate", BEARER)
-    return fhir({"resourceType": "OperationOutcome", "issue": [found]}, status, headers)
+    return fhir(outcome_of(found), status, headers)
 
 
 def refused(exc: FhirError) -> HttpResponse:

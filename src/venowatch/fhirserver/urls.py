@@ -9,8 +9,13 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from venowatch.fhirserver import errors
+from venowatch.fhirserver import create, errors, transaction
 from venowatch.fhirserver.views import api
+
+# The write side, on the same API as the reads: ninja serves one path's methods from one
+# router, so `POST /Observation` beside `GET /Observation` must be routed on `api` itself.
+create.route(api)
+transaction.route(api)
 
 
 def _guarded(patterns: list[Any]) -> list[URLPattern | URLResolver]:
@@ -23,7 +28,9 @@ def _guarded(patterns: list[Any]) -> list[URLPattern | URLResolver]:
 _patterns, _app, _namespace = api.urls
 _routes = _guarded(list(_patterns))
 base = next(p.callback for p in _routes if isinstance(p, URLPattern) and str(p.pattern) == "")
-"""The view at the base URL (the Bundle import, transactions), for /fhir/r4 without a slash."""
+"""The view at the base URL (a transaction, a batch, a Bundle to import), for /fhir/r4 without
+a slash: clients are configured that way, and a redirect would make them re-send the POST as
+a GET."""
 
 urlpatterns = [
     path("", (_routes, _app, _namespace)),

@@ -1,7 +1,8 @@
-"""FHIR R4 over HTTP at /fhir/r4/: the read side (fhirserver.rest), a patient's $everything,
-and importing a Bundle. Authentication is a bearer token (venowatch.api.auth), or a browser
-session for staff; access is the API's. Every answer is FHIR JSON, errors are
-OperationOutcomes (fhirserver.errors)."""
+"""FHIR R4 over HTTP at /fhir/r4/: the read side (fhirserver.rest) and a patient's
+$everything; creates are fhirserver.create's, and what is POSTed at the base URL (a
+transaction, a batch, a Bundle to import) fhirserver.transaction's. Authentication is a
+bearer token (venowatch.api.auth), or a browser session for staff; access is the API's.
+Every answer is FHIR JSON, errors are OperationOutcomes (fhirserver.errors)."""
 
 from __future__ import annotations
 
@@ -12,20 +13,17 @@ from ninja import NinjaAPI
 from ninja.security.session import SessionAuth
 
 from venowatch.api.access import patient_for
-from venowatch.api.auth import TokenAuth, may_write
+from venowatch.api.auth import TokenAuth
 from venowatch.api.errors import ApiError
 from venowatch.api.parser import WireParser
 from venowatch.clinic.models import MAX_ID
 from venowatch.fhir.query import QueryError, date_span
 from venowatch.fhirserver import errors, rest
-from venowatch.fhirserver.errors import FhirError, body_refused, fhir, outcome
+from venowatch.fhirserver.errors import FhirError, fhir
 from venowatch.services.care.reads import export
-from venowatch.services.clock import utc_now
 from venowatch.services.integration.fhir_export import Window
-from venowatch.services.integration.fhir_import import ImportRefusedError, import_bundle
 from venowatch.services.integration.fhir_search import zone_of
-from venowatch.services.security.access import Act, may, member_of
-from venowatch.services.wire import BodyError, body_limit, read_json, request_body
+from venowatch.services.security.access import Act
 
 
 class FhirSession(SessionAuth):
@@ -53,12 +51,6 @@ api = NinjaAPI(
 )
 errors.install(api)
 rest.route(api, FHIR_AUTH)
-
-
-def refused(exc: ImportRefusedError) -> HttpResponse:
-    """An import a service refused; when a field was at fault, the issue's `expression`
-    names its element, as FHIR clients look for it."""
-    return outcome(422, f"nothing imported: {exc}", code="processing", expression=exc.expression)
 
 
 def _window(request: HttpRequest) -> Window:
@@ -96,31 +88,3 @@ def everything(request: HttpRequest, patient_id: str) -> HttpResponse:
     except ApiError:
         raise Http404 from None
     return fhir(export(request.user, patient, _window(request)))
-
-
-@api.post("/")
-def import_(request: HttpRequest) -> HttpResponse:
-    member = member_of(request.user)
-    if member is None or not may_write(request) or not may(request.user, Act.RECORD_PROCEDURE):
-        return outcome(403, "importing needs write access as staff", code="forbidden")
-    try:
-        data = read_json(request_body(request, body_limit("fhir")))
-    except BodyError as exc:
-        return body_refused(exc)
-    try:
-        report = import_bundle(member.clinic, data, by=request.user, now=utc_now())
-    except ImportRefusedError as exc:
-        return refused(exc)
-    skipped = [
-        {
-            "severity": "warning",
-            "code": "not-supported",
-            "diagnostics": f"{s.resource_type}/{s.id or '(no id)'}: {s.reason}",
-        }
-        for s in report.skipped
-    ]
-    summary = [
-        {"severity": "information", "code": "informational", "diagnostics": line}
-        for line in report.summary()
-    ]
-    return fhir({"resourceType": "OperationOutcome", "issue": [*summary, *skipped]})

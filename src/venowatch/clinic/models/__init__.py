@@ -16,6 +16,12 @@ from venowatch.clinic.models.clinics import (
     Role,
     default_symptoms,
 )
+from venowatch.clinic.models.coded import (
+    Gender,
+    PatientDemographics,
+    PgicScale,
+    PgicScaleAnswer,
+)
 from venowatch.clinic.models.consent import Consent
 from venowatch.clinic.models.contacts import (
     MessageChannel,
@@ -41,14 +47,18 @@ __all__ = [
     "Clinic",
     "Consent",
     "Correctable",
+    "Gender",
     "Lab",
     "Member",
     "MessageChannel",
     "Note",
     "Patient",
+    "PatientDemographics",
     "PatientDetails",
     "PatientIdentifier",
     "PatientPhone",
+    "PgicScale",
+    "PgicScaleAnswer",
     "PhoneKind",
     "Procedure",
     "RecordState",

@@ -18,6 +18,15 @@ class Procedure(Correctable):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="procedures")
     kind = EnumField(_("kind"), max_length=16, enum=ProcedureKind)
     veins = models.JSONField(_("veins"), default=list, blank=True)
+    codings = models.JSONField(
+        _("codes it came with"), default=list, blank=True, editable=False,
+        help_text="Codings (system, code, display) another system sent it with, kept for "
+        "the round trip.",
+    )  # fmt: skip
+    sites = models.JSONField(
+        _("coded body sites"), default=list, blank=True, editable=False,
+        help_text="The body sites as another system coded them (SNOMED CT), one per vein.",
+    )  # fmt: skip
     performed_at = models.DateTimeField(_("performed at"))
     performed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,6 +68,10 @@ class Lab(Correctable):
     kind = EnumField(_("test"), max_length=8, enum=LabKind)
     result = EnumField(_("result"), max_length=8, enum=LabResult)
     finding = models.TextField(_("finding"), max_length=4000, blank=True)
+    codings = models.JSONField(
+        _("codes it came with"), default=list, blank=True, editable=False,
+        help_text="Codings (a LOINC panel) another system sent it with, kept for the round trip.",
+    )  # fmt: skip
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

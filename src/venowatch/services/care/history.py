@@ -4,7 +4,7 @@ tasks for them and alert people about them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -27,6 +27,7 @@ from venowatch.services.notification.reminders import restart_reminders
 
 Record = Procedure | CheckIn | Lab
 T = TypeVar("T", Procedure, CheckIn, Lab)
+Row = models.Procedure | models.CheckIn | models.Lab
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +48,13 @@ def record_history(
     stored: Timeline | None = None,
     by: Any,
     now: datetime,
-) -> None:
+    columns: Sequence[Mapping[str, Any]] = (),
+) -> list[Row]:
     """Store `records` for `patient` and re-assess once, in one transaction; each record is
     checked as the single-record writes check it. Pass `stored` if the caller holds the
-    patient's timeline as stored. Raises HistoryError, having stored nothing."""
+    patient's timeline as stored. Returns the rows stored, in the order of `records`. Raises
+    HistoryError, having stored nothing. `columns`, if given, holds for each record the values
+    of columns the engine does not read (the codes another system sent it with)."""
     stored = stored if stored is not None else timeline_of(patient)
     procedures = [*stored.procedures, *_only(records, Procedure)]
     earliest = earliest_of(patient.clinic)
@@ -60,14 +64,15 @@ def record_history(
         except FieldError as exc:
             raise HistoryError(i, exc) from None
     with transaction.atomic():
-        models.Procedure.objects.bulk_create(
+        extra = dict(enumerate(columns))
+        procedure_rows = models.Procedure.objects.bulk_create(
             models.Procedure(
                 patient=patient, kind=r.kind, performed_at=r.performed_at,
-                veins=list(r.veins), note=r.note, recorded_by=by,
+                veins=list(r.veins), note=r.note, recorded_by=by, **extra.get(i, {}),
             )
-            for r in _only(records, Procedure)
+            for i, r in enumerate(records) if isinstance(r, Procedure)
         )  # fmt: skip
-        models.CheckIn.objects.bulk_create(
+        checkin_rows = models.CheckIn.objects.bulk_create(
             models.CheckIn(
                 patient=patient, at=r.at, pgic=r.pgic,
                 symptoms_returned=r.symptoms_returned, symptoms=dict(r.symptoms), note=r.note,
@@ -75,16 +80,21 @@ def record_history(
             )
             for r in _only(records, CheckIn)
         )  # fmt: skip
-        models.Lab.objects.bulk_create(
+        lab_rows = models.Lab.objects.bulk_create(
             models.Lab(
                 patient=patient, at=r.at, kind=r.kind, result=r.result,
-                finding=r.finding, recorded_by=by,
+                finding=r.finding, recorded_by=by, **extra.get(i, {}),
             )
-            for r in _only(records, Lab)
+            for i, r in enumerate(records) if isinstance(r, Lab)
         )  # fmt: skip
         if any(isinstance(r, Procedure) for r in records):
             restart_reminders(patient, max(p.performed_at for p in procedures), now)
         reassess(patient, now)
+    # bulk_create sets each row's pk (PostgreSQL, SQLite 3.35+): put them back in order.
+    made: dict[type, Iterator[Row]] = {
+        Procedure: iter(procedure_rows), CheckIn: iter(checkin_rows), Lab: iter(lab_rows)
+    }  # fmt: skip
+    return [next(made[type(r)]) for r in records]
 
 
 def _fits(r: Record) -> None:

@@ -22,12 +22,17 @@ from django.conf import settings
 
 from venowatch.clinic import models
 from venowatch.fhir import writing
+from venowatch.fhir.coded import Codes, Demographics, stored_codings, stored_sites
 from venowatch.protocol import Assessment, CheckIn, Lab, Procedure
 from venowatch.services.care.zones import local
+from venowatch.services.integration.fhir_patients import demographics_of
 
-PROCEDURE_FIELDS = ("pk", "patient_id", "kind", "performed_at", "veins", "note")
+PROCEDURE_FIELDS = ("pk", "patient_id", "kind", "performed_at", "veins", "note", "codings", "sites")
 CHECKIN_FIELDS = ("pk", "patient_id", "at", "pgic", "symptoms_returned", "symptoms", "note")
-LAB_FIELDS = ("pk", "patient_id", "at", "kind", "result", "finding")
+LAB_FIELDS = ("pk", "patient_id", "at", "kind", "result", "finding", "codings")
+"""The columns each builder reads, in order; `codings` and `sites` are the codes a record was
+imported or created with (a LOINC panel, SNOMED CT body sites), written back in front of
+venowatch's own so that a round trip keeps them."""
 STATE_FIELDS = ("recorded_at", "voided_at")
 """What a read adds to a row: when it was stored, and when it was voided."""
 
@@ -47,9 +52,16 @@ def subject(patient_id: int) -> str:
     return f"Patient/{patient_id}"
 
 
-def patient(p: models.Patient, identifiers: Sequence[tuple[str, str]]) -> dict[str, Any]:
+def patient(
+    p: models.Patient,
+    identifiers: Sequence[tuple[str, str]],
+    demographics: Demographics | None = None,
+) -> dict[str, Any]:
+    """`demographics`: the patient's, read beforehand by a caller writing many Patients
+    (fhir_patients.demographics_for); read here if not given."""
     own = (own_identifier_system(), str(p.pk))
-    return writing.patient(str(p.pk), p.name, [own, *identifiers], p.time_zone)
+    given = demographics if demographics is not None else demographics_of(p)
+    return writing.patient(str(p.pk), p.name, [own, *identifiers], p.time_zone, given)
 
 
 def procedure_record(row: Sequence[Any], zone: ZoneInfo) -> Procedure:
@@ -58,7 +70,8 @@ def procedure_record(row: Sequence[Any], zone: ZoneInfo) -> Procedure:
 
 
 def procedure(row: Sequence[Any], zone: ZoneInfo) -> dict[str, Any]:
-    return writing.procedure(str(row[0]), subject(row[1]), procedure_record(row, zone))
+    given = Codes(stored_codings(row[6]), stored_sites(row[7]))
+    return writing.procedure(str(row[0]), subject(row[1]), procedure_record(row, zone), given)
 
 
 def checkin_record(row: Sequence[Any], zone: ZoneInfo) -> CheckIn:
@@ -85,7 +98,8 @@ def lab_record(row: Sequence[Any], zone: ZoneInfo) -> Lab:
 
 
 def lab(row: Sequence[Any], zone: ZoneInfo) -> dict[str, Any]:
-    return writing.lab_observation(f"lab-{row[0]}", subject(row[1]), lab_record(row, zone))
+    given = Codes(stored_codings(row[6]))
+    return writing.lab_observation(f"lab-{row[0]}", subject(row[1]), lab_record(row, zone), given)
 
 
 def risk_assessment(
@@ -123,7 +137,7 @@ def row_version(row: Sequence[Any]) -> str:
     return hashlib.blake2b(f"{RENDERING}{row!r}".encode(), digest_size=8).hexdigest()
 
 
-RENDERING = "1"
+RENDERING = "2"
 """Bump when fhir.writing writes a record differently, so that cached copies are not kept."""
 
 

@@ -24,6 +24,7 @@ from venowatch.services.care.standing import Standing, assess_patient, standing
 from venowatch.services.care.timelines import timelines_of
 from venowatch.services.care.zones import patient_zone, zone_named
 from venowatch.services.integration import fhir_records as build
+from venowatch.services.integration.fhir_patients import demographics_for
 from venowatch.services.integration.fhir_records import (
     CHECKIN_FIELDS,
     LAB_FIELDS,
@@ -318,7 +319,11 @@ def _patients(reader: Any, ids: Sequence[int], reading: Reading) -> list[dict[st
         .order_by("pk").values_list("patient_id", "system", "value")
     ):  # fmt: skip
         identifiers[pid].append((system, value))
-    return [build.with_meta(build.patient(p, identifiers[p.pk]), p.created_at) for p in found]
+    demographics = demographics_for(identifiers)
+    return [
+        build.with_meta(build.patient(p, identifiers[p.pk], demographics[p.pk]), p.created_at)
+        for p in found
+    ]
 
 
 # --- the assessment -----------------------------------------------------------------------
