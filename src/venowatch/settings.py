@@ -11,6 +11,7 @@ Variables (all prefixed VENOWATCH_ except DATABASE_URL):
   VENOWATCH_BASE_URL     where people reach the site; links in emails point here
   VENOWATCH_SMS_*        ACCOUNT_SID, AUTH_TOKEN, FROM, BASE_URL, TIMEOUT: the SMS provider
                          (Twilio's API); SMS is off unless the first three are set
+  VENOWATCH_AUDIT        true/false (default true): the audit log; off only for bench/audit.py
   VENOWATCH_PHONE_REGION the country (ISO code, default US) of numbers typed without +code
 """
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "venowatch.notify",
     "venowatch.security",
     "venowatch.integration",
+    "venowatch.audit",
     "venowatch.web",
 ]
 MIDDLEWARE = [
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "venowatch.web.audit_origin.AuditOriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -150,6 +153,10 @@ VENOWATCH_SMS_ENABLED = bool(
 VENOWATCH_PHONE_REGION = env_str("VENOWATCH_PHONE_REGION", "US").upper()
 VENOWATCH_BASE_URL_SET = env_str("VENOWATCH_BASE_URL", "") != ""
 """Whether the address was given: if not, CDS Hooks takes its own URL from each request."""
+
+VENOWATCH_AUDIT = env_bool("VENOWATCH_AUDIT", True)
+"""Every read, write and refusal of a patient's record is logged (venowatch.audit). Off only to
+measure what the log costs (bench/audit.py); a deployment keeps it on."""
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

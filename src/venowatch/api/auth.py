@@ -11,7 +11,7 @@ from ninja.security import HttpBearer, django_auth
 
 from venowatch.security.models import ApiToken, Scope
 from venowatch.services.clock import utc_now
-from venowatch.services.security import tokens
+from venowatch.services.security import audit, tokens
 
 
 class TokenAuth(HttpBearer):
@@ -19,6 +19,7 @@ class TokenAuth(HttpBearer):
         found = tokens.authenticate(token, utc_now())
         if found is not None:
             request.user = found.user
+            audit.with_token(found.pk, found.user_id)
         return found
 
 

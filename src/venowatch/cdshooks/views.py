@@ -14,6 +14,8 @@ from venowatch.services.clock import utc_now
 from venowatch.services.integration.cds.auth import TokenError, authenticate
 from venowatch.services.integration.cds.patient_view import SERVICE, BadRequestError, patient_view
 from venowatch.services.integration.cds.prefetch import MissingDataError
+from venowatch.services.security import audit
+from venowatch.services.security.access import log_refusal
 
 MAX_BODY = 64 << 20
 
@@ -32,6 +34,7 @@ def patient_view_service(request: HttpRequest) -> JsonResponse:
     try:
         caller = authenticate(request.headers.get("Authorization"), _absolute(request), now)
     except TokenError as exc:
+        log_refusal(None, "decision_support")
         response = _error(401, "invalid_token", exc.reason)
         response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
         return response
@@ -48,6 +51,7 @@ def patient_view_service(request: HttpRequest) -> JsonResponse:
 
     try:
         issuer = caller.issuer
+        audit.with_issuer(issuer.iss, issuer.clinic_id)
         servers = issuer.allowed_servers()
         return JsonResponse(patient_view(issuer.clinic, body, now, link, servers))
     except BadRequestError as exc:

@@ -12,6 +12,7 @@ from typing import NoReturn
 import msgspec
 
 from venowatch import __version__
+from venowatch.cli import audit
 from venowatch.cli.errors import USAGE_ERROR, UsageError
 from venowatch.cli.inputs import expand, load_all
 from venowatch.cli.progress import progress
@@ -147,6 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True, help="what uses it, e.g. 'EHR bridge'")
     create.add_argument("--scope", choices=("read", "write"), default="read")
     create.set_defaults(run=_token_create)
+    audit.add_commands(commands)
     return parser
 
 

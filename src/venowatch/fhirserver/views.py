@@ -21,7 +21,7 @@ from venowatch.services.care.protocols import clinic_protocol, default_protocol
 from venowatch.services.care.reads import export
 from venowatch.services.clock import utc_now
 from venowatch.services.integration.fhir_import import ImportRefusedError, import_bundle
-from venowatch.services.security.access import Act, may, member_of
+from venowatch.services.security.access import Act, log_refusal, may, member_of
 from venowatch.services.wire import read_json
 
 FHIR_JSON = "application/fhir+json"
@@ -112,6 +112,7 @@ def everything(request: HttpRequest, patient_id: str) -> HttpResponse:
 def import_(request: HttpRequest) -> HttpResponse:
     member = member_of(request.user)
     if member is None or not may_write(request) or not may(request.user, Act.RECORD_PROCEDURE):
+        log_refusal(request.user, "import")
         return outcome(403, "error", "forbidden", "importing needs write access as staff")
     try:
         data = read_json(request.body)

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
+from venowatch.audit.models import Action
 from venowatch.clinic import models
 from venowatch.clinic.models import TaskStatus
 from venowatch.protocol import Timeline
@@ -29,6 +30,7 @@ from venowatch.services.care.standing import Standing, standing, standing_as_of
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.worklist import worklist_rows
 from venowatch.services.integration.fhir_export import export_patient
+from venowatch.services.security import audit
 from venowatch.services.security.access import member_of, patients_in_reach
 
 log = logging.getLogger(__name__)
@@ -67,10 +69,13 @@ class Records(enum.Enum):
 
 
 def _reading(reader: Any, what: Read, patients: Iterable[int]) -> None:
-    """Every read of patients' records passes here, before it happens."""
+    """Every read of patients' records passes here, before it happens, and is logged
+    (services.security.audit: who, which patients, what; where from, the edge's origin says).
+    `reader` None is the operator at the command line or an EHR, as the origin says."""
+    ids = list(patients)
     if log.isEnabledFor(logging.DEBUG):
-        who = getattr(reader, "pk", None)
-        log.debug("user %s reads %s of patients %s", who, what.value, list(patients))
+        log.debug("user %s reads %s of patients %s", getattr(reader, "pk", None), what.value, ids)
+    audit.read(reader, Action(what.value), ids)
 
 
 # --- the staff patient page -----------------------------------------------------------------
@@ -349,7 +354,9 @@ def task_in_reach(reader: Any, pk: int) -> models.Task | None:
         .select_related("patient__clinic", "patient__advocate", "patient__assessment")
         .first()
     )
-    if task is not None:
+    if task is None:
+        audit.refused(reader, "task", pk)
+    else:
         _reading(reader, Read.TASKS, [task.patient_id])
     return task
 

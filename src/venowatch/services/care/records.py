@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
+from venowatch.audit.models import Action
 from venowatch.clinic import models
 from venowatch.protocol import (
     CheckIn,
@@ -35,6 +36,7 @@ from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.zones import local, patient_zone
 from venowatch.services.errors import FieldError
 from venowatch.services.notification.reminders import restart_reminders
+from venowatch.services.security import audit
 
 CLOCK_SKEW = timedelta(minutes=5)
 """A device clock a few minutes fast must not make an honest check-in look like the future."""
@@ -117,6 +119,7 @@ def record_checkin(
             note=note,
             recorded_by=by,
         )
+        audit.wrote(by, Action.CHECKIN, patient, checkin, now)
         if stored is None or store_planned(patient, now, plan) is None:
             # Records are only ever added, so the date check above still holds.
             reassess(patient, now)
@@ -184,6 +187,7 @@ def record_procedure(
             note=note,
             recorded_by=by,
         )
+        audit.wrote(by, Action.PROCEDURE, patient, procedure, now)
         restart_reminders(patient, performed_at, now)
         reassess(patient, now)
     return procedure
@@ -212,5 +216,6 @@ def record_lab(
             finding=finding,
             recorded_by=by,
         )
+        audit.wrote(by, Action.LAB, patient, lab, now)
         reassess(patient, now)
     return lab
