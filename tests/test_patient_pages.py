@@ -157,6 +157,7 @@ def test_checkin_post_holds_the_write_lock_only_to_insert_and_update(history: in
     sql = [q["sql"].split()[0].upper() for q in queries.captured_queries]
     begin = next(i for i, s in enumerate(sql) if s in ("BEGIN", "SAVEPOINT"))
     end = next(i for i, s in enumerate(sql) if s in ("COMMIT", "RELEASE"))
-    assert sql[begin + 1 : end] == ["INSERT", "UPDATE"]
+    # The check-in, its audit row (lock the chain head, insert, move the head), the assessment.
+    assert sql[begin + 1 : end] == ["INSERT", "SELECT", "INSERT", "UPDATE", "UPDATE"]
     # session, user with membership, patient with assessment, 3 timeline reads, the 4 above
     assert len(sql) == 10

@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from venowatch.audit.admin import AuditedAdmin
 from venowatch.clinic import models
 from venowatch.clinic.phones import normalise, validate_phone
 from venowatch.notify.schedule import ScheduleError, parse_schedule
@@ -173,7 +174,7 @@ class IdentifierInline(admin.TabularInline[models.PatientIdentifier, models.Pati
 
 
 @admin.register(models.Patient)
-class PatientAdmin(admin.ModelAdmin[models.Patient]):
+class PatientAdmin(AuditedAdmin):
     """Enrolment: the patient with their phones, details and identifiers (inlines)."""
 
     inlines = (PhoneInline, DetailsInline, IdentifierInline)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from venowatch.audit.admin import AuditedAdmin
 from venowatch.notify import models
 
 
@@ -20,7 +21,7 @@ class AttemptInline(admin.TabularInline[models.Attempt, models.Notification]):
 
 
 @admin.register(models.Notification)
-class NotificationAdmin(admin.ModelAdmin[models.Notification]):
+class NotificationAdmin(AuditedAdmin):
     list_display = (
         "created_at", "kind", "channel", "address", "patient", "state", "attempts", "sent_at"
     )  # fmt: skip

@@ -43,6 +43,7 @@ from venowatch.services.care.tasks import TaskError, acknowledge, assign, resolv
 from venowatch.services.care.zones import patient_zone
 from venowatch.services.clock import utc_now
 from venowatch.services.errors import FieldError
+from venowatch.services.security import audit_trail
 from venowatch.services.security.access import (
     Act,
     acts_of,
@@ -223,6 +224,7 @@ def _patient_page(
             "posted": request.method == "POST",
             "takeovers": takeovers(request.user, patient),
             "may_take_over": Act.TAKE_OVER in acts and patient.advocate_id != request.user.pk,
+            "audit_trail": audit_trail.trail(patient.pk),
         },
         status=status,
     )

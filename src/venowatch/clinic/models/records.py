@@ -1,5 +1,9 @@
 """What happens to a patient: procedures, check-ins, labs and notes. Never edited in place:
-procedures, check-ins and labs are voided or superseded (clinic.models.corrections)."""
+procedures, check-ins and labs are voided or superseded (clinic.models.corrections).
+
+Authorship here and in every clinical record (who performed, recorded, wrote, voided, acted)
+is PROTECTed: a user who wrote to a record cannot be deleted, only deactivated, so the record
+keeps who and when (issue 12)."""
 
 from __future__ import annotations
 
@@ -23,13 +27,13 @@ class Procedure(Correctable):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="procedures_performed",
         verbose_name=_("interventional radiologist"),
     )
     note = models.TextField(_("note"), max_length=4000, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -45,7 +49,7 @@ class CheckIn(Correctable):
     symptoms = models.JSONField(_("symptom ratings"), default=dict, blank=True)
     note = models.TextField(_("note"), max_length=4000, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -60,7 +64,7 @@ class Lab(Correctable):
     result = EnumField(_("result"), max_length=8, enum=LabResult)
     finding = models.TextField(_("finding"), max_length=4000, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -68,7 +72,7 @@ class Lab(Correctable):
 class Note(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     text = models.TextField(_("note"), max_length=4000)
     created_at = models.DateTimeField(default=timezone.now)
