@@ -159,5 +159,6 @@ def test_checkin_post_holds_the_write_lock_only_to_insert_and_update(history: in
     end = next(i for i, s in enumerate(sql) if s in ("COMMIT", "RELEASE"))
     # The check-in, its audit row (lock the chain head, insert, move the head), the assessment.
     assert sql[begin + 1 : end] == ["INSERT", "SELECT", "INSERT", "UPDATE", "UPDATE"]
-    # session, user with membership, patient with assessment, 3 timeline reads, the 4 above
-    assert len(sql) == 10
+    # session, user with membership, patient with assessment, 3 timeline reads, the 4 above,
+    # and the audit log's 3 for the write and 3 for the page's read of the patient's record
+    assert len(sql) == 16
