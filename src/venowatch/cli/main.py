@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextvars
 import gc
 import sys
 from collections.abc import Sequence
@@ -30,7 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        result: int = args.run(args)
+        # In a context of its own: the audit origin a command sets ends with it (main() is
+        # also called in-process, by tests).
+        result: int = contextvars.copy_context().run(args.run, args)
     except UsageError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:

@@ -26,7 +26,7 @@ DROP FUNCTION IF EXISTS audit_refuse_change();
 def _on_postgresql(sql: str) -> Any:
     def run(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)  # no placeholders: the % is plpgsql's
 
     return run
 
