@@ -49,7 +49,7 @@ def test_each_row_follows_the_one_before_and_its_hash_covers_it() -> None:
             "prev_hash",
         )}  # fmt: skip
         assert digest(fields) == row.hash
-        assert digest({**fields, "patient_id": row.patient_id + 1}) != row.hash
+        assert digest({**fields, "patient_id": (row.patient_id or 0) + 1}) != row.hash
     assert verify().broken is None
     assert verify().rows == 3
 
