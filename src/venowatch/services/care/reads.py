@@ -243,8 +243,9 @@ def emergency_states(reader: Any, patients: Sequence[models.Patient]) -> dict[in
 def task_steps(
     reader: Any, patient: models.Patient, tasks: Sequence[models.Task]
 ) -> dict[int, list[Step]]:
-    """Each of the patient's `tasks`' history (events and calls), oldest first."""
-    _reading(reader, Read.TASKS, [patient.pk])
+    """Each of the patient's `tasks`' history (events and calls), oldest first: part of the
+    staff page's read of the record (logged once with it)."""
+    _reading(reader, Read.PATIENT_PAGE, [patient.pk])
     return emergency.task_history(tasks)
 
 
