@@ -274,3 +274,33 @@ def test_concurrent_appends_make_one_chain() -> None:
     result = verify()
     assert result.broken is None
     assert result.rows == 80
+
+
+def test_a_requests_reads_join_its_write_and_outlive_its_rollback() -> None:
+    clinic = web.clinic()
+    advocate = web.user("alex", clinic, Role.ADVOCATE)
+    p = web.patient("Pat", clinic, advocate)
+    now = utc_now()
+
+    def write_then_fail() -> None:
+        with transaction.atomic():
+            record_procedure(
+                p, kind=ProcedureKind.VENOPLASTY, performed_at=now - timedelta(days=1), now=now
+            )
+            raise RuntimeError("the request failed after the write")
+
+    with audit.origin(Channel.WEB, "203.0.113.9", ActorKind.UNKNOWN, buffered=True):
+        reads.standing_of(advocate, p, now)
+        assert rows() == []  # waits for the request's end or its first write
+        with pytest.raises(RuntimeError):
+            write_then_fail()
+        assert rows() == []  # the read went down with the write's transaction...
+    assert [(r.action, r.patient_id) for r in rows()] == [(Action.STANDING, p.pk)]  # ...not lost
+    assert verify().broken is None
+
+    with audit.origin(Channel.WEB, "203.0.113.9", ActorKind.UNKNOWN, buffered=True):
+        reads.standing_of(advocate, p, now)
+        record_procedure(
+            p, kind=ProcedureKind.VENOPLASTY, performed_at=now - timedelta(days=1), now=now
+        )
+    assert [r.action for r in rows()] == [Action.STANDING, Action.STANDING, Action.PROCEDURE]

@@ -30,7 +30,7 @@ class AuditOriginMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = channel_of(request.path_info)
         ip = request.META.get("REMOTE_ADDR")
-        with audit.origin(channel, ip, ActorKind.UNKNOWN):
+        with audit.origin(channel, ip, ActorKind.UNKNOWN, buffered=True):
             return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:

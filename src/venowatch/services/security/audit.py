@@ -25,7 +25,7 @@ from django.conf import settings
 from venowatch.audit.models import Action, ActorKind, Channel, Outcome
 from venowatch.clinic.models import Member, Patient
 from venowatch.services.clock import utc_now
-from venowatch.services.security.audit_chain import Draft, append
+from venowatch.services.security.audit_chain import Draft, append, stored
 
 
 @dataclass(slots=True)
@@ -44,6 +44,13 @@ class Origin:
     """The CDS issuer's clinic."""
     user: Any = None
     """Who was last logged as acting, for `failed`."""
+    buffered: bool = False
+    """A request's reads wait for its end (`flush`) or its first write, whose transaction they
+    join: a page then commits its log once, and a check-in commits once in all."""
+    pending: list[Draft] = field(default_factory=list)
+    carried: list[tuple[str, list[Draft]]] = field(default_factory=list)
+    """Reads appended within a write's transaction, by the hash they ended with: if that
+    transaction rolled back, `flush` appends them again (the reads still happened)."""
     logged: set[tuple[Action, int | None, Outcome]] = field(default_factory=set)
 
 
@@ -54,15 +61,25 @@ _ORIGIN: contextvars.ContextVar[Origin | None] = contextvars.ContextVar(
 
 @contextmanager
 def origin(
-    channel: Channel, ip: str | None = None, kind: ActorKind = ActorKind.SYSTEM
+    channel: Channel,
+    ip: str | None = None,
+    kind: ActorKind = ActorKind.SYSTEM,
+    *,
+    buffered: bool = False,
 ) -> Iterator[Origin]:
-    """The origin of everything logged inside the block."""
+    """The origin of everything logged inside the block; `buffered` (a web request): reads
+    are appended at the block's end, or with the block's first write."""
     operator = getpass.getuser() if kind is ActorKind.CLI else ""
-    token = _ORIGIN.set(Origin(channel=channel, ip=ip, kind=kind, operator=operator))
+    here = Origin(channel=channel, ip=ip, kind=kind, operator=operator, buffered=buffered)
+    token = _ORIGIN.set(here)
     try:
-        yield current()
+        yield here
     finally:
-        _ORIGIN.reset(token)
+        try:
+            if buffered:
+                flush()
+        finally:
+            _ORIGIN.reset(token)
 
 
 def set_origin(channel: Channel, kind: ActorKind) -> None:
@@ -169,9 +186,32 @@ def read(user: Any, action: Action, patient_ids: Iterable[int]) -> None:
     if not settings.VENOWATCH_AUDIT:
         return
     patients = _clinics(user, patient_ids) or {None: None}
-    if all((action, p, Outcome.ALLOWED) in current().logged for p in patients):
+    here = current()
+    if all((action, p, Outcome.ALLOWED) in here.logged for p in patients):
         return  # logged already: costs no query and no lock
-    append(_drafts(user, action, patients, Outcome.ALLOWED))
+    drafts = _drafts(user, action, patients, Outcome.ALLOWED)
+    if here.buffered:
+        here.pending += drafts
+    else:
+        append(drafts)
+
+
+def _with_pending(drafts: list[Draft]) -> None:
+    """Append `drafts` (a write's or a refusal's) in the current transaction, after the reads
+    the request made before it."""
+    here = current()
+    carried, here.pending = here.pending, []
+    last = append(carried + drafts)
+    if carried and last is not None:
+        here.carried.append((last, carried))
+
+
+def flush() -> None:
+    """Append the request's reads not appended yet, and again those whose write rolled back."""
+    here = current()
+    lost = [d for last, batch in here.carried if not stored(last) for d in batch]
+    drafts, here.pending, here.carried = lost + here.pending, [], []
+    append(drafts)
 
 
 def wrote(
@@ -184,7 +224,7 @@ def wrote(
     resource = record._meta.model_name if record is not None else "patient"
     resource_id = record.pk if record is not None else patient.pk
     patients: dict[int | None, int | None] = {patient.pk: patient.clinic_id}
-    append(_drafts(user, action, patients, Outcome.ALLOWED, resource, resource_id, now))
+    _with_pending(_drafts(user, action, patients, Outcome.ALLOWED, resource, resource_id, now))
 
 
 def record_as_system(action: Action, patient: Patient, record: Any, now: datetime) -> None:
@@ -193,7 +233,7 @@ def record_as_system(action: Action, patient: Patient, record: Any, now: datetim
         return
     patients: dict[int | None, int | None] = {patient.pk: patient.clinic_id}
     resource = record._meta.model_name
-    append(_drafts(None, action, patients, Outcome.ALLOWED, resource, record.pk, now, True))
+    _with_pending(_drafts(None, action, patients, Outcome.ALLOWED, resource, record.pk, now, True))
 
 
 def refused(
@@ -204,7 +244,7 @@ def refused(
     if not settings.VENOWATCH_AUDIT:
         return
     patients: dict[int | None, int | None] = {patient_id: None}
-    append(_drafts(user, Action.REFUSAL, patients, Outcome.REFUSED, resource, resource_id))
+    _with_pending(_drafts(user, Action.REFUSAL, patients, Outcome.REFUSED, resource, resource_id))
 
 
 def failed() -> None:
@@ -221,4 +261,4 @@ def failed() -> None:
     drafts = []
     for action, patient_id in touched:
         drafts += _drafts(here.user, action, {patient_id: None}, Outcome.ERROR)
-    append(drafts)
+    _with_pending(drafts)

@@ -82,10 +82,11 @@ def clean_ip(ip: str | None) -> str | None:
         return None
 
 
-def append(drafts: Sequence[Draft]) -> None:
-    """Append these rows at the end of the chain, in the current transaction."""
+def append(drafts: Sequence[Draft]) -> str | None:
+    """Append these rows at the end of the chain, in the current transaction; the last row's
+    hash (None if there were none)."""
     if not drafts:
-        return
+        return None
     # No savepoint of its own: if the append fails, so does the write it records.
     with transaction.atomic(savepoint=False):
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
@@ -99,6 +100,12 @@ def append(drafts: Sequence[Draft]) -> None:
             rows.append(AuditEvent(hash=prev, **fields))
         AuditEvent.objects.bulk_create(rows)
         ChainHead.objects.filter(pk=head.pk).update(last_seq=seq, last_hash=prev)
+    return prev
+
+
+def stored(last_hash: str) -> bool:
+    """Whether the rows an append ended with this hash were committed (not rolled back)."""
+    return AuditEvent.objects.filter(hash=last_hash).exists()
 
 
 # --- checking -------------------------------------------------------------------------------
