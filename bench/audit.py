@@ -84,8 +84,10 @@ def _measure(
     answer = {"pgic": "no_change", "confirm_duplicate": "on"}
     pages = itertools.cycle(ids)  # the staff page of a patient with a history, each in turn
     turns: dict[str, list[dict[str, Any]]] = {f"{e}_{m}": [] for e in ENDPOINTS for m in ports}
-    for mode in ORDER:
-        port = ports[mode]
+    # A first turn on each server, not counted: its workers' first requests load code, fill
+    # caches and read the database's pages in.
+    for mode in ("warm-on", "warm-off", *ORDER):
+        port = ports[mode.removeprefix("warm-")]
         everyone = [_Session(port, key) for key in keys["patients"]]
         patients = [everyone[i::clients] for i in range(clients)]
         staff = [[_Session(port, key)] for key in keys["staff"]]
@@ -95,10 +97,11 @@ def _measure(
             "checkin": (patients, lambda s: s.post("/me/check-in/", answer), 302),
         }
         for name, (sessions, call, ok) in runs.items():
-            result = _load(sessions, seconds, call, ok)
+            result = _load(sessions, seconds / 2 if mode.startswith("warm") else seconds, call, ok)
             if result["failures"]:
                 raise RuntimeError(f"{name} with the audit {mode}: requests failed: {result}")
-            turns[f"{name}_{mode}"].append(result)
+            if not mode.startswith("warm"):
+                turns[f"{name}_{mode}"].append(result)
     results: dict[str, Any] = {"turns": turns}
     for name in ENDPOINTS:
         on = sum(t["per_s"] for t in turns[f"{name}_on"]) / len(turns[f"{name}_on"])

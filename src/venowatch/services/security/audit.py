@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 
 from venowatch.audit.models import Action, ActorKind, Channel, Outcome
 from venowatch.clinic.models import Member, Patient
@@ -203,7 +204,15 @@ def _with_pending(drafts: list[Draft]) -> None:
     carried, here.pending = here.pending, []
     last = append(carried + drafts)
     if carried and last is not None:
-        here.carried.append((last, carried))
+        entry = (last, carried)
+        here.carried.append(entry)
+        # Committed: nothing to check at the end (a rollback drops this callback).
+        transaction.on_commit(lambda: _committed(here, entry))
+
+
+def _committed(here: Origin, entry: tuple[str, list[Draft]]) -> None:
+    if entry in here.carried:
+        here.carried.remove(entry)
 
 
 def flush() -> None:
