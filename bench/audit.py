@@ -5,6 +5,13 @@ spell of the shared machine falls on both.
 
     .venv/bin/python bench/audit.py [--patients 10000] [--seconds 5] [--clients 4]
 
+Then the same three requests in this process, one at a time, each made twice in a row, once
+with the log on and once off (which goes first alternates): the paired times say what the log
+costs a request itself, with no queueing for SQLite's write lock and little of the shared
+machine's noise (a spell of load falls on both halves of a pair); the process's CPU time per
+request, beside the wall-clock time, is not lengthened by other processes at all (it leaves
+out the wait for the disk's sync, which the wall-clock time keeps).
+
 Writes bench/out/audit.json and prints a table; the goal is a cost of at most 10% each.
 """
 
@@ -15,8 +22,11 @@ import itertools
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +51,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="per endpoint and turn")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--checkin-patients", type=int, default=200)
+    parser.add_argument("--pairs", type=int, default=60, help="paired requests per endpoint")
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="venowatch-bench-audit-"))
     try:
@@ -55,6 +66,7 @@ def main() -> int:
             _Server({**env, "VENOWATCH_AUDIT": "false"}, ports["off"]),
         ):
             results = _measure(ports, args.seconds, keys, ids)
+        results["paired"] = _paired(keys, ids, args.pairs)
         results["audit_rows"] = _audit_rows()
     finally:
         shutil.rmtree(data, ignore_errors=True)
@@ -111,6 +123,49 @@ def _measure(
     return results
 
 
+def _paired(keys: dict[str, list[str]], ids: list[int], pairs: int) -> dict[str, Any]:
+    from django.conf import settings
+    from django.test import Client
+
+    def client(key: str) -> Client:
+        made = Client(HTTP_HOST="localhost")
+        made.cookies["sessionid"] = key
+        return made
+
+    staff = client(keys["staff"][0])
+    patients = itertools.cycle([client(k) for k in keys["patients"]])
+    pages = itertools.cycle(ids)
+    answer = {"pgic": "no_change", "confirm_duplicate": "on"}
+    calls: dict[str, Callable[[], bool]] = {
+        "worklist": lambda: staff.get("/staff/").status_code == 200,
+        "patient_page": lambda: staff.get(f"/staff/patients/{next(pages)}/").status_code == 200,
+        "checkin": lambda: next(patients).post("/me/check-in/", answer).status_code == 302,
+    }
+    out: dict[str, Any] = {}
+    for name, call in calls.items():
+        times: dict[bool, list[float]] = {True: [], False: []}
+        cpu: dict[bool, list[float]] = {True: [], False: []}
+        for i in range(pairs + 2):
+            for on in (True, False) if i % 2 else (False, True):
+                settings.VENOWATCH_AUDIT = on
+                start, start_cpu = time.perf_counter(), time.process_time()
+                if not call():
+                    raise RuntimeError(f"{name} failed with the audit {'on' if on else 'off'}")
+                if i >= 2:  # the first two pairs warm up
+                    times[on].append(time.perf_counter() - start)
+                    cpu[on].append(time.process_time() - start_cpu)
+        on_ms, off_ms = (statistics.median(times[m]) * 1000 for m in (True, False))
+        on_cpu, off_cpu = (statistics.median(cpu[m]) * 1000 for m in (True, False))
+        out[name] = {
+            "on_ms": round(on_ms, 1), "off_ms": round(off_ms, 1),
+            "cost": round(on_ms / off_ms - 1, 3),
+            "on_cpu_ms": round(on_cpu, 1), "off_cpu_ms": round(off_cpu, 1),
+            "cpu_cost": round(on_cpu / off_cpu - 1, 3), "pairs": pairs,
+        }  # fmt: skip
+    settings.VENOWATCH_AUDIT = True
+    return out
+
+
 def _report(r: dict[str, Any]) -> None:
     setup = f"{r['clients']} client threads, gunicorn 3 sync workers per server"
     print(f"\naudit benchmark: {r['patients']:,} patients, {setup}, {r['seconds']:g} s a turn, "
@@ -124,6 +179,14 @@ def _report(r: dict[str, Any]) -> None:
             f"  {name:<13} on {x['on_per_s']:>7.1f}/s ({turns})  off {x['off_per_s']:>7.1f}/s "
             f"({offs})  cost {x['cost']:+.1%} (goal <= {GOAL:.0%}: {met})"
         )
+    pairs = r["paired"]["checkin"]["pairs"]
+    print(f"  paired, in process, one request at a time (medians of {pairs} pairs):")
+    for name in ENDPOINTS:
+        x = r["paired"][name]
+        met = "met" if x["cost"] <= GOAL else "NOT met"
+        print(f"  {name:<13} on {x['on_ms']:>7.1f} ms  off {x['off_ms']:>7.1f} ms  "
+              f"cost {x['cost']:+.1%} (goal <= {GOAL:.0%}: {met});  CPU on {x['on_cpu_ms']:.1f} "
+              f"ms  off {x['off_cpu_ms']:.1f} ms  cost {x['cpu_cost']:+.1%}")  # fmt: skip
     print(f"  audit rows written: {r['audit_rows']:,}")
 
 

@@ -230,6 +230,9 @@ def test_the_admin_offers_no_add_change_or_delete_even_to_a_superuser(client: An
     assert client.post("/admin/audit/auditevent/1/delete/").status_code == 403
     page = client.get("/admin/audit/auditevent/1/change/")
     assert page.status_code == 200  # to view it
+    shown = page.content.decode()
+    assert "read the assessment" in shown  # words, not the codes stored
+    assert "web pages" in shown
     assert b'name="_save"' not in page.content
     response = client.post("/admin/audit/auditevent/1/change/", {"patient_id": "1"})
     assert response.status_code == 403

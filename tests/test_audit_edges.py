@@ -124,6 +124,18 @@ def test_the_api_logs_the_token(world: dict[str, Any]) -> None:
     assert (refused.actor_kind, refused.outcome) == (ActorKind.API_TOKEN, Outcome.REFUSED)
 
 
+def test_an_api_list_logs_the_patients_on_its_page(world: dict[str, Any]) -> None:
+    mine, jordan = world["mine"], world["jordan"]
+    api = Api(world["alex"])
+    assert api.get("/patients").status_code == 200
+    assert [(r.patient_id, r.action) for r in rows(patient_id__isnull=False)] == [
+        (mine.pk, Action.WORKLIST)
+    ]
+    theirs = Api(jordan)
+    assert theirs.get("/tasks").status_code == 200
+    assert not rows(action=Action.TASKS, patient_id__isnull=False)  # no tasks: nobody read
+
+
 def test_a_fhir_export_is_logged_from_fhir(world: dict[str, Any]) -> None:
     mine = world["mine"]
     api = Api(world["alex"])

@@ -16,16 +16,28 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from venowatch.audit.models import Action, AuditEvent
+from venowatch.audit.models import (
+    ACTION_LABELS,
+    ACTOR_LABELS,
+    CHANNEL_LABELS,
+    OUTCOME_LABELS,
+    Action,
+    AuditEvent,
+)
 from venowatch.services.clock import utc_now
 from venowatch.services.security import audit, audit_export
 from venowatch.services.security.access import member_of
+from venowatch.services.security.audit_trail import role_words
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
-    list_display = ("seq", "at", "actor_kind", "actor_id", "actor_ref", "role", "patient_id",
-                    "action", "resource", "resource_id", "channel", "ip", "outcome")  # fmt: skip
+    list_display = (
+        "seq", "at", "actor", "actor_id", "actor_ref", "role_words", "patient_id", "did",
+        "resource", "resource_id", "channel_words", "ip", "outcome_words",
+    )  # fmt: skip
+    fields = (*list_display, "clinic_id", "prev_hash", "hash")
+    readonly_fields = fields
     list_filter = ("action", "actor_kind", "channel", "outcome", "at")
     date_hierarchy = "at"
     search_fields = ("=patient_id", "=actor_id", "=actor_ref", "=resource_id", "=ip")
@@ -36,6 +48,28 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     actions = ("export_csv",)
     list_per_page = 100
     show_full_result_count = False  # counting a long log on every page is slow
+
+    # Words, not the stored codes (the admin looks choices up by the code, and the row holds
+    # the enum member).
+    @admin.display(description=_("actor"), ordering="actor_kind")
+    def actor(self, row: AuditEvent) -> str:
+        return str(ACTOR_LABELS[row.actor_kind])
+
+    @admin.display(description=_("action"), ordering="action")
+    def did(self, row: AuditEvent) -> str:
+        return str(ACTION_LABELS[row.action])
+
+    @admin.display(description=_("from"), ordering="channel")
+    def channel_words(self, row: AuditEvent) -> str:
+        return str(CHANNEL_LABELS[row.channel])
+
+    @admin.display(description=_("outcome"), ordering="outcome")
+    def outcome_words(self, row: AuditEvent) -> str:
+        return str(OUTCOME_LABELS[row.outcome])
+
+    @admin.display(description=_("role"), ordering="role")
+    def role_words(self, row: AuditEvent) -> str:
+        return role_words(row.role)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
         rows = super().get_queryset(request)

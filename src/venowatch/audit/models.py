@@ -181,7 +181,7 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
     outcome = EnumField(_("outcome"), max_length=8, enum=Outcome, choices=_choices(OUTCOME_LABELS))
     prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
         verbose_name = _("audit event")

@@ -175,6 +175,15 @@ def worklist(reader: Any, filters: Mapping[str, Any]) -> QuerySet[models.Patient
     return rows
 
 
+def listed(reader: Any, rows: Sequence[Any]) -> None:
+    """A page of patients, or of their tasks, cut from one of the lists above (worklist,
+    tasks_in_reach) by the edge: the patients it shows are read."""
+    ids = [r.pk if isinstance(r, models.Patient) else r.patient_id for r in rows
+           if isinstance(r, models.Patient | models.Task)]  # fmt: skip
+    if ids:
+        _reading(reader, Read.WORKLIST if isinstance(rows[0], models.Patient) else Read.TASKS, ids)
+
+
 def open_task_counts(reader: Any, patients: Sequence[models.Patient]) -> dict[int, int]:
     """Open tasks per patient, for a worklist page. Counted for the page's patients only: a
     COUNT joined into the list's query would group the whole registry before the page is cut

@@ -49,7 +49,7 @@ class Origin:
     """A request's reads wait for its end (`flush`) or its first write, whose transaction they
     join: a page then commits its log once, and a check-in commits once in all."""
     pending: list[Draft] = field(default_factory=list)
-    carried: list[tuple[str, list[Draft]]] = field(default_factory=list)
+    carried: list[tuple[tuple[int, str], list[Draft]]] = field(default_factory=list)
     """Reads appended within a write's transaction, by the hash they ended with: if that
     transaction rolled back, `flush` appends them again (the reads still happened)."""
     logged: set[tuple[Action, int | None, Outcome]] = field(default_factory=set)
@@ -210,7 +210,7 @@ def _with_pending(drafts: list[Draft]) -> None:
         transaction.on_commit(lambda: _committed(here, entry))
 
 
-def _committed(here: Origin, entry: tuple[str, list[Draft]]) -> None:
+def _committed(here: Origin, entry: tuple[tuple[int, str], list[Draft]]) -> None:
     if entry in here.carried:
         here.carried.remove(entry)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from venowatch.audit.models import (
     GENESIS,
@@ -82,11 +82,21 @@ def clean_ip(ip: str | None) -> str | None:
         return None
 
 
-def append(drafts: Sequence[Draft]) -> str | None:
+_INSERT = (
+    "INSERT INTO audit_auditevent (seq, at, actor_kind, actor_id, actor_ref, role, patient_id, "
+    "clinic_id, action, resource, resource_id, channel, ip, outcome, prev_hash, hash) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+"""The columns of FIELDS and the hash. One statement for all the rows: a worklist page logs 50
+at once, and Django's bulk_create made a model per row (a third of the audit's cost there)."""
+
+
+def append(drafts: Sequence[Draft]) -> tuple[int, str] | None:
     """Append these rows at the end of the chain, in the current transaction; the last row's
-    hash (None if there were none)."""
+    place and hash (None if there were none)."""
     if not drafts:
         return None
+    ops = connection.ops
     # No savepoint of its own: if the append fails, so does the write it records.
     with transaction.atomic(savepoint=False):
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
@@ -97,15 +107,20 @@ def append(drafts: Sequence[Draft]) -> str | None:
             fields = {name: getattr(draft, name) for name in FIELDS if hasattr(draft, name)}
             fields.update(seq=seq, prev_hash=prev, ip=clean_ip(draft.ip))
             prev = digest(fields)
-            rows.append(AuditEvent(hash=prev, **fields))
-        AuditEvent.objects.bulk_create(rows)
+            values = [_plain(fields[name]) for name in FIELDS]
+            values[1] = ops.adapt_datetimefield_value(fields["at"])
+            values[12] = ops.adapt_ipaddressfield_value(fields["ip"])
+            rows.append((*values, prev))
+        with connection.cursor() as cursor:
+            cursor.executemany(_INSERT, rows)
         ChainHead.objects.filter(pk=head.pk).update(last_seq=seq, last_hash=prev)
-    return prev
+    return seq, prev
 
 
-def stored(last_hash: str) -> bool:
-    """Whether the rows an append ended with this hash were committed (not rolled back)."""
-    return AuditEvent.objects.filter(hash=last_hash).exists()
+def stored(mark: tuple[int, str]) -> bool:
+    """Whether the rows an append ended with (its place and hash) were committed."""
+    seq, last_hash = mark
+    return AuditEvent.objects.filter(seq=seq, hash=last_hash).exists()
 
 
 # --- checking -------------------------------------------------------------------------------

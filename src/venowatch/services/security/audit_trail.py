@@ -71,7 +71,7 @@ def _entry(row: AuditEvent, users: dict[int, str], tokens: dict[int, ApiToken]) 
     return Entry(
         at=row.at,
         who=_who(row, users, tokens),
-        role=_role(row.role),
+        role=role_words(row.role),
         did=str(ACTION_LABELS[row.action]),
         channel=str(CHANNEL_LABELS[row.channel]),
         outcome=str(OUTCOME_LABELS[row.outcome]),
@@ -101,7 +101,7 @@ def _who(row: AuditEvent, users: dict[int, str], tokens: dict[int, ApiToken]) ->
     return _("someone not signed in")
 
 
-def _role(role: str) -> str:
+def role_words(role: str) -> str:
     if role == "operator":
         return _("installation operator")
     try:
