@@ -65,10 +65,15 @@ def _plain(value: Any) -> Any:
 
 def digest(row: dict[str, Any]) -> str:
     """The hash of a row given as a mapping of FIELDS (as stored or as loaded)."""
-    canonical = json.dumps(
-        [_plain(row[name]) for name in FIELDS], separators=(",", ":"), ensure_ascii=True
-    )
-    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+    return _digest([_plain(row[name]) for name in FIELDS])
+
+
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
+
+
+def _digest(plain: list[Any]) -> str:
+    """The hash of a row's FIELDS, each already plain (text, numbers, None)."""
+    return hashlib.sha256(_ENCODE(plain).encode("ascii")).hexdigest()
 
 
 def clean_ip(ip: str | None) -> str | None:
@@ -104,13 +109,18 @@ def append(drafts: Sequence[Draft]) -> tuple[int, str] | None:
         rows = []
         for draft in drafts:
             seq += 1
-            fields = {name: getattr(draft, name) for name in FIELDS if hasattr(draft, name)}
-            fields.update(seq=seq, prev_hash=prev, ip=clean_ip(draft.ip))
-            prev = digest(fields)
-            values = [_plain(fields[name]) for name in FIELDS]
-            values[1] = ops.adapt_datetimefield_value(fields["at"])
-            values[12] = ops.adapt_ipaddressfield_value(fields["ip"])
-            rows.append((*values, prev))
+            # FIELDS' order: the hash is over exactly what verify reads back.
+            ip = clean_ip(draft.ip)
+            plain = [
+                seq, _plain(draft.at), draft.actor_kind.value, draft.actor_id, draft.actor_ref,
+                draft.role, draft.patient_id, draft.clinic_id, draft.action.value,
+                draft.resource, draft.resource_id, draft.channel.value, ip,
+                draft.outcome.value, prev,
+            ]  # fmt: skip
+            prev = _digest(plain)
+            plain[1] = ops.adapt_datetimefield_value(draft.at)
+            plain[12] = ops.adapt_ipaddressfield_value(ip)
+            rows.append((*plain, prev))
         with connection.cursor() as cursor:
             cursor.executemany(_INSERT, rows)
         ChainHead.objects.filter(pk=head.pk).update(last_seq=seq, last_hash=prev)
