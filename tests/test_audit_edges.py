@@ -228,6 +228,8 @@ def test_a_clinics_admin_sees_their_clinics_rows_only_and_exports_them(
     assert [r.patient_id for r in page.context["cl"].result_list] == [world["mine"].pk]
     searched = client.get(f"/admin/audit/auditevent/?q={stranger.pk}")
     assert list(searched.context["cl"].result_list) == []
+    by_id = client.get(f"/admin/audit/auditevent/?patient_id={world['mine'].pk}&action=standing")
+    assert [r.patient_id for r in by_id.context["cl"].result_list] == [world["mine"].pk]
     ours = AuditEvent.objects.get(patient_id=world["mine"].pk)
     exported = client.post(
         "/admin/audit/auditevent/", {"action": "export_csv", "_selected_action": [ours.pk]}
