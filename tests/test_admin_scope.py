@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.test import Client, RequestFactory
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.web_fixtures import clinic, patient, user
+from venowatch.audit.models import Action
 from venowatch.clinic.admin_scope import (
     CLINIC_PATHS,
     OPERATOR_ONLY,
@@ -38,6 +40,7 @@ from venowatch.clinic.models import (
 from venowatch.integration.models import Feedback, FeedbackOutcome, TrustedIssuer
 from venowatch.notify.models import Channel, Kind, Notification
 from venowatch.security.models import ApiToken, Scope
+from venowatch.services.security import audit
 from venowatch.services.security.tokens import issue
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +76,8 @@ def _side(name: str) -> Side:
         outcome=FeedbackOutcome.ACCEPTED, outcome_at=now, received_at=now,
     )  # fmt: skip
     Takeover.objects.create(patient=p, by=boss, previous=advocate, reason="on leave", at=now)
+    with transaction.atomic():
+        audit.wrote(boss, Action.CONTACTS, p, None, now)
     PgicScale.objects.create(clinic=c, questionnaire=f"https://{name}.example.org/q", link_id="1")
     TOTPDevice.objects.create(user=advocate, name="phone")
     StaticDevice.objects.create(user=advocate, name="recovery codes")

@@ -28,7 +28,13 @@ EDGES = (
 SERVICES = "venowatch.services"
 CORE = "venowatch.protocol"
 CODEC = "venowatch.fhir"
-DOMAIN = ("venowatch.clinic", "venowatch.notify", "venowatch.security", "venowatch.integration")
+DOMAIN = (
+    "venowatch.clinic",
+    "venowatch.notify",
+    "venowatch.security",
+    "venowatch.integration",
+    "venowatch.audit",
+)
 
 
 def _in(packages: tuple[str, ...], *, admin: bool = True) -> list[pytest.ParameterSet]:

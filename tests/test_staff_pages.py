@@ -640,7 +640,9 @@ def test_worklist_queries_do_not_grow_with_patients(
     add(990, 10)
     with_1000 = count_queries(client, url)
     assert with_10 == with_1000
-    assert with_1000 <= 15
+    # 15 before the audit log; each logged read (the list, then the page's patients) adds
+    # three: lock the chain head, insert the rows, move the head.
+    assert with_1000 <= 15 + 2 * 3, with_1000
     assert Patient.objects.count() == 1000
 
 
@@ -668,7 +670,9 @@ def test_patient_page_queries_do_not_grow_with_checkins(
     assert CheckIn.objects.filter(patient=p).count() == 1000
     with_1000 = count_queries(client, url)
     assert with_10 == with_1000
-    assert with_1000 <= 30
+    # 30 before the audit log; the page's logged read of the record adds three: lock the
+    # chain head, insert the row, move the head.
+    assert with_1000 <= 30 + 3, with_1000
 
 
 def test_as_of_a_time_in_another_zone_is_read_on_the_patients_clock(

@@ -20,6 +20,7 @@ may instead be read from a file named by the same variable with _FILE appended.
   VENOWATCH_BASE_URL     where people reach the site; links in emails point here
   VENOWATCH_SMS_*        ACCOUNT_SID, AUTH_TOKEN, FROM, BASE_URL, TIMEOUT: the SMS provider
                          (Twilio's API); SMS is off unless the first three are set
+  VENOWATCH_AUDIT        true/false (default true): the audit log; off only for bench/audit.py
   VENOWATCH_PHONE_REGION the country (ISO code, default US) of numbers typed without +code
   VENOWATCH_API_MAX_BODY, VENOWATCH_CDS_MAX_BODY, VENOWATCH_FHIR_MAX_BODY  the largest JSON
                          body, in bytes, the REST API (default 1 MiB), CDS Hooks (default
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "venowatch.notify",
     "venowatch.security",
     "venowatch.integration",
+    "venowatch.audit",
     "venowatch.web",
 ]
 MIDDLEWARE = [
@@ -103,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "venowatch.web.audit_origin.AuditOriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "venowatch.web.throttle.RateLimitMiddleware",
     # After messages: an ended session says why on the sign-in page.
@@ -278,6 +281,9 @@ VENOWATCH_RATE_LIMITS = {
 """Requests allowed per window (services.security.ratelimit; web/throttle.py counts them)."""
 VENOWATCH_REDIS_URL = env_str("VENOWATCH_REDIS_URL", "")
 VENOWATCH_TRUSTED_PROXIES = env_int("VENOWATCH_TRUSTED_PROXIES", 0)
+VENOWATCH_AUDIT = env_bool("VENOWATCH_AUDIT", True)
+"""Every read, write and refusal of a patient's record is logged (venowatch.audit). Off only to
+measure what the log costs (bench/audit.py); a deployment keeps it on."""
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

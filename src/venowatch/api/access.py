@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from venowatch.api.auth import may_write
 from venowatch.api.errors import ApiError, not_found
 from venowatch.clinic.models import Patient
-from venowatch.services.security.access import Act, may, patient_in_reach
+from venowatch.services.security.access import Act, log_refusal, may, patient_in_reach
 
 
 def require_write(request: HttpRequest) -> None:
@@ -20,6 +20,7 @@ def patient_for(request: HttpRequest, pk: int, act: Act, *, write: bool = False)
     if write:
         require_write(request)
     if not may(request.user, act):
+        log_refusal(request.user, "patient", pk)
         raise not_found()
     found = patient_in_reach(request.user, pk, "clinic", "assessment")
     if found is None:

@@ -12,7 +12,7 @@ from ninja.security import HttpBearer, django_auth
 
 from venowatch.security.models import ApiToken, Scope
 from venowatch.services.clock import utc_now
-from venowatch.services.security import tokens
+from venowatch.services.security import audit, tokens
 
 
 class TokenRefusedError(HttpError):
@@ -30,6 +30,7 @@ class TokenAuth(HttpBearer):
             raise TokenRefusedError(str(exc)) from None
         if found is not None:
             request.user = found.user
+            audit.with_token(found.pk, found.user_id)
         return found
 
 

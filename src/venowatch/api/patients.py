@@ -18,7 +18,7 @@ from venowatch.services.care.records import plausible
 from venowatch.services.care.search import MAX_QUERY
 from venowatch.services.clock import utc_now
 from venowatch.services.errors import FieldError
-from venowatch.services.security.access import Act, may
+from venowatch.services.security.access import Act, log_refusal, may
 
 router = Router(tags=["patients"])
 
@@ -45,6 +45,7 @@ class Filters(Schema):
 def list_patients(request: HttpRequest, filters: Query[Filters]) -> Any:
     """The patients in your care, most urgent first, then the longest wait."""
     if not may(request.user, Act.VIEW):
+        log_refusal(request.user, "worklist")
         raise not_found()
     chosen = {
         "q": filters.q,

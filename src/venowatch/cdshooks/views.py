@@ -24,6 +24,8 @@ from venowatch.services.integration.cds.patient_view import (
     services,
 )
 from venowatch.services.integration.cds.prefetch import MissingDataError
+from venowatch.services.security import audit
+from venowatch.services.security.access import log_refusal
 from venowatch.services.wire import BodyError, TooLargeError, body_limit, request_body
 
 View = Callable[..., HttpResponse]
@@ -99,6 +101,7 @@ def service(request: HttpRequest, service_id: str) -> HttpResponse:
 
     try:
         issuer = caller.issuer
+        audit.with_issuer(issuer.iss, issuer.clinic_id)
         servers = issuer.allowed_servers()
         return JsonResponse(patient_view(issuer.clinic, body, now, link, servers))
     except BodyError as exc:
@@ -137,6 +140,7 @@ def _caller(request: HttpRequest, now: datetime) -> Caller | HttpResponse:
     try:
         return authenticate(request.headers.get("Authorization"), _absolute(request), now)
     except TokenError as exc:
+        log_refusal(None, "decision_support")
         response = _error(401, "invalid_token", exc.reason)
         response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
         return response

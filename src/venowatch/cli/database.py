@@ -12,6 +12,11 @@ def open_database() -> None:
 
     django.setup()
     require_migrated()
+    from venowatch.audit.models import ActorKind, Channel
+    from venowatch.services.security import audit
+
+    # What a command reads or writes is logged as the operator's, from the command line.
+    audit.set_origin(Channel.CLI, ActorKind.CLI)
 
 
 def require_migrated() -> None:

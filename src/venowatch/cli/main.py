@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextvars
 import gc
 import sys
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from typing import NoReturn
 import msgspec
 
 from venowatch import __version__
+from venowatch.cli import audit
 from venowatch.cli.errors import USAGE_ERROR, UsageError
 from venowatch.cli.inputs import expand, load_all
 from venowatch.cli.progress import progress
@@ -29,7 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        result: int = args.run(args)
+        # In a context of its own: the audit origin a command sets ends with it (main() is
+        # also called in-process, by tests).
+        result: int = contextvars.copy_context().run(args.run, args)
     except UsageError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -154,6 +158,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("token", metavar="ID_OR_PREFIX", help="the token's id or prefix")
     revoke.set_defaults(run=_token_revoke)
     _add_backup(commands)
+    audit.add_commands(commands)
     return parser
 
 

@@ -22,6 +22,7 @@ log = logging.getLogger("venowatch.worker")
 
 def sweep_once(args: argparse.Namespace) -> int:
     open_database()
+    _as_venowatch()
 
     from venowatch.services.sweep import expired_count, sweep
 
@@ -55,6 +56,7 @@ def work(args: argparse.Namespace) -> int:
     """Deliver the outbox every `--deliver-every` seconds (a clot alert must not wait a
     minute) and run the whole sweep every `--sweep-every` seconds, until stopped."""
     open_database()
+    _as_venowatch()
     from django.db import close_old_connections
 
     from venowatch.services.notification.delivery import deliver_due
@@ -93,3 +95,11 @@ def work(args: argparse.Namespace) -> int:
 def _said(d: Delivered) -> str:
     first = f"; first error: {d.errors[0]}" if d.errors else ""
     return f"sent {d.sent}, to retry {d.retried}, failed {d.failed}{first}"
+
+
+def _as_venowatch() -> None:
+    """The sweep's writes (re-assessments, the tasks they open) are venowatch's own."""
+    from venowatch.audit.models import ActorKind, Channel
+    from venowatch.services.security import audit
+
+    audit.set_origin(Channel.SYSTEM, ActorKind.SYSTEM)

@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from venowatch.audit.admin import AuditedAdmin
 from venowatch.clinic import (
     admin_users,  # noqa: F401  # registers the users' admin
     models,
@@ -200,7 +201,7 @@ class IdentifierInline(ScopedTabularInline[models.PatientIdentifier, models.Pati
 
 
 @admin.register(models.Patient)
-class PatientAdmin(ClinicScopedAdmin[models.Patient]):
+class PatientAdmin(AuditedAdmin, ClinicScopedAdmin[models.Patient]):
     """Enrolment: the patient with their phones, details and identifiers (inlines). A patient
     is not deleted here but erased (the action), which takes their login and every record."""
 

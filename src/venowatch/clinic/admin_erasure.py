@@ -32,7 +32,7 @@ def erase(model_admin: Any, request: HttpRequest, queryset: Any) -> TemplateResp
             },
         )
     for patient in patients:
-        erase_patient(patient)
+        erase_patient(patient, by=request.user)
     done = ngettext("%(n)d patient was erased.", "%(n)d patients were erased.", len(patients))
     model_admin.message_user(request, done % {"n": len(patients)}, messages.SUCCESS)
     return None

@@ -47,6 +47,8 @@ CLINIC_PATHS: dict[str, str | None] = {
     "clinic.callattempt": "task__patient__clinic",
     "clinic.takeover": "patient__clinic",
     "clinic.consent": "patient__clinic",
+    "audit.auditevent": "clinic_id",
+    "audit.chainhead": OPERATOR_ONLY,
     "clinic.pgicscale": "clinic",
     "clinic.pgicscaleanswer": "scale__clinic",
     "clinic.patientdemographics": "patient__clinic",

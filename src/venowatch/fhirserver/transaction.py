@@ -28,7 +28,7 @@ from venowatch.services.integration.fhir_import import (
     ImportReport,
     import_bundle,
 )
-from venowatch.services.security.access import Act, may, member_of
+from venowatch.services.security.access import Act, log_refusal, may, member_of
 from venowatch.services.wire import BodyError
 
 
@@ -69,6 +69,7 @@ def _importer(request: HttpRequest) -> HttpResponse | None:
     """Importing (and so a transaction) is staff's, with write access."""
     member = member_of(request.user)
     if member is None or not may_write(request) or not may(request.user, Act.RECORD_PROCEDURE):
+        log_refusal(request.user, "import")
         return outcome(403, "importing needs write access as staff", code="forbidden")
     return None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from venowatch.audit.admin import AuditedAdmin
 from venowatch.clinic.admin_scope import ClinicScopedAdmin, ScopedTabularInline
 from venowatch.notify import models
 
@@ -21,7 +22,7 @@ class AttemptInline(ScopedTabularInline[models.Attempt, models.Notification]):
 
 
 @admin.register(models.Notification)
-class NotificationAdmin(ClinicScopedAdmin[models.Notification]):
+class NotificationAdmin(AuditedAdmin, ClinicScopedAdmin[models.Notification]):
     list_display = (
         "created_at", "kind", "channel", "address", "patient", "state", "attempts", "sent_at"
     )  # fmt: skip

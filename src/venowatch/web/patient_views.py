@@ -41,7 +41,7 @@ from venowatch.services.care.standing import standing
 from venowatch.services.care.zones import patient_zone
 from venowatch.services.clock import utc_now
 from venowatch.services.errors import FieldError
-from venowatch.services.security.access import Act, may
+from venowatch.services.security.access import Act, log_refusal, may
 from venowatch.web.forms import CheckInForm
 from venowatch.web.record_states import patient_state
 from venowatch.web.refusals import attempt
@@ -60,9 +60,11 @@ PATIENT_URGENCY = {
 
 def _own_patient(request: HttpRequest, act: Act, what: Read, *related: str) -> Patient:
     if not may(request.user, act):
+        log_refusal(request.user, "own_record")
         raise Http404
     patient = own_patient(request.user, what, *related)
     if patient is None:
+        log_refusal(request.user, "own_record")
         raise Http404
     return patient
 

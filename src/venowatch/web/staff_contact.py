@@ -27,7 +27,9 @@ def edit_contact(request: HttpRequest, pk: int) -> HttpResponse:
     patient = staff_patient._patient_in_reach(request, pk)
     form = ContactForm(request.POST, sms=settings.VENOWATCH_SMS_ENABLED)
     today = utc_now().astimezone(patient_zone(patient)).date()
-    if form.is_valid() and attempt(form, lambda: save_contacts(patient, form.details(), today)):
+    if form.is_valid() and attempt(
+        form, lambda: save_contacts(patient, form.details(), today, request.user)
+    ):
         return staff_patient._done(request, patient, _("Contact details saved."), "contact")
     bound = staff_patient._Bound(contact=form, problem=("contact", _("Contact details")))
     return staff_patient._patient_page(request, patient, acts, bound, 400)

@@ -44,7 +44,14 @@ from venowatch.services.care.tasks import acknowledge, assign, resolve
 from venowatch.services.care.zones import patient_zone
 from venowatch.services.clock import utc_now
 from venowatch.services.errors import FieldError
-from venowatch.services.security.access import Act, acts_of, may_manage_task, patient_in_reach
+from venowatch.services.security import audit_trail
+from venowatch.services.security.access import (
+    Act,
+    acts_of,
+    log_refusal,
+    may_manage_task,
+    patient_in_reach,
+)
 from venowatch.web.contact_form import ContactForm
 from venowatch.web.refusals import attempt, refuse
 from venowatch.web.staff_common import name_of, staff_of
@@ -59,6 +66,7 @@ def _acts(request: HttpRequest) -> frozenset[Act]:
     """What this user may do; only staff (those with a worklist) reach these pages at all."""
     acts = acts_of(request.user)
     if Act.WORKLIST not in acts or Act.VIEW not in acts:
+        log_refusal(request.user, "staff_page")
         raise Http404
     return acts
 
@@ -219,6 +227,7 @@ def _patient_page(
             "may_take_over": Act.TAKE_OVER in acts and patient.advocate_id != request.user.pk,
             "consent": consent_of(request.user, patient),
             "may_record_consent": Act.RECORD_CONSENT in acts,
+            "audit_trail": audit_trail.trail(patient.pk),
         },
         status=status,
     )

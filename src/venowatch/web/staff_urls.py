@@ -1,6 +1,7 @@
 from django.urls import path
 
 from venowatch.web import (
+    staff_audit,
     staff_consent,
     staff_contact,
     staff_corrections,
@@ -18,6 +19,7 @@ urlpatterns = [
     path("patients/<int:pk>/contact/", staff_contact.edit_contact, name="staff-edit-contact"),
     path("patients/<int:pk>/take-over/", staff_takeover.takeover, name="staff-take-over"),
     path("patients/<int:pk>/consent/", staff_consent.record, name="staff-consent"),
+    path("patients/<int:pk>/audit/", staff_audit.audit_trail, name="staff-audit"),
     path("tasks/<int:pk>/", staff_patient.task_action, name="staff-task"),
     path(
         "patients/<int:pk>/<str:kind>/<int:rid>/",

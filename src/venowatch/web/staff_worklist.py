@@ -25,7 +25,7 @@ from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.zones import zone_named
 from venowatch.services.clock import utc_now
 from venowatch.services.notification.delivery import undelivered
-from venowatch.services.security.access import Act, may, member_of
+from venowatch.services.security.access import Act, log_refusal, may, member_of
 from venowatch.web.staff_common import (
     flag_labels,
     name_of,
@@ -48,6 +48,7 @@ PAGE_SIZE = 50
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     if not may(request.user, Act.WORKLIST):
+        log_refusal(request.user, "worklist")
         raise Http404
     member = member_of(request.user)
     if member is None:

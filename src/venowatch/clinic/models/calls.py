@@ -18,7 +18,7 @@ class CallAttempt(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="calls")
     at = models.DateTimeField()
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     outcome = models.CharField(max_length=16, choices=CallOutcome.choices)
     note = models.TextField(max_length=4000, blank=True)

@@ -1,5 +1,9 @@
 """What happens to a patient: procedures, check-ins, labs and notes. Never edited in place:
-procedures, check-ins and labs are voided or superseded (clinic.models.corrections)."""
+procedures, check-ins and labs are voided or superseded (clinic.models.corrections).
+
+Authorship here and in every clinical record (who performed, recorded, wrote, voided, acted)
+is PROTECTed: a user who wrote to a record cannot be deleted, only deactivated, so the record
+keeps who and when (issue 12)."""
 
 from __future__ import annotations
 
@@ -32,13 +36,13 @@ class Procedure(Correctable):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="procedures_performed",
         verbose_name=_("interventional radiologist"),
     )
     note = models.TextField(_("note"), max_length=4000, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -54,7 +58,7 @@ class CheckIn(Correctable):
     symptoms = models.JSONField(_("symptom ratings"), default=dict, blank=True)
     note = models.TextField(_("note"), max_length=4000, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -73,7 +77,7 @@ class Lab(Correctable):
         help_text="Codings (a LOINC panel) another system sent it with, kept for the round trip.",
     )  # fmt: skip
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -81,7 +85,7 @@ class Lab(Correctable):
 class Note(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     text = models.TextField(_("note"), max_length=4000)
     created_at = models.DateTimeField(default=timezone.now)

@@ -15,13 +15,13 @@ from venowatch.clinic.models.patients import Patient
 class Takeover(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="takeovers")
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     previous = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("previous advocate"),
     )

@@ -9,17 +9,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from venowatch.audit.models import Action
 from venowatch.clinic import models
 from venowatch.clinic.models import MessageChannel, PhoneKind
 from venowatch.clinic.phones import PhoneError, normalise, readable
 from venowatch.services.errors import FieldError
 from venowatch.services.limits import check_lengths
+from venowatch.services.security import audit
 
 OLDEST = 130
 """Years: a date of birth further back is a typing error."""
@@ -162,8 +165,10 @@ def _check(details: ContactDetails, today: date) -> str:
         raise FieldError("emergency_phone", str(exc)) from None
 
 
-def save_contacts(patient: models.Patient, details: ContactDetails, today: date) -> None:
-    """Check and store the patient's contact details, all or nothing."""
+def save_contacts(
+    patient: models.Patient, details: ContactDetails, today: date, by: Any = None
+) -> None:
+    """Check and store the patient's contact details, all or nothing; `by` who changed them."""
     check_lengths(
         models.PatientDetails,
         {
@@ -197,6 +202,7 @@ def save_contacts(patient: models.Patient, details: ContactDetails, today: date)
                 "emergency_phone": emergency_phone,
             },
         )
+        audit.wrote(by, Action.CONTACTS, patient)
         patient.identifiers.filter(system=system).exclude(value=mrn).delete()
         if mrn:
             models.PatientIdentifier.objects.get_or_create(

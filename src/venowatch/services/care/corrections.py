@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from django.db import transaction
 
+from venowatch.audit.models import Action
 from venowatch.clinic import models
 from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind
 from venowatch.services.care.duplicates import (
@@ -33,6 +34,7 @@ from venowatch.services.care.timelines import timeline_of
 from venowatch.services.errors import DuplicateRecordError, FieldError
 from venowatch.services.limits import check_length
 from venowatch.services.notification.reminders import follow_latest_procedure
+from venowatch.services.security import audit
 
 R = TypeVar("R", models.Procedure, models.CheckIn, models.Lab)
 Record = models.Procedure | models.CheckIn | models.Lab
@@ -49,6 +51,7 @@ def void(record: R, *, reason: str, by: Any, now: datetime) -> R:
         _retire(record, reason, by, now)
         if isinstance(record, models.Procedure):
             follow_latest_procedure(record.patient, now)
+        audit.wrote(by, Action.VOID, record.patient, record, now)
         reassess(record.patient, now)
     return record
 
@@ -68,6 +71,7 @@ def withdraw_checkin(
         )
     with transaction.atomic():
         _retire(checkin, reason.strip() or WITHDRAWN, by, now)
+        audit.wrote(by, Action.WITHDRAWAL, patient, checkin, now)
         reassess(patient, now)
     return checkin
 
@@ -100,6 +104,7 @@ def correct_procedure(
             patient=patient, kind=kind, performed_at=performed_at, veins=list(veins or []),
             performed_by=performed_by, note=note, recorded_by=by, replaces=old,
         )  # fmt: skip
+        audit.wrote(by, Action.CORRECTION, patient, new, now)
         follow_latest_procedure(patient, now)  # the correction may date it earlier
         reassess(patient, now)
     return new
@@ -130,6 +135,7 @@ def correct_lab(
             patient=patient, at=at, kind=kind, result=result, finding=finding, recorded_by=by,
             replaces=old,
         )  # fmt: skip
+        audit.wrote(by, Action.CORRECTION, patient, new, now)
         reassess(patient, now)
     return new
 
@@ -169,6 +175,7 @@ def correct_checkin(
             patient=patient, at=at, pgic=pgic, symptoms_returned=symptoms_returned,
             symptoms=ratings, note=note, recorded_by=by, replaces=old,
         )  # fmt: skip
+        audit.wrote(by, Action.CORRECTION, patient, new, now)
         reassess(patient, now)
     return new
 

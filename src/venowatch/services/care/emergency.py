@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
 
+from venowatch.audit.models import Action
 from venowatch.clinic.models import (
     CallAttempt,
     CallOutcome,
@@ -33,6 +34,7 @@ from venowatch.clinic.models import (
 from venowatch.services.care.tasks import ALREADY_RESOLVED
 from venowatch.services.errors import FieldError
 from venowatch.services.limits import check_length
+from venowatch.services.security import audit
 
 OPEN_EMERGENCY = Q(emergency=True) & ~Q(status=TaskStatus.RESOLVED)
 """A task that is an open emergency (a filter on Task): a possible clot's call task, not yet
@@ -72,7 +74,10 @@ def record_call(task: Task, actor: Any, now: datetime, outcome: CallOutcome, not
             raise FieldError("task", ALREADY_RESOLVED)
         if not takes_calls(locked):
             raise FieldError("action", "calls are recorded on tasks to call the patient")
-        CallAttempt.objects.create(task=locked, at=now, actor=actor, outcome=outcome, note=note)
+        call = CallAttempt.objects.create(
+            task=locked, at=now, actor=actor, outcome=outcome, note=note
+        )
+        audit.wrote(actor, Action.CALL, task.patient, call, now)
     return locked
 
 

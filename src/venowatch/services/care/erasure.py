@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.admin.models import LogEntry
@@ -20,9 +21,11 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Q
 
+from venowatch.audit.models import Action
 from venowatch.clinic import models
 from venowatch.notify.models import Notification
 from venowatch.security.models import IdempotentRequest
+from venowatch.services.security import audit
 
 PSEUDONYM = "patient #{pk} (erased)"
 
@@ -103,13 +106,16 @@ def _forget_sign_ins(username: str) -> int:
     )
 
 
-def erase_patient(patient: models.Patient) -> Erased:
-    """Erase `patient` and their login for good (see the module's docstring)."""
+def erase_patient(patient: models.Patient, by: Any = None) -> Erased:
+    """Erase `patient` and their login for good (see the module's docstring); `by` who asked
+    (None: the clinic's retention setting, through the sweep)."""
     with transaction.atomic():
         pk = patient.pk
         locked = models.Patient.objects.select_for_update(of=("self",))
         patient = locked.select_related("user").get(pk=pk)
         names = _identifying(patient)
+        # The log keeps the patient's number only: the erasure itself is its last row of them.
+        audit.wrote(by, Action.ERASURE, patient)
         pseudonym = PSEUDONYM.format(pk=pk)
         # A correction protects the row it replaces; both go, so the links go first.
         for rows in (patient.procedures, patient.checkins, patient.labs):

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from django.db import transaction
 
+from venowatch.audit.models import Action
 from venowatch.clinic import models
 from venowatch.protocol import CheckIn, Lab, Procedure, Timeline
 from venowatch.services.care.reassessing import reassess
@@ -24,6 +25,7 @@ from venowatch.services.care.timelines import timeline_of
 from venowatch.services.errors import FieldError
 from venowatch.services.limits import check_length
 from venowatch.services.notification.reminders import restart_reminders
+from venowatch.services.security import audit
 
 Record = Procedure | CheckIn | Lab
 T = TypeVar("T", Procedure, CheckIn, Lab)
@@ -89,6 +91,7 @@ def record_history(
         )  # fmt: skip
         if any(isinstance(r, Procedure) for r in records):
             restart_reminders(patient, max(p.performed_at for p in procedures), now)
+        audit.wrote(by, Action.IMPORT, patient, None, now)
         reassess(patient, now)
     # bulk_create sets each row's pk (PostgreSQL, SQLite 3.35+): put them back in order.
     made: dict[type, Iterator[Row]] = {

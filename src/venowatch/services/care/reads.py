@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
+from venowatch.audit.models import Action
 from venowatch.clinic import models
 from venowatch.clinic.models import TaskStatus
 from venowatch.fhir.query import Query
@@ -33,6 +34,7 @@ from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.worklist import worklist_rows
 from venowatch.services.integration import fhir_search
 from venowatch.services.integration.fhir_export import Window, export_patient
+from venowatch.services.security import audit
 from venowatch.services.security.access import member_of, patients_in_reach
 
 log = logging.getLogger(__name__)
@@ -72,10 +74,13 @@ class Records(enum.Enum):
 
 
 def _reading(reader: Any, what: Read, patients: Iterable[int]) -> None:
-    """Every read of patients' records passes here, before it happens."""
+    """Every read of patients' records passes here, before it happens, and is logged
+    (services.security.audit: who, which patients, what; where from, the edge's origin says).
+    `reader` None is the operator at the command line or an EHR, as the origin says."""
+    ids = list(patients)
     if log.isEnabledFor(logging.DEBUG):
-        who = getattr(reader, "pk", None)
-        log.debug("user %s reads %s of patients %s", who, what.value, list(patients))
+        log.debug("user %s reads %s of patients %s", getattr(reader, "pk", None), what.value, ids)
+    audit.read(reader, Action(what.value), ids)
 
 
 # --- the staff patient page -----------------------------------------------------------------
@@ -181,6 +186,15 @@ def worklist(reader: Any, filters: Mapping[str, Any]) -> QuerySet[models.Patient
     return rows
 
 
+def listed(reader: Any, rows: Sequence[Any]) -> None:
+    """A page of patients, or of their tasks, cut from one of the lists above (worklist,
+    tasks_in_reach) by the edge: the patients it shows are read."""
+    ids = [r.pk if isinstance(r, models.Patient) else r.patient_id for r in rows
+           if isinstance(r, models.Patient | models.Task)]  # fmt: skip
+    if ids:
+        _reading(reader, Read.WORKLIST if isinstance(rows[0], models.Patient) else Read.TASKS, ids)
+
+
 def open_task_counts(reader: Any, patients: Sequence[models.Patient]) -> dict[int, int]:
     """Open tasks per patient, for a worklist page. Counted for the page's patients only: a
     COUNT joined into the list's query would group the whole registry before the page is cut
@@ -249,8 +263,9 @@ def emergency_states(reader: Any, patients: Sequence[models.Patient]) -> dict[in
 def task_steps(
     reader: Any, patient: models.Patient, tasks: Sequence[models.Task]
 ) -> dict[int, list[Step]]:
-    """Each of the patient's `tasks`' history (events and calls), oldest first."""
-    _reading(reader, Read.TASKS, [patient.pk])
+    """Each of the patient's `tasks`' history (events and calls), oldest first: part of the
+    staff page's read of the record (logged once with it)."""
+    _reading(reader, Read.PATIENT_PAGE, [patient.pk])
     return emergency.task_history(tasks)
 
 
@@ -360,7 +375,9 @@ def task_in_reach(reader: Any, pk: int) -> models.Task | None:
         .select_related("patient__clinic", "patient__advocate", "patient__assessment")
         .first()
     )
-    if task is not None:
+    if task is None:
+        audit.refused(reader, "task", pk)
+    else:
         _reading(reader, Read.TASKS, [task.patient_id])
     return task
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
+from venowatch.audit.models import Action
 from venowatch.clinic import models
 from venowatch.protocol import (
     CheckIn,
@@ -36,6 +37,7 @@ from venowatch.services.care.zones import local, patient_zone
 from venowatch.services.errors import FieldError
 from venowatch.services.limits import check_length
 from venowatch.services.notification.reminders import restart_reminders
+from venowatch.services.security import audit
 
 CLOCK_SKEW = timedelta(minutes=5)
 """A device clock a few minutes fast must not make an honest check-in look like the future."""
@@ -119,6 +121,7 @@ def record_checkin(
             note=note,
             recorded_by=by,
         )
+        audit.wrote(by, Action.CHECKIN, patient, checkin, now)
         if stored is None or store_planned(patient, now, plan) is None:
             # The re-assessment reads the records as they now stand, so a procedure voided
             # since the check above is weighed rightly; only the refusal of a check-in before
@@ -189,6 +192,7 @@ def record_procedure(
             note=note,
             recorded_by=by,
         )
+        audit.wrote(by, Action.PROCEDURE, patient, procedure, now)
         restart_reminders(patient, performed_at, now)
         reassess(patient, now)
     return procedure
@@ -218,5 +222,6 @@ def record_lab(
             finding=finding,
             recorded_by=by,
         )
+        audit.wrote(by, Action.LAB, patient, lab, now)
         reassess(patient, now)
     return lab

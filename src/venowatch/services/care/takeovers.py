@@ -12,8 +12,10 @@ from typing import Any
 
 from django.db import transaction
 
+from venowatch.audit.models import Action
 from venowatch.clinic.models import Patient, Role, Takeover, Task, TaskEvent, TaskStatus
 from venowatch.services.errors import FieldError
+from venowatch.services.security import audit
 from venowatch.services.security.access import role_of
 
 REASON_MAX = 1000
@@ -42,6 +44,7 @@ def take_over(patient: Patient, *, by: Any, reason: str, now: datetime) -> Takeo
         )
         locked.advocate = by
         locked.save(update_fields=["advocate"])
+        audit.wrote(by, Action.TAKEOVER, locked, row, now)
         _hand_over_tasks(locked, previous_id, by, reason, now)
     patient.advocate = by
     return row

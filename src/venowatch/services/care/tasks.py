@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
+from venowatch.audit.models import Action as Audited
 from venowatch.clinic.models import (
     AssessmentChange,
     Patient,
@@ -41,6 +42,7 @@ from venowatch.services.care.staff import staff_member
 from venowatch.services.care.standing import Decision
 from venowatch.services.errors import FieldError
 from venowatch.services.limits import check_length
+from venowatch.services.security import audit
 
 # The core's kinds of staff work, as the clinic stores them.
 _TASK_KINDS: dict[StaffTask, TaskKind] = {
@@ -104,6 +106,8 @@ def open_tasks_for_change(
         TaskEvent.objects.create(
             task=task, status=TaskStatus.OPEN, assignee=patient.advocate, actor=None, at=now
         )
+        # venowatch opens it, whoever's record started the change: no actor.
+        audit.record_as_system(Audited.TASK_OPENED, patient, task, now)
 
 
 def _move(
@@ -115,6 +119,13 @@ def _move(
     assignee: Any = None,
     resolution: Resolution | None = None,
 ) -> Task:
+    patient = task.patient
+    if status is TaskStatus.RESOLVED:
+        done = Audited.TASK_RESOLVED
+    elif assignee is not None:
+        done = Audited.TASK_ASSIGNED
+    else:
+        done = Audited.TASK_ACKNOWLEDGED
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
         if task.status == TaskStatus.RESOLVED:
@@ -139,6 +150,7 @@ def _move(
             resolution=resolution.value if resolution is not None else "",
             at=now,
         )
+        audit.wrote(actor, done, patient, task, now)
     return task
 
 

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 
 from venowatch.clinic.models import Member, Patient, Role, Task
 from venowatch.services.care.emergency import OPEN_EMERGENCY
+from venowatch.services.security import audit
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -144,8 +145,12 @@ def patients_in_reach(user: User) -> QuerySet[Patient]:
 
 
 def patient_in_reach(user: User, pk: int, *related: str) -> Patient | None:
-    """Patient `pk` if this user may see them, with `related` loaded; else None."""
-    return patients_in_reach(user).select_related(*related).filter(pk=pk).first()
+    """Patient `pk` if this user may see them, with `related` loaded; else None, and the
+    refusal is logged (the id is the one asked for: it may name nobody)."""
+    found = patients_in_reach(user).select_related(*related).filter(pk=pk).first()
+    if found is None:
+        audit.refused(user, "patient", pk, patient_id=pk)
+    return found
 
 
 def may_manage_task(user: User, task: Task, emergency: bool) -> bool:
@@ -159,11 +164,19 @@ def patient_to_take_over(user: User, pk: int) -> Patient | None:
     """Patient `pk` if this user may take them over: an advocate, a patient of their clinic
     not already theirs. In reach or not: a take-over is how a colleague's patient comes in."""
     member = member_of(user)
-    if member is None or Act.TAKE_OVER not in _ALLOWED.get(Role(member.role), frozenset()):
-        return None
-    return (
-        Patient.objects.filter(clinic_id=member.clinic_id, pk=pk)
-        .exclude(advocate_id=member.user_id)
-        .select_related("clinic", "advocate")
-        .first()
-    )
+    found = None
+    if member is not None and Act.TAKE_OVER in _ALLOWED.get(Role(member.role), frozenset()):
+        found = (
+            Patient.objects.filter(clinic_id=member.clinic_id, pk=pk)
+            .exclude(advocate_id=member.user_id)
+            .select_related("clinic", "advocate")
+            .first()
+        )
+    if found is None:
+        audit.refused(user, "patient", pk, patient_id=pk)
+    return found
+
+
+def log_refusal(user: User | None, what: str, pk: int | None = None) -> None:
+    """Log that an edge refused `user` an act their role does not allow (it answers 404)."""
+    audit.refused(user, what, pk, patient_id=pk if what == "patient" else None)
