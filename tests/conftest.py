@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.fhir_checks",
     "tests.fhir_client",
     "tests.signin_fixtures",
+    "tests.redis_server",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,6 @@ counts into the same window."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -206,12 +205,10 @@ def test_one_statement_counts_so_no_hit_is_lost(clock: list[datetime]) -> None:
     assert ratelimit.peek(limit, "x", clock[0]).hits == 50
 
 
-@pytest.mark.skipif(
-    not os.environ.get("VENOWATCH_TEST_REDIS_URL"),
-    reason="no Redis server here: set VENOWATCH_TEST_REDIS_URL to test the Redis store",
-)
-def test_the_redis_store_counts_the_same_way(settings: Any, clock: list[datetime]) -> None:
-    url = os.environ["VENOWATCH_TEST_REDIS_URL"]
+def test_the_redis_store_counts_the_same_way(
+    settings: Any, clock: list[datetime], redis_url: str
+) -> None:
+    url = redis_url
     settings.VENOWATCH_REDIS_URL = url
     limit = Limit(f"test{uuid.uuid4().hex}", 3, 60)
     assert [ratelimit.hit(limit, "x", clock[0]).allowed for _ in range(2)] == [True, True]
@@ -225,10 +222,10 @@ def test_the_redis_store_counts_the_same_way(settings: Any, clock: list[datetime
     assert not RateCounter.objects.exists(), "nothing in the database"
 
 
-def test_the_api_limit_holds_with_redis_as_the_store(settings: Any, clock: list[datetime]) -> None:
-    if not os.environ.get("VENOWATCH_TEST_REDIS_URL"):
-        pytest.skip("no Redis server here: set VENOWATCH_TEST_REDIS_URL to test the Redis store")
-    settings.VENOWATCH_REDIS_URL = os.environ["VENOWATCH_TEST_REDIS_URL"]
+def test_the_api_limit_holds_with_redis_as_the_store(
+    settings: Any, clock: list[datetime], redis_url: str
+) -> None:
+    settings.VENOWATCH_REDIS_URL = redis_url
     _limits(settings, api_ip="2/60")
     n = uuid.uuid4().int
     client = Client(REMOTE_ADDR=f"10.{n % 250}.{n // 250 % 250}.{n // 62500 % 250}")  # its own
