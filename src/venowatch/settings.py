@@ -30,7 +30,7 @@ may instead be read from a file named by the same variable with _FILE appended.
                          CDS_ISSUER, CDS_IP
   VENOWATCH_REDIS_URL    keep the rate-limit counters in Redis (default: in the database)
 
-Signing in (docs/security-signin.md):
+Signing in (docs/security.md, "Signing in"):
   VENOWATCH_LOGIN_FAILURE_LIMIT   failed sign-ins before a cool-off, counted per username and,
                                   separately, per client address (default 5)
   VENOWATCH_LOGIN_COOLOFF_MINUTES how long a locked username or address waits after its last
@@ -305,7 +305,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # No inline script or style anywhere: every page's code and look come from static files
-# (docs/decisions/harden.md says why the API's docs page alone may use inline styles).
+# (docs/decisions.md, the harden part says why the API's docs page alone may use inline styles).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

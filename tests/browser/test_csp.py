@@ -1,6 +1,6 @@
 """The Content Security Policy allows no inline script or style, and no page needs one: the
 browser reports no violation on the pages people use (the chart's SVG included) nor on the
-API's docs page, which has its own policy (docs/decisions/harden.md)."""
+API's docs page, which has its own policy (docs/decisions.md, the harden part)."""
 
 from __future__ import annotations
 
