@@ -51,6 +51,35 @@ def _migrate(data_dir: Path) -> Path:
     return data_dir / "venowatch.sqlite3"
 
 
+# A patient with three procedures, recorded through the services: rows of the audit log.
+RECORDED = """
+import django; django.setup()
+from datetime import timedelta
+from django.utils import timezone
+from venowatch.clinic.models import Clinic, Patient
+from venowatch.protocol import ProcedureKind
+from venowatch.services.care.records import record_procedure
+now = timezone.now()
+clinic = Clinic.objects.create(name="Backup Clinic", time_zone="UTC")
+patient = Patient.objects.create(clinic=clinic, name="Bea Backup", time_zone="UTC")
+for days in (30, 20, 10):
+    at = now - timedelta(days=days)
+    record_procedure(patient, kind=ProcedureKind.VENOPLASTY, performed_at=at, now=at)
+"""
+
+
+def _record_patient(data_dir: Path) -> None:
+    env = _env(data_dir, DJANGO_SETTINGS_MODULE="venowatch.settings")
+    subprocess.run([sys.executable, "-c", RECORDED], env=env, check=True)
+
+
+def _audit_rows(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        count: int = db.execute("SELECT count(*) FROM audit_auditevent").fetchone()[0]
+    db.close()
+    return count
+
+
 def _groups(path: Path) -> list[str]:
     with sqlite3.connect(path) as db:
         names = [row[0] for row in db.execute("SELECT name FROM auth_group ORDER BY id")]
@@ -80,6 +109,9 @@ class Writer(threading.Thread):
 @sqlite_only
 def test_backup_during_writes_then_restore_gives_the_same_rows(tmp_path: Path) -> None:
     live = _migrate(tmp_path / "live")
+    _record_patient(tmp_path / "live")
+    logged = _audit_rows(live)
+    assert logged >= 3, "each procedure is a row of the audit log"
     writer = Writer(live)
     writer.start()
     try:
@@ -105,6 +137,9 @@ def test_backup_during_writes_then_restore_gives_the_same_rows(tmp_path: Path) -
     restored = venowatch(fresh, "restore", str(copy))
     assert restored.returncode == 0, restored.stderr
     assert _groups(fresh / "venowatch.sqlite3") == saved
+    assert _audit_rows(fresh / "venowatch.sqlite3") == logged
+    verified = venowatch(fresh, "audit", "verify")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
     assert stat.S_IMODE((fresh / "venowatch.sqlite3").stat().st_mode) == 0o600
 
     refused = venowatch(tmp_path / "live", "restore", str(copy))
