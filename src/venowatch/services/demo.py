@@ -148,7 +148,9 @@ def create_demo(now: datetime) -> list[tuple[str, str]]:
 def demo_totp_key(username: str) -> str:
     """The demo login's authenticator secret, as django-otp stores it (hex): fixed, derived
     from the name, so the same demo always has the same codes. Never for a real account."""
-    return hashlib.sha1(f"venowatch demo second factor {username}".encode()).hexdigest()
+    return hashlib.sha1(
+        f"venowatch demo second factor {username}".encode(), usedforsecurity=False
+    ).hexdigest()
 
 
 def demo_totp_secret(username: str) -> str | None:
