@@ -71,6 +71,9 @@ def _environment(data: Path) -> dict[str, str]:
         "VENOWATCH_SECRET_KEY": "bench-only",
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{data / 'bench.sqlite3'}"),
         "DJANGO_SETTINGS_MODULE": "venowatch.settings",
+        # Production settings over plain http on localhost, as the tests run them.
+        "VENOWATCH_SSL_REDIRECT": "false",
+        "VENOWATCH_SECURE_COOKIES": "false",
     }
 
 
@@ -128,11 +131,18 @@ def _prepare(n: int, checkin_patients: int, clients: int) -> dict[str, list[str]
 def _session_for(user: Any) -> str:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from venowatch.services.security.second_factor import needs_second_factor
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "venowatch.services.security.access.MemberBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if needs_second_factor(user):  # staff: as after typing the code from their authenticator
+        device = TOTPDevice.objects.create(user=user, name="bench phone", confirmed=True)
+        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
     store.create()
     key = store.session_key
     assert key is not None
