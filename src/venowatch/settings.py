@@ -149,6 +149,10 @@ def _database(url: str) -> dict[str, Any]:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
         }
         config["CONN_MAX_AGE"] = 0
+        # Tests use an in-memory database, named so: pytest-django only recognises Django's own
+        # engine as SQLite, and would otherwise make every xdist worker a file named
+        # "test_<path>_gw0" relative to the working directory.
+        config["TEST"] = {"NAME": ":memory:"}
     return config
 
 

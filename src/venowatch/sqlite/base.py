@@ -23,8 +23,8 @@ def private_file(name: str) -> None:
     if name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
         return
     path = Path(name)
-    if not path.parent.exists():
-        path.parent.mkdir(mode=DIR_MODE, parents=True)
+    # exist_ok: two processes (gunicorn workers, test workers) may connect first at once.
+    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE)
     os.close(fd)
     if path.stat().st_mode & 0o077:
