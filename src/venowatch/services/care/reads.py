@@ -315,6 +315,13 @@ def own_checkin(user: Any, patient: models.Patient, pk: int) -> models.CheckIn |
     return patient.checkins.filter(pk=pk).first()
 
 
+def own_has_procedure(user: Any, patient: models.Patient) -> bool:
+    """Whether the patient has a procedure that counts: without one a check-in compares with
+    nothing, and the page says so instead of asking."""
+    _reading(user, Read.OWN_CHECKIN, [patient.pk])
+    return patient.procedures.filter(voided_at__isnull=True).exists()
+
+
 def in_first_hours(user: Any, patient: models.Patient, now: datetime) -> bool:
     """Whether the check-in asks "have your symptoms come back?" (the rule is the records')."""
     _reading(user, Read.OWN_CHECKIN, [patient.pk])
