@@ -7,6 +7,7 @@ inputs always give the same assessment.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from datetime import datetime, timezone, tzinfo
 from operator import attrgetter
 
@@ -46,6 +47,21 @@ def assess(
     return _Assessor(timeline, as_of, protocol, display).run()
 
 
+def assess_presorted(
+    timeline: TimelineRecord, as_of: datetime, protocol: Protocol, display: tzinfo | None = None
+) -> Assessment:
+    """`assess` for a caller that assesses one timeline many times (a replay): the caller has
+    checked every instant's offset once (`require_fixed_offsets`) and hands the check-ins
+    already in a stable sort by instant, so neither is redone on every call. Same result as
+    `assess` for such a timeline."""
+    return _Assessor(timeline, as_of, protocol, display, presorted=True).run()
+
+
+def require_fixed_offsets(timeline: TimelineRecord, as_of: datetime) -> None:
+    """The check `assess` makes of every instant (see _require_fixed_offsets)."""
+    _require_fixed_offsets(timeline, as_of)
+
+
 def _require_fixed_offsets(timeline: TimelineRecord, as_of: datetime) -> None:
     """Durations are exact elapsed time. Python adds and subtracts datetimes that share a
     zone-rule tzinfo (ZoneInfo) on the wall clock, so across a DST change "14 days" would be
@@ -64,7 +80,12 @@ class _Assessor:
     count and the display offset, so they live together for the length of one call."""
 
     def __init__(
-        self, timeline: TimelineRecord, as_of: datetime, protocol: Protocol, display: tzinfo | None
+        self,
+        timeline: TimelineRecord,
+        as_of: datetime,
+        protocol: Protocol,
+        display: tzinfo | None,
+        presorted: bool = False,
     ) -> None:
         self.timeline = timeline
         self.as_of = as_of
@@ -77,9 +98,11 @@ class _Assessor:
         if self.index is not None:
             start = self.index.performed_at
             # sorted() is stable: check-ins at equal instants keep their input order.
-            ordered = sorted(timeline.checkins, key=_at)
+            ordered: Sequence[CheckInRecord] = (
+                timeline.checkins if presorted else sorted(timeline.checkins, key=_at)
+            )
             lo = bisect_left(ordered, start, key=_at)
-            self.checkins = ordered[lo : bisect_right(ordered, as_of, lo=lo, key=_at)]
+            self.checkins = list(ordered[lo : bisect_right(ordered, as_of, lo=lo, key=_at)])
             latest = self.checkins[-1].at if self.checkins else start
             self.tz = display or latest.tzinfo
 
