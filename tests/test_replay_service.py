@@ -30,7 +30,7 @@ from venowatch.services.care.protocols import default_protocol, parsed_text
 from venowatch.services.care.reads import replay_of
 from venowatch.services.care.reassessing import reassess
 from venowatch.services.care.records import record_checkin, record_procedure
-from venowatch.services.care.replay_history import RecordKind, Why
+from venowatch.services.care.replay_values import RecordKind, Why
 from venowatch.services.care.timelines import timeline_of
 
 pytestmark = pytest.mark.django_db

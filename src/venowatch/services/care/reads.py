@@ -29,7 +29,8 @@ from venowatch.services.care.contacts import ContactCard, contact_card
 from venowatch.services.care.data_export import csv_zip
 from venowatch.services.care.emergency import EmergencyState, Step, open_emergency_tasks
 from venowatch.services.care.records import asks_if_symptoms_returned
-from venowatch.services.care.replay import PatientReplay, patient_replay
+from venowatch.services.care.replay import patient_replay
+from venowatch.services.care.replay_values import PatientReplay
 from venowatch.services.care.standing import Standing, standing, standing_as_of
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.worklist import worklist_rows
@@ -171,6 +172,19 @@ def replay_of(
     timeline the caller already read for the page."""
     _reading(reader, Read.PATIENT_PAGE, [patient.pk])
     return patient_replay(patient, until, protocol=protocol, timeline=timeline)
+
+
+def replay_by_id(
+    reader: Any, pk: int, until: datetime, *, protocol: Protocol | None = None
+) -> PatientReplay | None:
+    """Patient `pk`'s replay for the operator at the command line (who reaches every
+    patient), or None if there is no such patient."""
+    if pk > models.MAX_ID:
+        return None
+    patient = models.Patient.objects.select_related("clinic").filter(pk=pk).first()
+    if patient is None:
+        return None
+    return replay_of(reader, patient, until, protocol=protocol)
 
 
 def contact_of(reader: Any, patient: models.Patient, today: date) -> ContactCard:

@@ -8,55 +8,24 @@ Read through services.care.reads.replay_of, which logs the read."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from venowatch.clinic import models
-from venowatch.protocol import (
-    Procedure,
-    Protocol,
-    ProtocolRef,
-    Timeline,
-)
-from venowatch.protocol.replay import AnyRecord, Cause, Stretch, replay, standing_at
+from venowatch.protocol import Protocol, ProtocolRef, Timeline
+from venowatch.protocol.replay import Stretch, replay
 from venowatch.services.care.protocol_archive import Archive, archive_of
 from venowatch.services.care.protocols import clinic_protocol
-from venowatch.services.care.replay_history import (
-    Comparison,
+from venowatch.services.care.replay_history import compare, record_rows, stored_changes
+from venowatch.services.care.replay_values import (
+    PatientReplay,
     RecordRow,
+    Step,
     StoredChange,
-    compare,
-    record_rows,
-    stored_changes,
+    append_step,
+    within,
 )
-from venowatch.services.care.replay_steps import Step
 from venowatch.services.care.timelines import timeline_of
-from venowatch.services.care.zones import local, patient_zone
-
-
-@dataclass(frozen=True, slots=True)
-class PatientReplay:
-    """The replay up to `until`, and its comparison with the stored history. `then` says the
-    protocols are those in force at the time (else one protocol was asked for); `unknown` names
-    files the history was made under that venowatch no longer holds (their periods are replayed
-    under the clinic's protocol of now, and the comparison says so)."""
-
-    steps: tuple[Step, ...]
-    until: datetime
-    then: bool
-    protocols: tuple[ProtocolRef, ...]
-    unknown: tuple[ProtocolRef, ...]
-    comparison: Comparison
-
-    def at(self, t: datetime) -> Step | None:
-        """The step held at `t` (None before the first record)."""
-        held = None
-        for step in self.steps:
-            if step.start > t:
-                break
-            held = step
-        return held
+from venowatch.services.care.zones import local, patient_zone, zone_named
 
 
 def patient_replay(
@@ -88,12 +57,16 @@ def patient_replay(
         sha = used.ref.sha256
         if sha not in replays:
             replays[sha] = replay(records, end, used, display=zone)
-        for step in _within(replays[sha], start, stop, used.ref, records):
-            _append(steps, step)
+        for step in within(replays[sha], start, stop, used.ref, records):
+            append_step(steps, step)
     refs = tuple(dict.fromkeys(p.ref for _, p in periods))
     done = tuple(steps)
     comparison = compare(done, history, found, end)
-    return PatientReplay(done, end, protocol is None, refs, tuple(unknown), comparison)
+    rules = {p.ref.sha256: p for _, p in periods}
+    clinic_zone = zone_named(patient.clinic.time_zone)
+    return PatientReplay(
+        done, end, protocol is None, refs, tuple(unknown), comparison, rules, clinic_zone
+    )
 
 
 def _periods(
@@ -122,87 +95,3 @@ def _periods(
         elif periods[-1][1].ref != kept.protocol.ref:
             periods.append((kept.start, kept.protocol))
     return periods or [(None, fallback)], list(unknown)
-
-
-def _within(
-    stretches: tuple[Stretch, ...],
-    start: datetime | None,
-    stop: datetime | None,
-    ref: ProtocolRef,
-    timeline: Timeline,
-) -> list[Step]:
-    """The stretches of one protocol's replay cut to [start, stop)."""
-    out: list[Step] = []
-    if start is not None:
-        held = standing_at(stretches, start)
-        if held is not None and held.start < start:
-            out.append(_step(held, start, None, None, ref, timeline))
-    for s in stretches:
-        if (start is not None and s.start < start) or (stop is not None and s.start >= stop):
-            continue
-        out.append(_step(s, s.start, s.cause, s.record, ref, timeline))
-    return out
-
-
-def _step(
-    s: Stretch,
-    start: datetime,
-    cause: Cause | None,
-    record: AnyRecord | None,
-    ref: ProtocolRef,
-    timeline: Timeline,
-) -> Step:
-    return Step(start, s.end, cause, record, s.assessment, ref, _index(timeline, start))
-
-
-def _index(timeline: Timeline, t: datetime) -> Procedure | None:
-    """The procedure the engine counts from at `t` (the latest at or before it; of several at
-    one instant the later given, as the engine takes it)."""
-    index = None
-    for p in timeline.procedures:
-        if p.performed_at <= t and (index is None or p.performed_at >= index.performed_at):
-            index = p
-    return index
-
-
-def _append(steps: list[Step], step: Step) -> None:
-    """Add a step, ending the one before; a protocol change that moves nobody is no change."""
-    if steps:
-        last = steps[-1]
-        if (last.pathway, last.urgency) == (step.pathway, step.urgency):
-            steps[-1] = _until(last, step.end)
-            return
-        steps[-1] = _until(last, step.start)
-    steps.append(step)
-
-
-def _until(step: Step, end: datetime | None) -> Step:
-    return Step(
-        step.start, end, step.cause, step.record, step.assessment, step.protocol, step.index
-    )
-
-
-def replay_json(r: PatientReplay) -> dict[str, Any]:
-    """The JSON form (`venowatch replay --json`): enum values, RFC 3339 instants."""
-    return {
-        "until": r.until.isoformat(),
-        "protocols": [_ref(p) for p in r.protocols],
-        "under_protocols_then": r.then,
-        "unknown_protocols": [_ref(p) for p in r.unknown],
-        "stretches": [
-            {
-                "start": s.start.isoformat(),
-                "end": None if s.end is None else s.end.isoformat(),
-                "pathway": s.pathway.value,
-                "urgency": s.urgency.value,
-                "cause": "protocol_change" if s.cause is None else s.cause.value,
-                "protocol": _ref(s.protocol),
-            }
-            for s in r.steps
-        ],
-        "comparison": r.comparison.json(),
-    }
-
-
-def _ref(p: ProtocolRef) -> dict[str, str]:
-    return {"id": p.id, "version": p.version, "sha256": p.sha256}

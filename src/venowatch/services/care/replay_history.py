@@ -9,9 +9,7 @@ late, or a history that begins after the records do (an import is assessed once)
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,98 +17,20 @@ from django.db.models import CharField, F, Value
 
 from venowatch.clinic import models
 from venowatch.protocol import Pathway, ProtocolRef, Urgency
-from venowatch.services.care.replay_steps import Step
+from venowatch.services.care.replay_values import (
+    Agreement,
+    Comparison,
+    Difference,
+    RecordKind,
+    RecordRow,
+    Step,
+    StoredChange,
+    Why,
+)
 
 SLACK = timedelta(minutes=2)
 """A stored change this close after the replayed instant agrees on time: a write stores its
 change in the same request, the sweep runs every minute."""
-
-
-class Why(enum.Enum):
-    """Why the stored history and the replay differ at a moment."""
-
-    SWEEP_LATE = "sweep_late"  # the change came with time; the sweep stored it later
-    RECORDED_LATE = "recorded_late"  # the record is dated earlier than it was entered
-    CORRECTION = "correction"  # a record that counted then was voided or corrected since
-    PROTOCOL = "protocol"  # the history was made under another protocol
-    BEFORE_HISTORY = "before_history"  # the history begins later than the records
-    NOT_ASSESSED = "not_assessed"  # nothing assessed the patient while the standing held
-    UNEXPLAINED = "unexplained"
-
-
-class RecordKind(enum.Enum):
-    PROCEDURE = "procedure"
-    CHECKIN = "checkin"
-    LAB = "lab"
-
-
-@dataclass(frozen=True, slots=True)
-class StoredChange:
-    """A stored change of pathway or urgency (rows that changed only actions or flags are
-    folded into the one before)."""
-
-    at: datetime
-    pathway: Pathway
-    urgency: Urgency
-    protocol: ProtocolRef | None
-
-
-@dataclass(frozen=True, slots=True)
-class RecordRow:
-    """What the comparison needs of every record row, counting or not."""
-
-    kind: RecordKind
-    at: datetime
-    recorded_at: datetime
-    voided_at: datetime | None
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Agreement:
-    stored_at: datetime
-    replayed_at: datetime
-    pathway: Pathway
-    urgency: Urgency
-
-
-@dataclass(frozen=True, slots=True)
-class Difference:
-    """One disagreement. `stored_at`/`stored` are the history's change (None: the history has
-    none for this replayed standing); `replayed_at`/`replayed` the replay's standing then (None:
-    before the first record). `record` is the record behind a correction or a late entry;
-    `protocol` the file the history's change was made under."""
-
-    why: Why
-    stored_at: datetime | None
-    stored: tuple[Pathway, Urgency] | None
-    replayed_at: datetime | None
-    replayed: tuple[Pathway, Urgency] | None
-    record: RecordRow | None = None
-    protocol: ProtocolRef | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Comparison:
-    agreements: tuple[Agreement, ...]
-    differences: tuple[Difference, ...]
-    stored: int
-    """How many stored changes of pathway or urgency there are."""
-
-    def json(self) -> dict[str, Any]:
-        return {
-            "stored_changes": self.stored,
-            "agreements": [
-                {
-                    "stored_at": a.stored_at.isoformat(),
-                    "replayed_at": a.replayed_at.isoformat(),
-                    "pathway": a.pathway.value,
-                    "urgency": a.urgency.value,
-                }
-                for a in self.agreements
-            ],
-            "differences": [_difference_json(d) for d in self.differences],
-        }
 
 
 def stored_changes(patient: models.Patient) -> list[StoredChange]:
@@ -290,28 +210,3 @@ def _why_unseen(
     if step.cause is None:
         return Why.PROTOCOL, None
     return Why.NOT_ASSESSED, None
-
-
-def _difference_json(d: Difference) -> dict[str, Any]:
-    def standing(s: tuple[Pathway, Urgency] | None) -> dict[str, str] | None:
-        return None if s is None else {"pathway": s[0].value, "urgency": s[1].value}
-
-    record = d.record
-    return {
-        "why": d.why.value,
-        "stored_at": None if d.stored_at is None else d.stored_at.isoformat(),
-        "stored": standing(d.stored),
-        "replayed_at": None if d.replayed_at is None else d.replayed_at.isoformat(),
-        "replayed": standing(d.replayed),
-        "record": None
-        if record is None
-        else {
-            "kind": record.kind.value,
-            "at": record.at.isoformat(),
-            "recorded_at": record.recorded_at.isoformat(),
-            "voided_at": None if record.voided_at is None else record.voided_at.isoformat(),
-        },
-        "protocol": None
-        if d.protocol is None
-        else {"id": d.protocol.id, "version": d.protocol.version, "sha256": d.protocol.sha256},
-    }
