@@ -132,7 +132,7 @@ def _readable(done: PatientReplay, zone: Any) -> str:
     if not done.steps:
         lines.append("No records before then: nothing to replay.")
     for step in steps_in_words(done, zone):
-        lines.append(f"- {step.title} ({step.urgency_words}), {step.span}")
+        lines.append(f"- {step.title} ({step.urgency_words.lower()}), {step.span}")
         lines.append(f"    because: {step.because}")
     c = done.comparison
     if c.stored or c.differences:

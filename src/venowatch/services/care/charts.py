@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
 import matplotlib
@@ -22,10 +23,30 @@ from venowatch.services.care.pgic import PGIC_LABELS
 
 
 def history_svg(
-    timeline: Timeline, prm: Parameters, tz: tzinfo, *, title: str, description: str
+    timeline: Timeline,
+    prm: Parameters,
+    tz: tzinfo,
+    *,
+    title: str,
+    description: str,
+    changes: Sequence[datetime] = (),
 ) -> str:
+    """`changes`: the instants the advice changed (a replay's change points), marked along the
+    top of the chart so a change can be read against the answers that led to it."""
     fig, ax = plt.subplots(figsize=(8, 3.6), dpi=100)
     try:
+        for t in changes:
+            ax.axvline(_x(t), color="#7a4f00", lw=0.8, ls=":")
+        if changes:
+            ax.scatter(
+                [_x(t) for t in changes],
+                [6.6] * len(changes),
+                marker="v",
+                s=36,
+                color="#7a4f00",
+                zorder=3,
+                label="the advice changed",
+            )
         for p in timeline.procedures:
             start = _x(p.performed_at)
             for window, shade in ((prm.tune_up_min_wait, "#e8eef7"),

@@ -32,12 +32,13 @@ from venowatch.services.care.replay_values import (
     Why,
 )
 
+# Capitalised: a badge's word alone must not read as the stored code ("routine").
 URGENCY_WORDS = {
-    Urgency.EMERGENCY: gettext_lazy("emergency"),
-    Urgency.URGENT: gettext_lazy("urgent"),
-    Urgency.ATTENTION: gettext_lazy("needs attention"),
-    Urgency.ROUTINE: gettext_lazy("routine"),
-    Urgency.NONE: gettext_lazy("nothing to do"),
+    Urgency.EMERGENCY: gettext_lazy("Emergency"),
+    Urgency.URGENT: gettext_lazy("Urgent"),
+    Urgency.ATTENTION: gettext_lazy("Needs attention"),
+    Urgency.ROUTINE: gettext_lazy("Routine"),
+    Urgency.NONE: gettext_lazy("Nothing to do"),
 }
 PROCEDURE_WORDS = {
     ProcedureKind.VENOPLASTY: gettext_lazy("venoplasty"),
@@ -94,7 +95,7 @@ def duration(d: timedelta) -> str:
 
 
 def standing_words(pathway: Pathway, urgency: Urgency, protocol: Protocol) -> str:
-    return f"{protocol.pathways[pathway].title.staff} ({URGENCY_WORDS[urgency]})"
+    return f"{protocol.pathways[pathway].title.staff} ({str(URGENCY_WORDS[urgency]).lower()})"
 
 
 def steps_in_words(done: PatientReplay, zone: tzinfo | None) -> list[StepWords]:
