@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -31,6 +32,7 @@ from venowatch.protocol import (
     Urgency,
     assess,
 )
+from venowatch.protocol.engine import assess_presorted
 from venowatch.protocol.replay import Cause, Stretch, changes, replay, standing_at
 from venowatch.services.care.zones import local
 from venowatch.services.timeline_files import decode_timeline
@@ -224,3 +226,19 @@ def test_display_across_daylight_saving_changes_only_the_offsets(zone: str) -> N
         assert s.assessment == assess(timeline, s.start, PROTOCOL, display=tz)
         assert s.assessment.as_of.utcoffset() == s.start.astimezone(tz).utcoffset()
     assert len({s.assessment.as_of.utcoffset() for s in shown}) == 2, "both sides of a change"
+
+
+@REPLAY
+@given(cases())
+def test_deciding_without_reasons_decides_the_same(case: Case) -> None:
+    """The replay decides its in-between instants without building reasons: every other field
+    is the engine's, so no change (and no valid_until) can be missed."""
+    ordered = replace(case.timeline, checkins=tuple(sorted(case.timeline.checkins, key=_at)))
+    quick = assess_presorted(ordered, case.as_of, PROTOCOL, explain=False)
+    full = assess(case.timeline, case.as_of, PROTOCOL)
+    assert quick == replace(full, rationale=())
+    assert assess_presorted(ordered, case.as_of, PROTOCOL) == full
+
+
+def _at(c: CheckIn) -> datetime:
+    return c.at

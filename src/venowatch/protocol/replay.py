@@ -71,8 +71,10 @@ def replay(
     """Every change of pathway or urgency from the timeline's first record up to `until`.
 
     Instants must carry fixed offsets, as for `assess`. An empty timeline has no stretches.
-    Each assessment is the one `assess(timeline, t, protocol, display)` gives; the timeline is
-    checked and its check-ins sorted once for all of them (engine.assess_presorted)."""
+    Each stretch's assessment is the one `assess(timeline, t, protocol, display)` gives at its
+    start; the timeline is checked and its check-ins sorted once for all of them, and the
+    instants between changes are decided without building their reasons
+    (engine.assess_presorted)."""
     require_fixed_offsets(timeline, until)
     view = _Presorted(
         timeline.patient_id,
@@ -88,13 +90,15 @@ def replay(
     t = instants[0] if instants else None
     last: tuple[Pathway, Urgency] | None = None
     while t is not None:
-        assessment = assess_presorted(view, t, protocol, display)
+        # Decide without the reasons at every instant; explain only where the standing changes.
+        assessment = assess_presorted(view, t, protocol, display, explain=False)
         now = (assessment.pathway, assessment.urgency)
         if now != last:
             if stretches:
                 stretches[-1] = _ended(stretches[-1], t)
             cause, record = causes.get(t, (Cause.TIME, None))
-            stretches.append(Stretch(t, None, cause, assessment, record))
+            explained = assess_presorted(view, t, protocol, display)
+            stretches.append(Stretch(t, None, cause, explained, record))
             last = now
         while i < len(instants) and instants[i] <= t:
             i += 1
