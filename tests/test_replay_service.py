@@ -175,3 +175,13 @@ def test_the_migration_keeps_each_clinics_file_in_force() -> None:
     assert (kept.clinic_id, kept.text) == (own.pk, _shorter_alert())
     assert kept.sha256 == parsed_text(_shorter_alert()).ref.sha256
     assert not ProtocolFile.objects.filter(clinic=shipped).exists()
+
+
+def test_a_patient_assessed_before_any_record_agrees() -> None:
+    c = clinic()
+    p = patient("No Records", c)
+    reassess(p, timezone.now() - D)
+    done = replay_of(None, p, timezone.now())
+    assert done.comparison.stored == 1
+    assert done.comparison.differences == ()
+    assert len(done.comparison.agreements) == 1

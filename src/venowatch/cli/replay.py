@@ -137,8 +137,8 @@ def _readable(done: PatientReplay, zone: Any) -> str:
     c = done.comparison
     if c.stored or c.differences:
         lines.append(
-            f"\nStored history: {c.stored} changes; {len(c.agreements)} agree with the replay, "
-            f"{len(c.differences)} differences."
+            f"\nStored history: {_n(c.stored, 'change')}; {len(c.agreements)} agree with the "
+            f"replay, {_n(len(c.differences), 'difference')}."
         )
         lines += [f"- {difference_words(d, done, zone)}" for d in c.differences]
     for p in done.unknown:
@@ -147,3 +147,7 @@ def _readable(done: PatientReplay, zone: Any) -> str:
             "hold: that time is replayed under the clinic's protocol."
         )
     return "\n".join(lines) + "\n"
+
+
+def _n(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -84,7 +84,12 @@ def compare(
         found = _held(steps, change.at)
         standing = (change.pathway, change.urgency)
         replayed = None if found is None else (found.pathway, found.urgency)
-        if found is not None and replayed == standing:
+        if found is None and change.pathway is Pathway.NO_PROCEDURE:
+            # Before any record the engine's answer is "no procedure" too: the replay starts
+            # at the first record, and a patient with none has no steps.
+            agreements.append(Agreement(change.at, change.at, *standing))
+            agreed = True
+        elif found is not None and replayed == standing:
             # Stored late: the replay changed after the history's last agreeing change, and
             # well before this one. After a disagreement this change is the history catching
             # up (a void, a protocol saved), not lateness.

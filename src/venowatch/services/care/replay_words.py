@@ -175,8 +175,8 @@ def _anchor(step: Step, previous: Step | None, zone: tzinfo | None) -> Mapping[s
 WHY_WORDS: dict[Why, Callable[[Difference, str, str, str], str]] = {
     Why.SWEEP_LATE: lambda d, s, r, rec: (
         _(
-            "The change came with the passing of time at %(replayed)s; the scheduled re-assessment "
-            "stored it at %(stored)s."
+            "The change came with the passing of time at %(replayed)s; the next re-assessment "
+            "(the scheduled one, or a new record's) stored it at %(stored)s."
         )
         % {"replayed": r, "stored": s}
     ),
