@@ -34,16 +34,44 @@ which carry their zone ("18:00 EST"), are wider and fewer."""
 
 
 def history_svg(
-    timeline: Timeline, prm: Parameters, tz: tzinfo, *, title: str, description: str
+    timeline: Timeline,
+    prm: Parameters,
+    tz: tzinfo,
+    *,
+    title: str,
+    description: str,
+    changes: Sequence[datetime] = (),
 ) -> str:
+    """`changes`: the instants the advice changed (a replay's change points), marked along the
+    top of the chart so a change can be read against the answers that led to it."""
     # Text as <text>, not outlines: it stays text (and measurable), in the size above.
     with matplotlib.rc_context({"svg.fonttype": "none", "font.size": FONT_SIZE}):
-        return _drawn(timeline, prm, tz, title=title, description=description)
+        return _drawn(timeline, prm, tz, title=title, description=description, changes=changes)
 
 
-def _drawn(timeline: Timeline, prm: Parameters, tz: tzinfo, *, title: str, description: str) -> str:
+def _drawn(
+    timeline: Timeline,
+    prm: Parameters,
+    tz: tzinfo,
+    *,
+    title: str,
+    description: str,
+    changes: Sequence[datetime],
+) -> str:
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, FIGURE_HEIGHT), dpi=72)
     try:
+        for t in changes:
+            ax.axvline(_x(t), color="#7a4f00", lw=0.8, ls=":")
+        if changes:
+            ax.scatter(
+                [_x(t) for t in changes],
+                [6.6] * len(changes),
+                marker="v",
+                s=36,
+                color="#7a4f00",
+                zorder=3,
+                label="the advice changed",
+            )
         for p in timeline.procedures:
             start = _x(p.performed_at)
             for window, shade in ((prm.tune_up_min_wait, "#e8eef7"),
