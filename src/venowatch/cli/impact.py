@@ -159,8 +159,10 @@ def report(
             "",
         ]
     rises = len(impact.risers)
+    moved = impact.moved
     lines.append(
-        f"Now: {impact.moved} of {impact.compared} patients move; {rises} become more urgent."
+        f"Now: {moved} of {impact.compared} patients {_s(moved, 'moves', 'move')}; "
+        f"{rises} {_s(rises, 'becomes', 'become')} more urgent."
     )
     if impact.moves:
         lines += ["", "Moves now (count, from -> to):"]
@@ -173,6 +175,10 @@ def report(
     lines += _patients(impact, current, new, when)
     lines += _history(impact, new)
     return lines
+
+
+def _s(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
 
 
 def _ref(p: Protocol) -> str:

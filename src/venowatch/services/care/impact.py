@@ -14,7 +14,7 @@ import enum
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 
 from venowatch.protocol import Pathway, Protocol, ProtocolRef, TimelineRecord, Urgency, assess
 from venowatch.protocol.replay import Stretch, replay
@@ -35,13 +35,14 @@ class Placing:
 @dataclass(frozen=True, slots=True)
 class Case:
     """One patient as the comparison reads them: `key` identifies them (a patient id, or a
-    timeline file's patient_id), `label` is what a person reads, `as_of` is "now" for them."""
+    timeline file's patient_id), `label` is what a person reads, `as_of` is "now" for them
+    (a fixed offset, as the engine needs). Nothing is displayed from the engine's wording
+    here, so no display zone: instants keep the records' own offsets."""
 
     key: str
     label: str
     timeline: TimelineRecord
     as_of: datetime
-    display: tzinfo | None = None
 
 
 class Shift(enum.Enum):
@@ -222,15 +223,15 @@ def _patient(
     now_new = now_current if alike else _placing(case, new)
     onsets: list[Onset] = []
     if replayed:
-        before = replay(case.timeline, case.as_of, current, case.display)
-        after = before if alike else replay(case.timeline, case.as_of, new, case.display)
+        before = replay(case.timeline, case.as_of, current)
+        after = before if alike else replay(case.timeline, case.as_of, new)
         onsets = list(_onsets(case.timeline, before, after))
     differences = tuple(o for o in onsets if o.shift is not Shift.SAME)
     return PatientImpact(case.key, case.label, now_current, now_new, differences), onsets
 
 
 def _placing(case: Case, protocol: Protocol) -> Placing:
-    a = assess(case.timeline, case.as_of, protocol, case.display)
+    a = assess(case.timeline, case.as_of, protocol)
     return Placing(a.pathway, a.urgency)
 
 

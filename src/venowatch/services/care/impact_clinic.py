@@ -50,5 +50,4 @@ def _batch(patients: list[models.Patient], now: datetime) -> Iterator[Case]:
         return
     timelines = timelines_of(patients)
     for p in patients:
-        zone = patient_zone(p)
-        yield Case(str(p.pk), p.name, timelines[p.pk], local(now, zone), zone)
+        yield Case(str(p.pk), p.name, timelines[p.pk], local(now, patient_zone(p)))

@@ -40,7 +40,7 @@ def placing_words(placing: Placing, protocol: Protocol) -> str:
 
 def target_words(target: Urgency | Pathway, protocol: Protocol) -> str:
     if isinstance(target, Pathway):
-        return f"in {protocol.pathways[target].title.staff}"
+        return protocol.pathways[target].title.staff
     return LEVEL_WORDS[target]
 
 
