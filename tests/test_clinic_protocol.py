@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from tests.impact_fixtures import save_confirmed
 from tests.web_fixtures import H, clinic, patient, user
 from venowatch.clinic.models import Assessment, Clinic, Patient, Role, Task
 from venowatch.protocol import Pgic, ProcedureKind
@@ -54,7 +55,8 @@ def test_a_new_protocol_reassesses_every_patient_at_once() -> None:
     p = _declined_at_60_hours(c)
     assert Assessment.objects.get(patient=p).urgency != "emergency"
     client = _admin()
-    response = client.post(f"/admin/clinic/clinic/{c.pk}/change/", _form(c, WIDER), follow=True)
+    # Since issue 14 the save needs a confirmation after the preview (tests/test_impact_admin).
+    response = save_confirmed(client, c, WIDER)
     assert "1 patients were re-assessed" in response.content.decode()
     stored = Assessment.objects.get(patient=p)
     assert (stored.pathway, stored.urgency) == ("possible_thrombosis", "emergency")
@@ -65,11 +67,11 @@ def test_a_new_protocol_reassesses_every_patient_at_once() -> None:
     assert "ccsvi-restenosis 1.1.0-wide" in page
 
     crlf = WIDER.replace("\n", "\r\n")  # as a browser sends a text area
-    client.post(f"/admin/clinic/clinic/{c.pk}/change/", _form(c, crlf))
+    save_confirmed(client, c, crlf.replace("1.1.0-wide", "1.1.1-wide"))
     c.refresh_from_db()
-    assert c.protocol_text == WIDER
+    assert c.protocol_text == WIDER.replace("1.1.0-wide", "1.1.1-wide")
 
-    client.post(f"/admin/clinic/clinic/{c.pk}/change/", _form(c, ""))
+    save_confirmed(client, c, "")
     stored = Assessment.objects.get(patient=p)
     assert stored.protocol["version"] == "1.0.0"
     assert stored.urgency != "emergency"

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from django.db.models import QuerySet
+
 from venowatch.clinic import models
 from venowatch.protocol import Protocol
 from venowatch.services.care.impact import Case, Impact, compare
@@ -23,19 +25,30 @@ BATCH = 500
 
 
 def clinic_impact(
-    clinic: models.Clinic, new: Protocol, now: datetime, *, replayed: bool = True
+    clinic: models.Clinic,
+    new: Protocol,
+    now: datetime,
+    *,
+    replayed: bool = True,
+    replay_at_most: int | None = None,
 ) -> Impact:
     """What `new` would change for every assessed patient of `clinic`, now and over their
-    replayed history, against the clinic's current file."""
-    return compare(_cases(clinic, now), clinic_protocol(clinic), new, replayed=replayed)
+    replayed history, against the clinic's current file. The history is replayed only for a
+    clinic of at most `replay_at_most` patients, if given (the replay costs an assessment per
+    record under each file: the admin's page bounds it, the command line does not)."""
+    patients = _assessed(clinic)
+    if replayed and replay_at_most is not None:
+        replayed = patients.count() <= replay_at_most
+    current = clinic_protocol(clinic)
+    return compare(_cases(patients, now), current, new, replayed=replayed)
 
 
-def _cases(clinic: models.Clinic, now: datetime) -> Iterator[Case]:
-    patients = (
-        models.Patient.objects.filter(clinic=clinic, assessment__isnull=False)
-        .only("pk", "name", "time_zone", "clinic_id")
-        .order_by("pk")
-    )
+def _assessed(clinic: models.Clinic) -> QuerySet[models.Patient]:
+    return models.Patient.objects.filter(clinic=clinic, assessment__isnull=False)
+
+
+def _cases(patients: QuerySet[models.Patient], now: datetime) -> Iterator[Case]:
+    patients = patients.only("pk", "name", "time_zone", "clinic_id").order_by("pk")
     batch: list[models.Patient] = []
     for patient in patients.iterator(chunk_size=BATCH):
         batch.append(patient)

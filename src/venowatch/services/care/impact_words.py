@@ -28,7 +28,7 @@ SHIFT_WORDS = {
     Shift.EARLIER: "earlier",
     Shift.LATER: "later",
     Shift.NEWLY: "only under the new file",
-    Shift.NO_LONGER: "only under the current file",
+    Shift.NO_LONGER: "only under the file in force",
 }
 
 
@@ -73,9 +73,9 @@ def onset_words(o: Onset, protocol: Protocol, stamp: Any) -> str:
     """One course's difference: "urgent or more 4 days earlier (2026-03-01 ... instead of ...)"."""
     what = target_words(o.target, protocol)
     if o.shift is Shift.NEWLY:
-        return f"{what}: from {stamp(o.new)}, never under the current file"
+        return f"{what}: from {stamp(o.new)}, never under the file in force"
     if o.shift is Shift.NO_LONGER:
-        return f"{what}: never under the new file (from {stamp(o.current)} under the current)"
+        return f"{what}: never under the new file (from {stamp(o.current)} under the file in force)"
     return (
         f"{what}: {duration_words(o.by)} {SHIFT_WORDS[o.shift]} "
         f"({stamp(o.new)} instead of {stamp(o.current)})"

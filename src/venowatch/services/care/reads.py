@@ -446,10 +446,17 @@ def fhir_found(reader: Any, query: Query, now: datetime) -> fhir_search.Page:
 
 
 def protocol_impact(
-    reader: Any, clinic: models.Clinic, new: Protocol, now: datetime, *, replayed: bool = True
+    reader: Any,
+    clinic: models.Clinic,
+    new: Protocol,
+    now: datetime,
+    *,
+    replayed: bool = True,
+    replay_at_most: int | None = None,
 ) -> Impact:
     """What a new protocol file would change for every patient of `clinic` (the admin's
-    preview, `venowatch protocol impact`). One read of the clinic's records, logged as one row
-    naming the clinic rather than a row per patient (docs/decisions/impact.md)."""
+    preview, `venowatch protocol impact`; see impact_clinic.clinic_impact). One read of the
+    clinic's records, logged as one row naming the clinic rather than a row per patient
+    (docs/decisions/impact.md)."""
     _reading(reader, Read.PROTOCOL_IMPACT, [], clinic=clinic.pk)
-    return clinic_impact(clinic, new, now, replayed=replayed)
+    return clinic_impact(clinic, new, now, replayed=replayed, replay_at_most=replay_at_most)
