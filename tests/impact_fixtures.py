@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
 from typing import Any
 
 from django.test import Client
+from django.utils import timezone
 
-from venowatch.clinic.models import Clinic
+from tests.web_fixtures import H, patient, user
+from venowatch.clinic.models import Clinic, Patient, Role
+from venowatch.protocol import Pgic, ProcedureKind
+from venowatch.services.care.records import record_checkin, record_procedure
+
+SHIPPED = resources.files("venowatch.protocol").joinpath("default.toml").read_text("utf-8")
+WIDER = SHIPPED.replace('version = "1.0.0"', 'version = "1.1.0-wide"').replace(
+    'thrombosis_window = "48h"', 'thrombosis_window = "72h"'
+)
+"""The clot window widened from 48 to 72 hours: moves exactly the patients whose symptoms came
+back between the two."""
 
 _TOKEN = re.compile(r'name="_protocol_confirmed" value="([0-9a-f]+)"')
 _FIELDS = (
@@ -15,6 +27,15 @@ _FIELDS = (
     "escalate_after", "resolve_within", "escalation_emails", "reminder_schedule",
     "digest_hour", "earliest_record_date", "checkin_void_window",
 )  # fmt: skip
+
+
+def declined_at_60_hours(c: Clinic) -> Patient:
+    """Symptoms back 60 hours after the procedure: a clot only if the window is over 60 h."""
+    p = patient("Maria Keller", c, advocate=user("alex", c, Role.ADVOCATE))
+    now = timezone.now()
+    record_procedure(p, kind=ProcedureKind.VENOPLASTY, performed_at=now - 61 * H, now=now)
+    record_checkin(p, at=now - 1 * H, pgic=Pgic.MUCH_WORSE, symptoms_returned=True, now=now)
+    return p
 
 
 def form_of(c: Clinic, text: str) -> dict[str, Any]:

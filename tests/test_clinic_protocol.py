@@ -4,25 +4,18 @@ re-assessed under it in the same transaction, and a bad file is refused naming t
 from __future__ import annotations
 
 import hashlib
-from importlib import resources
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from django.utils import timezone
 
-from tests.impact_fixtures import save_confirmed
-from tests.web_fixtures import H, clinic, patient, user
-from venowatch.clinic.models import Assessment, Clinic, Patient, Role, Task
-from venowatch.protocol import Pgic, ProcedureKind
-from venowatch.services.care.records import record_checkin, record_procedure
+from tests.impact_fixtures import WIDER, save_confirmed
+from tests.impact_fixtures import declined_at_60_hours as _declined_at_60_hours
+from tests.web_fixtures import clinic
+from venowatch.clinic.models import Assessment, Clinic, Task
 
 pytestmark = pytest.mark.django_db
-SHIPPED = resources.files("venowatch.protocol").joinpath("default.toml").read_text("utf-8")
-WIDER = SHIPPED.replace('version = "1.0.0"', 'version = "1.1.0-wide"').replace(
-    'thrombosis_window = "48h"', 'thrombosis_window = "72h"'
-)
 
 
 def _admin() -> Client:
@@ -30,15 +23,6 @@ def _admin() -> Client:
     client = Client()
     client.force_login(root)
     return client
-
-
-def _declined_at_60_hours(c: Clinic) -> Patient:
-    """Symptoms back 60 hours after the procedure: a clot only if the window is over 60 h."""
-    p = patient("Maria Keller", c, advocate=user("alex", c, Role.ADVOCATE))
-    now = timezone.now()
-    record_procedure(p, kind=ProcedureKind.VENOPLASTY, performed_at=now - 61 * H, now=now)
-    record_checkin(p, at=now - 1 * H, pgic=Pgic.MUCH_WORSE, symptoms_returned=True, now=now)
-    return p
 
 
 def _form(c: Clinic, text: str) -> dict[str, Any]:

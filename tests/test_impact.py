@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.impact_fixtures import SHIPPED, WIDER
 from venowatch.cli.main import main
 from venowatch.protocol import (
     CheckIn,
@@ -27,10 +27,6 @@ from venowatch.services.care import impact as impact_module
 from venowatch.services.care.impact import Case, Placing, Shift, compare
 from venowatch.services.care.protocols import default_protocol
 
-SHIPPED = resources.files("venowatch.protocol").joinpath("default.toml").read_text("utf-8")
-WIDER = SHIPPED.replace('version = "1.0.0"', 'version = "1.1.0-wide"').replace(
-    'thrombosis_window = "48h"', 'thrombosis_window = "72h"'
-)
 LATER_RETEST = SHIPPED.replace('version = "1.0.0"', 'version = "1.2.0"').replace(
     'reverted_min = "14d"', 'reverted_min = "21d"'
 )
@@ -274,3 +270,38 @@ def test_protocol_without_an_action_still_checks_a_file(
 ) -> None:
     assert run("protocol") == 0
     assert "ccsvi-restenosis 1.0.0" in capsys.readouterr().out
+
+
+# --- a clinic in the database ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_command_line_over_a_clinic_reads_it_once_and_saves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    from tests.impact_fixtures import declined_at_60_hours as _declined_at_60_hours
+    from tests.web_fixtures import clinic
+    from venowatch.audit.models import Action, AuditEvent
+    from venowatch.clinic.models import Assessment
+
+    monkeypatch.setenv("VENOWATCH_DATA_DIR", str(tmp_path))
+    c = clinic("Impact Clinic")
+    maria = _declined_at_60_hours(c)
+    before = Assessment.objects.get(patient=maria)
+    new = tmp_path / "wide.toml"
+    new.write_text(WIDER)
+    assert run("protocol", "impact", str(new), "--clinic", "impact clinic") == 0
+    out = capsys.readouterr().out
+    assert "Now: 1 of 1 patients moves; 1 becomes more urgent." in out
+    assert "Maria Keller: Worse since the procedure: watch (needs attention) -> " in out
+    assert run("protocol", "impact", str(new), "--clinic", str(c.pk), "--json") == 0
+    (listed,) = json.loads(capsys.readouterr().out)["patients"]
+    assert listed["id"] == str(maria.pk)
+    assert "name" not in listed  # the JSON names patients by id only
+    after = Assessment.objects.get(patient=maria)
+    assert (after.revision, after.urgency) == (before.revision, before.urgency)
+    rows = AuditEvent.objects.filter(action=Action.PROTOCOL_IMPACT)
+    assert [(r.clinic_id, r.patient_id, r.channel.value) for r in rows] == [(c.pk, None, "cli")] * 2
+    assert run("protocol", "impact", str(new), "--clinic", "nowhere") == 2
+    assert "no clinic with id or name 'nowhere'" in capsys.readouterr().err

@@ -10,8 +10,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from tests.impact_fixtures import change_url, preview, save_confirmed, token_of
-from tests.test_clinic_protocol import WIDER, _declined_at_60_hours, _form
+from tests.impact_fixtures import WIDER, change_url, preview, save_confirmed, token_of
+from tests.impact_fixtures import declined_at_60_hours as _declined_at_60_hours
+from tests.impact_fixtures import form_of as _form
 from tests.web_fixtures import H, clinic, patient
 from venowatch.audit.models import Action, AuditEvent
 from venowatch.clinic.models import Assessment, Clinic, Patient
