@@ -34,7 +34,10 @@ LISTED = 50
 
 def add_command(protocol: argparse.ArgumentParser) -> None:
     """`impact` under `venowatch protocol` (which, with no action, checks a file)."""
-    actions = protocol.add_subparsers(metavar="ACTION", required=False)
+    actions = protocol.add_subparsers(
+        metavar="ACTION", required=False, title="actions",
+        description="optional; without one, the command checks the file --protocol names",
+    )  # fmt: skip
     impact = actions.add_parser(
         "impact", help="what a new protocol file would change, before it is saved",
         description="For every patient, the pathway and urgency now under the current file and "
