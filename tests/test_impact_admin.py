@@ -167,3 +167,18 @@ def test_the_preview_is_in_words() -> None:
     text = re.sub(r"<(script|style|textarea)\b.*?</\1>|<[^>]+>", " ", body, flags=re.S)
     words = set(re.findall(r"[A-Za-z_]+", text))
     assert not words & {"None", "emergency_", "possible_thrombosis", "worsening_watch", "urgent_"}
+
+
+def test_a_large_clinic_is_previewed_now_and_told_where_to_get_the_history(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from venowatch.clinic import admin_protocol
+
+    monkeypatch.setattr(admin_protocol, "REPLAY_AT_MOST", 0)
+    c = clinic()
+    _declined_at_60_hours(c)
+    body = preview(_admin(), c, WIDER)
+    assert "Now: 1 of 1 patients moves" in body
+    assert "Left out: this page replays the history of at most 0 patients" in body
+    assert f"venowatch protocol impact NEW.toml --clinic {c.pk}" in body
+    assert "an emergency (possible blood clot)" not in body
