@@ -121,7 +121,8 @@ class ProtocolPreviewMixin(admin.ModelAdmin[models.Clinic]):
             "admin/clinic/clinic/protocol_preview.html",
             {
                 **self.admin_site.each_context(request),
-                "title": _("What the new protocol file changes"),
+                "title": _("What the new protocol file changes at %(clinic)s")
+                % {"clinic": clinic.name},
                 "opts": self.model._meta,
                 "original": clinic,
                 "held": held,
