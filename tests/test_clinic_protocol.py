@@ -4,24 +4,18 @@ re-assessed under it in the same transaction, and a bad file is refused naming t
 from __future__ import annotations
 
 import hashlib
-from importlib import resources
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from django.utils import timezone
 
-from tests.web_fixtures import H, clinic, patient, user
-from venowatch.clinic.models import Assessment, Clinic, Patient, Role, Task
-from venowatch.protocol import Pgic, ProcedureKind
-from venowatch.services.care.records import record_checkin, record_procedure
+from tests.impact_fixtures import WIDER, save_confirmed
+from tests.impact_fixtures import declined_at_60_hours as _declined_at_60_hours
+from tests.web_fixtures import clinic
+from venowatch.clinic.models import Assessment, Clinic, Task
 
 pytestmark = pytest.mark.django_db
-SHIPPED = resources.files("venowatch.protocol").joinpath("default.toml").read_text("utf-8")
-WIDER = SHIPPED.replace('version = "1.0.0"', 'version = "1.1.0-wide"').replace(
-    'thrombosis_window = "48h"', 'thrombosis_window = "72h"'
-)
 
 
 def _admin() -> Client:
@@ -29,15 +23,6 @@ def _admin() -> Client:
     client = Client()
     client.force_login(root)
     return client
-
-
-def _declined_at_60_hours(c: Clinic) -> Patient:
-    """Symptoms back 60 hours after the procedure: a clot only if the window is over 60 h."""
-    p = patient("Maria Keller", c, advocate=user("alex", c, Role.ADVOCATE))
-    now = timezone.now()
-    record_procedure(p, kind=ProcedureKind.VENOPLASTY, performed_at=now - 61 * H, now=now)
-    record_checkin(p, at=now - 1 * H, pgic=Pgic.MUCH_WORSE, symptoms_returned=True, now=now)
-    return p
 
 
 def _form(c: Clinic, text: str) -> dict[str, Any]:
@@ -54,7 +39,8 @@ def test_a_new_protocol_reassesses_every_patient_at_once() -> None:
     p = _declined_at_60_hours(c)
     assert Assessment.objects.get(patient=p).urgency != "emergency"
     client = _admin()
-    response = client.post(f"/admin/clinic/clinic/{c.pk}/change/", _form(c, WIDER), follow=True)
+    # Since issue 14 the save needs a confirmation after the preview (tests/test_impact_admin).
+    response = save_confirmed(client, c, WIDER)
     assert "1 patients were re-assessed" in response.content.decode()
     stored = Assessment.objects.get(patient=p)
     assert (stored.pathway, stored.urgency) == ("possible_thrombosis", "emergency")
@@ -65,11 +51,11 @@ def test_a_new_protocol_reassesses_every_patient_at_once() -> None:
     assert "ccsvi-restenosis 1.1.0-wide" in page
 
     crlf = WIDER.replace("\n", "\r\n")  # as a browser sends a text area
-    client.post(f"/admin/clinic/clinic/{c.pk}/change/", _form(c, crlf))
+    save_confirmed(client, c, crlf.replace("1.1.0-wide", "1.1.1-wide"))
     c.refresh_from_db()
-    assert c.protocol_text == WIDER
+    assert c.protocol_text == WIDER.replace("1.1.0-wide", "1.1.1-wide")
 
-    client.post(f"/admin/clinic/clinic/{c.pk}/change/", _form(c, ""))
+    save_confirmed(client, c, "")
     stored = Assessment.objects.get(patient=p)
     assert stored.protocol["version"] == "1.0.0"
     assert stored.urgency != "emergency"

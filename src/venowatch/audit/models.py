@@ -65,6 +65,7 @@ class Action(enum.Enum):
     DECISION_SUPPORT = "decision_support"
     FHIR = "fhir"
     ADMIN_VIEW = "admin_view"
+    PROTOCOL_IMPACT = "protocol_impact"
     # writes
     CHECKIN = "checkin"
     PROCEDURE = "procedure"
@@ -102,6 +103,7 @@ READS = frozenset(
         Action.EXPORT,
         Action.DECISION_SUPPORT,
         Action.ADMIN_VIEW,
+        Action.PROTOCOL_IMPACT,
     }
 )
 
@@ -118,6 +120,7 @@ ACTION_LABELS = {
     Action.DECISION_SUPPORT: _("asked for decision support"),
     Action.FHIR: _("read over FHIR"),
     Action.ADMIN_VIEW: _("viewed in the admin"),
+    Action.PROTOCOL_IMPACT: _("previewed a protocol change over the clinic's records"),
     Action.CHECKIN: _("recorded a check-in"),
     Action.PROCEDURE: _("recorded a procedure"),
     Action.LAB: _("recorded a lab result"),

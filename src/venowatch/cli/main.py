@@ -13,7 +13,7 @@ from typing import NoReturn
 import msgspec
 
 from venowatch import __version__
-from venowatch.cli import audit, replay
+from venowatch.cli import audit, impact, replay
 from venowatch.cli.errors import USAGE_ERROR, UsageError
 from venowatch.cli.inputs import expand, load_all
 from venowatch.cli.progress import progress
@@ -87,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     protocol.add_argument("--protocol", metavar="FILE", help="the file to check")
     protocol.set_defaults(run=_protocol)
+    impact.add_command(protocol)
 
     serve = commands.add_parser(
         "serve", help="run the web application",

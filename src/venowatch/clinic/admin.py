@@ -16,6 +16,7 @@ from venowatch.clinic import (
     models,
 )
 from venowatch.clinic.admin_erasure import erase
+from venowatch.clinic.admin_protocol import ProtocolPreviewMixin
 from venowatch.clinic.admin_scope import (
     ClinicScopedAdmin,
     ScopedStackedInline,
@@ -87,7 +88,10 @@ CONTACT_FIELDS = (
 
 
 @admin.register(models.Clinic)
-class ClinicAdmin(ClinicScopedAdmin[models.Clinic]):
+class ClinicAdmin(ProtocolPreviewMixin, ClinicScopedAdmin[models.Clinic]):
+    """A clinic's settings; a new protocol file is previewed before it is saved
+    (clinic.admin_protocol)."""
+
     form = ClinicForm
     list_display = (
         "name", "ir_name", "ir_phone", "oncall_phone", "oncall_email", "time_zone", "protocol",
@@ -147,7 +151,8 @@ class ClinicAdmin(ClinicScopedAdmin[models.Clinic]):
         return admin_clinic(request) is None and super().has_delete_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: models.Clinic, form: Any, change: bool) -> None:
-        if not change or "protocol_text" not in form.changed_data:
+        # A text area sends CRLF, so "changed" may be the same file: compare the cleaned text.
+        if not change or form.cleaned_data["protocol_text"] == form.initial.get("protocol_text"):
             super().save_model(request, obj, form, change)
             return
         count = change_protocol(obj, obj.protocol_text, utc_now())

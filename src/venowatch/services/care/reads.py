@@ -28,6 +28,8 @@ from venowatch.services.care.consent import ConsentState, state_of
 from venowatch.services.care.contacts import ContactCard, contact_card
 from venowatch.services.care.data_export import csv_zip
 from venowatch.services.care.emergency import EmergencyState, Step, open_emergency_tasks
+from venowatch.services.care.impact import Impact
+from venowatch.services.care.impact_clinic import clinic_impact
 from venowatch.services.care.records import asks_if_symptoms_returned
 from venowatch.services.care.replay import patient_replay
 from venowatch.services.care.replay_values import PatientReplay
@@ -64,6 +66,7 @@ class Read(enum.Enum):
     EXPORT = "export"  # a FHIR export, over HTTP or at the command line
     DECISION_SUPPORT = "decision_support"  # a CDS Hooks call from the EHR
     FHIR = "fhir"  # a FHIR REST read or search
+    PROTOCOL_IMPACT = "protocol_impact"  # a clinic's records, replayed under a new protocol
 
 
 class Records(enum.Enum):
@@ -75,14 +78,17 @@ class Records(enum.Enum):
     CHANGES = "changes"
 
 
-def _reading(reader: Any, what: Read, patients: Iterable[int]) -> None:
+def _reading(
+    reader: Any, what: Read, patients: Iterable[int], *, clinic: int | None = None
+) -> None:
     """Every read of patients' records passes here, before it happens, and is logged
     (services.security.audit: who, which patients, what; where from, the edge's origin says).
-    `reader` None is the operator at the command line or an EHR, as the origin says."""
+    `reader` None is the operator at the command line or an EHR, as the origin says. A read
+    of a whole clinic names no patient but the `clinic`."""
     ids = list(patients)
     if log.isEnabledFor(logging.DEBUG):
         log.debug("user %s reads %s of patients %s", getattr(reader, "pk", None), what.value, ids)
-    audit.read(reader, Action(what.value), ids)
+    audit.read(reader, Action(what.value), ids, clinic=clinic)
 
 
 # --- the staff patient page -----------------------------------------------------------------
@@ -474,3 +480,20 @@ def fhir_resource(reader: Any, kind: str, id_: str, now: datetime) -> dict[str, 
 def fhir_found(reader: Any, query: Query, now: datetime) -> fhir_search.Page:
     """A page of a FHIR search; the hook sees the ids of the patients whose records it reads."""
     return fhir_search.search(reader, lambda ids: _reading(reader, Read.FHIR, ids), query, now)
+
+
+def protocol_impact(
+    reader: Any,
+    clinic: models.Clinic,
+    new: Protocol,
+    now: datetime,
+    *,
+    replayed: bool = True,
+    replay_at_most: int | None = None,
+) -> Impact:
+    """What a new protocol file would change for every patient of `clinic` (the admin's
+    preview, `venowatch protocol impact`; see impact_clinic.clinic_impact). One read of the
+    clinic's records, logged as one row naming the clinic rather than a row per patient
+    (docs/decisions/impact.md)."""
+    _reading(reader, Read.PROTOCOL_IMPACT, [], clinic=clinic.pk)
+    return clinic_impact(clinic, new, now, replayed=replayed, replay_at_most=replay_at_most)

@@ -181,12 +181,15 @@ def _clinics(user: Any, ids: Iterable[int]) -> dict[int | None, int | None]:
     return clinics
 
 
-def read(user: Any, action: Action, patient_ids: Iterable[int]) -> None:
+def read(
+    user: Any, action: Action, patient_ids: Iterable[int], *, clinic: int | None = None
+) -> None:
     """`user` (None: the operator or an EHR, as the origin says) reads these patients' records;
-    a list read before its page is cut (no ids yet) is one row without a patient."""
+    a list read before its page is cut (no ids yet) is one row without a patient, naming the
+    `clinic` if given (a read of a whole clinic's records)."""
     if not settings.VENOWATCH_AUDIT:
         return
-    patients = _clinics(user, patient_ids) or {None: None}
+    patients = _clinics(user, patient_ids) or {None: clinic}
     here = current()
     if all((action, p, Outcome.ALLOWED) in here.logged for p in patients):
         return  # logged already: costs no query and no lock

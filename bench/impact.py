@@ -1,0 +1,215 @@
+"""The impact preview of a protocol change against a full re-assessment (issue 14).
+
+A clinic of --patients (default 10,000) from bench/generate.py's registry (a venoplasty and a
+year of weekly check-ins each, known trajectories; each timeline shifted so that its own
+as_of is NOW), each with a stored assessment. The new file changes two parameters
+(thrombosis_window 48h -> 72h, reverted_min 14d -> 10d).
+
+- Floor: a full re-assessment of those patients, in batches of 500, as saving a new protocol
+  does (services.care.reassessing.reassess_many; a steady pass, after an untimed first one).
+- Figure "now": the preview's standings now under both files (reads.protocol_impact with
+  replayed=False): the same reads, two assessments a patient, nothing written.
+- Figure "full": the whole preview, with the replayed history under both files.
+
+Goal (issue 14): the preview in at most 2x the full re-assessment. Each timing is the best of
+--repeats, alternating the three so a noisy spell hits them all. SQLite in a temporary
+directory unless DATABASE_URL is set.
+
+    .venv/bin/python bench/impact.py [--patients 10000] [--repeats 3]
+
+Writes bench/out/impact.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+BATCH = 500
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    data = Path(tempfile.mkdtemp(prefix="venowatch-bench-impact-"))
+    try:
+        os.environ.update(
+            VENOWATCH_DATA_DIR=str(data),
+            VENOWATCH_SECRET_KEY="bench-only",
+            DJANGO_SETTINGS_MODULE="venowatch.settings",
+        )
+        os.environ.setdefault("DATABASE_URL", f"sqlite:///{data / 'bench.sqlite3'}")
+        import django
+
+        django.setup()
+        results = _run(args)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "impact.json").write_text(json.dumps(results, indent=1))
+    _report(results)
+    return 0
+
+
+def new_protocol_text() -> str:
+    from importlib import resources
+
+    shipped = resources.files("venowatch.protocol").joinpath("default.toml").read_text("utf-8")
+    return (
+        shipped.replace('version = "1.0.0"', 'version = "1.1.0-bench"')
+        .replace('thrombosis_window = "48h"', 'thrombosis_window = "72h"')
+        .replace('reverted_min = "14d"', 'reverted_min = "10d"')
+    )
+
+
+def _run(args: argparse.Namespace) -> dict[str, Any]:
+    from django.core.management import call_command
+
+    from venowatch.clinic.models import Clinic
+    from venowatch.protocol import parse_protocol
+
+    call_command("migrate", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    clinic = _populate(args.patients)
+    print(f"populated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    clinic = Clinic.objects.get(pk=clinic.pk)
+    new = parse_protocol(new_protocol_text())
+    _reassess(clinic)  # the first pass replaces the placeholder assessments
+    best = {"reassess_s": float("inf"), "now_s": float("inf"), "full_s": float("inf")}
+    impact = None
+    for _ in range(args.repeats):
+        best["reassess_s"] = min(best["reassess_s"], _reassess(clinic))
+        elapsed, _ = _preview(clinic, new, replayed=False)
+        best["now_s"] = min(best["now_s"], elapsed)
+        elapsed, impact = _preview(clinic, new, replayed=True)
+        best["full_s"] = min(best["full_s"], elapsed)
+    assert impact is not None
+    r: dict[str, Any] = {k: round(v, 3) for k, v in best.items()}
+    r["patients"] = impact.compared
+    r["moved_now"] = impact.moved
+    r["courses"] = impact.courses
+    r["courses_flagged_earlier"] = sum(len(s.earlier) for s in impact.history or ())
+    r["now_over_reassess"] = round(best["now_s"] / best["reassess_s"], 2)
+    r["full_over_reassess"] = round(best["full_s"] / best["reassess_s"], 2)
+    r["replay_s"] = round(best["full_s"] - best["now_s"], 3)
+    r["goal"] = 2.0
+    return r
+
+
+def _populate(n: int) -> Any:
+    """The registry's timelines, shifted to end a week before NOW, with bulk inserts."""
+    from django.db import connection, transaction
+
+    from generate import generate
+    from venowatch.clinic.models import Assessment, Clinic, Patient, Procedure
+    from venowatch.protocol import Pathway, Urgency
+
+    clinic = Clinic.objects.create(name="Bench", time_zone="America/New_York")
+    timelines = generate(n)
+    for start in range(0, n, 2_000):
+        chunk = timelines[start : start + 2_000]
+        with transaction.atomic():
+            patients = Patient.objects.bulk_create(
+                Patient(clinic=clinic, name=f"P{start + i:05d}", time_zone=_zone(t))
+                for i, t in enumerate(chunk)
+            )
+            shifted = [(p, t, NOW - _at(t["as_of"])) for p, t in zip(patients, chunk, strict=True)]
+            Procedure.objects.bulk_create(
+                Procedure(patient=p, kind=x["kind"], performed_at=_at(x["performed_at"]) + d,
+                          veins=x["veins"])
+                for p, t, d in shifted for x in t["procedures"]
+            )  # fmt: skip
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO clinic_checkin (patient_id, at, pgic, symptoms_returned, symptoms,"
+                    " note, recorded_at, void_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, '')",
+                    [
+                        (p.pk, _at(c["at"]) + d, c["pgic"], c.get("symptoms_returned", False),
+                         json.dumps(c.get("symptoms", {})), c.get("note", ""), NOW)
+                        for p, t, d in shifted for c in t["checkins"]
+                    ],
+                )  # fmt: skip
+                cursor.executemany(
+                    "INSERT INTO clinic_lab (patient_id, at, kind, result, finding, codings,"
+                    " recorded_at, void_reason) VALUES (%s, %s, %s, %s, %s, '[]', %s, '')",
+                    [
+                        (p.pk, _at(x["at"]) + d, x["kind"], x["result"], x.get("finding", ""), NOW)
+                        for p, t, d in shifted for x in t.get("labs", ())
+                    ],
+                )  # fmt: skip
+            Assessment.objects.bulk_create(
+                Assessment(patient=p, as_of=NOW, pathway=Pathway.IMPROVED, urgency=Urgency.NONE,
+                           urgency_rank=4, since=NOW)
+                for p in patients
+            )  # fmt: skip
+        print(f"  {start + len(chunk):,} patients", file=sys.stderr, end="\r")
+    return clinic
+
+
+def _zone(t: dict[str, Any]) -> str:
+    return "America/New_York" if t["as_of"].endswith("-05:00") else "Europe/Paris"
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _reassess(clinic: Any) -> float:
+    """What saving a protocol re-assesses (services.care.clinics.change_protocol's loop)."""
+    from django.db import transaction
+
+    from venowatch.clinic.models import Patient
+    from venowatch.services.care.reassessing import reassess_many
+
+    t = time.perf_counter()
+    with transaction.atomic():
+        patients = Patient.objects.filter(clinic=clinic, assessment__isnull=False)
+        batch: list[Any] = []
+        for patient in patients.order_by("pk").iterator(chunk_size=BATCH):
+            patient.clinic = clinic
+            batch.append(patient)
+            if len(batch) == BATCH:
+                reassess_many(batch, NOW)
+                batch = []
+        if batch:
+            reassess_many(batch, NOW)
+    return time.perf_counter() - t
+
+
+def _preview(clinic: Any, new: Any, *, replayed: bool) -> tuple[float, Any]:
+    from venowatch.services.care.reads import protocol_impact
+
+    t = time.perf_counter()
+    impact = protocol_impact(None, clinic, new, NOW, replayed=replayed)
+    return time.perf_counter() - t, impact
+
+
+def _report(r: dict[str, Any]) -> None:
+    met = {True: "met", False: "NOT met"}
+    print(f"\nimpact preview: {r['patients']:,} patients, {r['courses']:,} courses")
+    print(f"  full re-assessment (floor): {r['reassess_s']:.2f} s")
+    print(f"  preview, now only: {r['now_s']:.2f} s; ratio {r['now_over_reassess']:.2f} "
+          f"(goal <= 2: {met[r['now_over_reassess'] <= 2]})")  # fmt: skip
+    full = r["full_over_reassess"]
+    print(f"  preview with replayed history: {r['full_s']:.2f} s (replay {r['replay_s']:.2f} s);"
+          f" ratio {full:.2f} (goal <= 2: {met[full <= 2]})")  # fmt: skip
+    print(f"  moved now: {r['moved_now']}; courses flagged earlier: "
+          f"{r['courses_flagged_earlier']}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main())
