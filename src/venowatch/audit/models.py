@@ -65,6 +65,7 @@ class Action(enum.Enum):
     DECISION_SUPPORT = "decision_support"
     FHIR = "fhir"
     ADMIN_VIEW = "admin_view"
+    WORKLIST_EXPORT = "worklist_export"
     # writes
     CHECKIN = "checkin"
     PROCEDURE = "procedure"
@@ -85,6 +86,7 @@ class Action(enum.Enum):
     ADMIN_CHANGE = "admin_change"
     ADMIN_DELETE = "admin_delete"
     ERASURE = "erasure"
+    ENROLMENT = "enrolment"
     # refusals
     REFUSAL = "refusal"
 
@@ -102,6 +104,7 @@ READS = frozenset(
         Action.EXPORT,
         Action.DECISION_SUPPORT,
         Action.ADMIN_VIEW,
+        Action.WORKLIST_EXPORT,
     }
 )
 
@@ -118,6 +121,7 @@ ACTION_LABELS = {
     Action.DECISION_SUPPORT: _("asked for decision support"),
     Action.FHIR: _("read over FHIR"),
     Action.ADMIN_VIEW: _("viewed in the admin"),
+    Action.WORKLIST_EXPORT: _("exported them in the worklist's file"),
     Action.CHECKIN: _("recorded a check-in"),
     Action.PROCEDURE: _("recorded a procedure"),
     Action.LAB: _("recorded a lab result"),
@@ -137,6 +141,7 @@ ACTION_LABELS = {
     Action.ADMIN_CHANGE: _("changed in the admin"),
     Action.ADMIN_DELETE: _("deleted in the admin"),
     Action.ERASURE: _("erased the patient and their data"),
+    Action.ENROLMENT: _("enrolled the patient"),
     Action.REFUSAL: _("was refused"),
 }
 ACTOR_LABELS = {
