@@ -68,7 +68,7 @@ def enrol_page(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("%(name)s is enrolled; an invitation to choose a password went to %(email)s.")
-                % {"name": patient.name, "email": main.cleaned_data["email"]},
+                % {"name": patient.name, "email": patient.user.email},
             )
             return redirect("staff-patient", pk=patient.pk)
     status = 400 if request.method == "POST" else 200
