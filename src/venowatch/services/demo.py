@@ -326,7 +326,7 @@ def _logins() -> list[tuple[str, str]]:
     of alex or jordan, and all of them are the administrator's."""
     treated = sum(1 for s in STORIES if s.procedures)
     staff = [
-        ("admin", "clinic administrator: every patient of the clinic, enrolment, and /admin/"),
+        ("admin", "administrator: every patient of the clinic, enrolment, and /admin/"),
         ("alex", f"patient advocate: {_advocated('alex')}; enrols patients"),
         ("jordan", f"patient advocate: {_advocated('jordan')}; enrols patients"),
         ("dr.ruiz", f"clinician / IR: the {treated} patients she treated, and emergencies"),
