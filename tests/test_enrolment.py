@@ -18,6 +18,8 @@ from django.utils import timezone
 from tests.staff_fixtures import Team, signed_in, text
 from tests.web_fixtures import clinic, user
 from venowatch.audit.models import Action, AuditEvent
+from venowatch.clinic.admin import ClinicForm
+from venowatch.clinic.admin_patient_form import PatientForm
 from venowatch.clinic.models import Member, Patient, PatientIdentifier, Procedure, Role
 from venowatch.notify.models import Kind, Notification
 from venowatch.web.invitation import invitation_tokens
@@ -208,3 +210,16 @@ def test_the_admins_patient_form_uses_lists(client: Client, team: Team) -> None:
     )  # fmt: skip
     olga = Patient.objects.get(name="Olga Admin")
     assert (olga.time_zone, olga.tracked_symptoms) == ("Europe/Rome", ["vision", "balance issues"])
+
+
+def _zones(form: Any) -> list[str]:
+    return [zone for zone, _ in form.fields["time_zone"].choices]
+
+
+def test_a_stored_zone_the_list_leaves_out_is_kept_by_the_admin_forms(team: Team) -> None:
+    team.clinic.time_zone = "US/Eastern"
+    team.clinic.save()
+    p = Patient.objects.create(clinic=team.clinic, name="Old Zone", time_zone="US/Eastern")
+    assert "US/Eastern" not in _zones(PatientForm())  # the list reads as places
+    for form in (ClinicForm(instance=team.clinic), PatientForm(instance=p)):
+        assert "US/Eastern" in _zones(form)  # opening and saving moves nobody

@@ -46,6 +46,9 @@ class ClinicForm(forms.ModelForm[models.Clinic]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        zone = self.fields["time_zone"]
+        assert isinstance(zone, TimeZoneField)
+        zone.include(self.instance.time_zone if self.instance.pk else "")
         # Kept byte for byte (as the file was), so its hash matches the file's; browsers send
         # a text area's lines ending in CRLF, which the file did not have.
         self.fields["protocol_text"].strip = False  # type: ignore[attr-defined]

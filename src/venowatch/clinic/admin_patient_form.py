@@ -28,6 +28,9 @@ class PatientForm(forms.ModelForm[models.Patient]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        zone = self.fields["time_zone"]
+        assert isinstance(zone, TimeZoneField)
+        zone.include(self.instance.time_zone if self.instance.pk else "")
         field = self.fields["tracked_symptoms"]
         assert isinstance(field, SymptomsField)
         current = self.instance.tracked_symptoms if self.instance.pk else []

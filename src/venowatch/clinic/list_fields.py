@@ -53,6 +53,12 @@ class TimeZoneField(forms.ChoiceField):
         )
         super().__init__(choices=time_zone_choices, **kwargs)
 
+    def include(self, current: str) -> None:
+        """Offer a stored zone the list leaves out (an alias such as US/Eastern), so that
+        opening a form and saving it never moves anyone to another zone."""
+        if current and current not in time_zones() and current in available_timezones():
+            self.choices = [(current, current.replace("_", " ")), *time_zone_choices()]
+
 
 class SymptomsField(forms.MultipleChoiceField):
     """The symptoms to rate at each check-in, ticked from a list (the common ones and whatever
