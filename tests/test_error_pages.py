@@ -129,3 +129,19 @@ def test_the_favicon_is_served_from_the_package(client: Client) -> None:
     assert "favicon.svg" in page
     svg = client.get("/static/venowatch/favicon.svg")
     assert svg.status_code == 200
+
+
+def test_a_form_refused_by_the_csrf_check_says_what_to_do() -> None:
+    c = clinic()
+    alex = user("alex", c, Role.ADVOCATE)
+    p = patient("Maria Keller", c, alex)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alex)
+    page = client.post(reverse("staff-add-note", args=[p.pk]), {"note-text": "Called."})
+    assert page.status_code == 403
+    body = text(page)
+    assert "This form can no longer be sent" in body
+    assert 'href="/staff/"' in body
+    assert Note.objects.count() == 0
+    api = client.post("/api/v1/patients", {}, content_type="application/json")
+    assert "This form can no longer be sent" not in text(api)  # the API answers its own way

@@ -186,6 +186,8 @@ AUTHENTICATION_BACKENDS = [
     "venowatch.services.security.access.MemberBackend",
 ]
 PASSWORD_RESET_TIMEOUT = 60 * env_int("VENOWATCH_PASSWORD_RESET_MINUTES", 60)
+# A refused form's CSRF check answers in the house style, not Django's bare page.
+CSRF_FAILURE_VIEW = "venowatch.web.error_pages.csrf_failure"
 # An enrolled patient's invitation to choose a password: longer, since it waits in an inbox.
 VENOWATCH_INVITATION_DAYS = env_int("VENOWATCH_INVITATION_DAYS", 7)
 

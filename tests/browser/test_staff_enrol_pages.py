@@ -4,9 +4,11 @@ enrolment goes through from the page as a person fills it in."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.pages import (
     PHONE,
@@ -99,3 +101,43 @@ def test_a_forms_address_reopened_shows_its_page(open_page: OpenPage, demo: Demo
     assert response is not None
     assert response.status == 200
     expect(page.get_by_role("heading", name="Maria Keller", exact=False).first).to_be_visible()
+
+
+def _sending(method: str) -> Callable[[Route], None]:
+    return lambda route: route.continue_(method=method)
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_405_and_500_pages_are_accessible(
+    open_page: OpenPage, demo: Demo, screen: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = open_page(SCREENS[screen])
+    sign_in(page, "alex")
+    maria = demo.patient("maria")
+    note = reverse("staff-add-note", args=[maria.pk])
+    # Methods no form sends: the browser is made to send them to a form's address. A PUT
+    # meets the CSRF check first; an OPTIONS the view, which takes a POST only.
+    for method, status, heading in (
+        ("PUT", 403, "This form can no longer be sent"),
+        ("OPTIONS", 405, "This address does not open as a page"),
+    ):
+        page.route(f"**{note}", _sending(method))
+        response = page.goto(note)
+        assert response is not None
+        assert response.status == status
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        assert_no_violations(page)
+        _fits(page)
+        page.unroute(f"**{note}")
+
+    def broken(who: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("venowatch.web.views.role_of", broken)  # the live server's thread too
+    response = page.goto("/")
+    assert response is not None
+    assert response.status == 500
+    expect(page.get_by_role("heading", name="Something went wrong on our side")).to_be_visible()
+    expect(page.get_by_role("navigation").get_by_role("link", name="Worklist")).to_be_visible()
+    assert_no_violations(page)
+    _fits(page)

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views import defaults
+from django.views import csrf, defaults
 
 from venowatch.clinic.models import Role
 from venowatch.services.security.access import role_of
@@ -27,7 +27,7 @@ from venowatch.services.security.access import role_of
 NOT_PAGES = ("/api/", "/fhir/", "/cds-services")
 """Answered by edges with their own error formats (web.signin_middleware's list too)."""
 
-_TITLES = {
+_TITLES: dict[int | str, tuple[str, str]] = {
     403: (
         gettext_noop("You may not open this page"),
         gettext_noop(
@@ -46,6 +46,13 @@ _TITLES = {
         gettext_noop("This address does not open as a page"),
         gettext_noop(
             "It takes a form sent from another page: go back to that page and send it again."
+        ),
+    ),
+    "csrf": (
+        gettext_noop("This form can no longer be sent"),
+        gettext_noop(
+            "The page was open a long time, or you signed in again since. Go back, reload the "
+            "page and send the form again; what you typed may need typing again."
         ),
     ),
     500: (
@@ -85,8 +92,8 @@ def _nav(request: HttpRequest) -> str:
     return ""
 
 
-def error_page(request: HttpRequest, status: int) -> HttpResponse:
-    title, explanation = _TITLES[status]
+def error_page(request: HttpRequest, status: int, reason: int | str | None = None) -> HttpResponse:
+    title, explanation = _TITLES[status if reason is None else reason]
     context: dict[str, Any] = {
         "status": status,
         "heading": _(title),
@@ -111,6 +118,14 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if not _is_page(request):
         return defaults.page_not_found(request, exception or Resolver404())
     return error_page(request, 404)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused by the CSRF check (Django's CSRF_FAILURE_VIEW), in words a person acts
+    on: most often a page left open past its session."""
+    if not _is_page(request):
+        return csrf.csrf_failure(request, reason)
+    return error_page(request, 403, "csrf")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
