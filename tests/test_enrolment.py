@@ -141,6 +141,7 @@ def test_a_password_reset_token_is_not_an_invitation(client: Client, team: Team)
         ({"name": ""}, "id_name", "Enter the patient's name."),
         ({"email": "nope"}, "id_email", "Enter an email address like name@example.org."),
         ({"email": "alex@example.org"}, "id_email", "already belongs to an account"),
+        ({"email": "n" * 140 + "@example.org"}, "id_email", "at most 150 are kept"),
         ({"time_zone": "Mars/Olympus"}, "id_time_zone", "Choose a time zone from the list."),
         ({"symptoms": None, "other_symptoms": ""}, "id_symptoms", "at least one symptom"),
         ({"other_symptoms": "x" * 41}, "id_other_symptoms", "longer than 40 letters"),

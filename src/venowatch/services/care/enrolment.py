@@ -107,6 +107,7 @@ def _check(clinic: models.Clinic, entry: Enrolment, name: str, email: str) -> No
         validate_email(email)
     except ValidationError:
         raise FieldError("email", _("is not an email address")) from None
+    check_lengths(User, {"username": email}, {"username": "email"})  # it is the username
     if (
         User.objects.filter(username__iexact=email).exists()
         or User.objects.filter(email__iexact=email).exists()
