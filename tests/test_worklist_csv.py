@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime
 
 import pytest
 from django.test import Client
@@ -14,16 +15,24 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.staff_fixtures import Team, signed_in, text
-from tests.test_staff_pages import assessed
 from tests.web_fixtures import D, H, clinic, patient, user
 from venowatch.audit.models import Action, AuditEvent
-from venowatch.clinic.models import Patient, Role
+from venowatch.clinic.models import Assessment, Patient, Role
 from venowatch.protocol import Pathway, ProcedureKind
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.records import record_procedure
 from venowatch.web.staff_worklist_csv import cell
 
 pytestmark = pytest.mark.django_db
+
+
+def assessed(p: Patient, pathway: Pathway, since: datetime, flags: tuple[str, ...] = ()) -> None:
+    """A stored assessment, as test_staff_pages makes them (test modules import no others)."""
+    urgency = clinic_protocol(p.clinic).pathways[pathway].urgency
+    Assessment.objects.create(
+        patient=p, as_of=since, pathway=pathway, urgency=urgency,
+        urgency_rank=urgency.rank, flags=list(flags), since=since,
+    )  # fmt: skip
 
 
 @pytest.fixture
