@@ -178,7 +178,7 @@ def _actions(client: Client, target: Side) -> dict[str, Callable[[], bool]]:
         client.post(
             "/admin/clinic/patient/add/",
             {"clinic": target.clinic.pk, "name": "Added Here", "time_zone": "UTC",
-             "tracked_symptoms": "[]", **_inlines()},
+             "tracked_symptoms": ["fatigue"], **_inlines()},  # ticked, not JSON (issue 15)
         )  # fmt: skip
         return Patient.objects.filter(name="Added Here", clinic=target.clinic).exists()
 

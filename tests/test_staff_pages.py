@@ -202,9 +202,13 @@ def test_worklist_advocate_filter(client: Client, filtered: Team) -> None:
     jordan = str(filtered.jordan.pk)
     admin = signed_in(client, filtered.admin).get(reverse("worklist"), {"advocate": jordan})
     assert names(admin) == ["Dee Clot", "Cal Stent"]
-    # An advocate choosing another advocate only narrows their own reach: nobody.
+    # The filter offers an advocate only the advocates of patients in their list (issue 15):
+    # a link naming a colleague is a refused filter, named on the page and left out.
     client.force_login(filtered.alex)
-    assert names(client.get(reverse("worklist"), {"advocate": jordan})) == []
+    refused = client.get(reverse("worklist"), {"advocate": jordan})
+    assert refused.status_code == 400
+    assert "only those with patients in your list" in text(refused)
+    assert names(refused) == ["Bea Both", "Ann Overdue"]
     assert names(client.get(reverse("worklist"))) == ["Bea Both", "Ann Overdue"]
 
 
@@ -512,7 +516,10 @@ def test_notes(client: Client, team: Team) -> None:
     note = Note.objects.get(patient=p)
     assert (note.text, note.author) == ("Called; she is resting.", team.alex)
     assert "Called; she is resting." in text(client.get(reverse("staff-patient", args=[p.pk])))
-    assert client.get(url).status_code == 405  # only POST records anything
+    # Only POST records anything; a GET on the form's address opens its page (issue 15).
+    opened = client.get(url)
+    assert (opened.status_code, opened["Location"]) == (302, reverse("staff-patient", args=[p.pk]))
+    assert Note.objects.count() == 1
 
 
 def test_posting_to_a_patient_out_of_reach_is_404_and_saves_nothing(

@@ -34,7 +34,7 @@ from venowatch.services.care.standing import standing
 from venowatch.services.care.tasks import acknowledge
 from venowatch.services.demo import DEMO_CLINIC, create_demo
 from venowatch.services.integration.cds.cards import patient_view_card
-from venowatch.services.notification.account import queue_password_reset
+from venowatch.services.notification.account import queue_invitation, queue_password_reset
 from venowatch.services.sweep import sweep
 from venowatch.services.timeline_files import decode_timeline
 
@@ -166,6 +166,7 @@ def _staff_urls(clinic: models.Clinic, now: datetime) -> Iterator[str]:
     yield reverse("worklist")
     yield reverse("worklist") + "?q=keller"
     yield reverse("worklist") + "?q=nobody-by-that-name"
+    yield reverse("staff-enrol")
     week_ago = (now - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     for p in models.Patient.objects.filter(clinic=clinic).order_by("pk"):
         page = reverse("staff-patient", args=[p.pk])
@@ -227,6 +228,9 @@ def outbox(db: None, sms: Provider) -> list[Notification]:  # noqa: F811
         sweep(demo_now + timedelta(hours=hours))
     assert maria.user is not None
     queue_password_reset(maria.user, "/accounts/reset/x/y/", demo_now + timedelta(days=16))
+    queue_invitation(
+        maria.user, "/accounts/reset/welcome/x/y/", demo_now + timedelta(days=16), maria
+    )
     return list(Notification.objects.all())
 
 

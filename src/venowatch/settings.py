@@ -13,6 +13,7 @@ Variables (all prefixed VENOWATCH_ except DATABASE_URL):
   VENOWATCH_BEHIND_TLS_PROXY  true when a TLS proxy in front sets X-Forwarded-Proto (default false)
   VENOWATCH_SECURE_COOKIES  session and CSRF cookies over https only (production default true)
   VENOWATCH_TOKEN_DAYS   how long a new API token lives (default 90)
+  VENOWATCH_INVITATION_DAYS  how long an enrolled patient's invitation link works (default 7)
 Secrets (VENOWATCH_SECRET_KEY, DATABASE_URL, VENOWATCH_EMAIL_PASSWORD, VENOWATCH_SMS_AUTH_TOKEN)
 may instead be read from a file named by the same variable with _FILE appended.
   VENOWATCH_ALLOWED_HOSTS  comma-separated (default localhost,127.0.0.1,[::1])
@@ -107,6 +108,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "venowatch.web.audit_origin.AuditOriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A GET on a form's address goes to its page; other 405s are a page in the house style.
+    "venowatch.web.error_pages.MethodNotAllowedMiddleware",
     "venowatch.web.throttle.RateLimitMiddleware",
     # After messages: an ended session says why on the sign-in page.
     "venowatch.web.signin_middleware.SessionLimitMiddleware",
@@ -183,6 +186,10 @@ AUTHENTICATION_BACKENDS = [
     "venowatch.services.security.access.MemberBackend",
 ]
 PASSWORD_RESET_TIMEOUT = 60 * env_int("VENOWATCH_PASSWORD_RESET_MINUTES", 60)
+# A refused form's CSRF check answers in the house style, not Django's bare page.
+CSRF_FAILURE_VIEW = "venowatch.web.error_pages.csrf_failure"
+# An enrolled patient's invitation to choose a password: longer, since it waits in an inbox.
+VENOWATCH_INVITATION_DAYS = env_int("VENOWATCH_INVITATION_DAYS", 7)
 
 # django-axes counts failed sign-ins in the database, so every worker and machine shares them.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
@@ -226,6 +233,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Served at the site's root: /favicon.ico, which browsers ask for on pages that name none.
+WHITENOISE_ROOT = Path(__file__).resolve().parent / "web" / "root"
 
 EMAIL_BACKEND = env_str("VENOWATCH_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("VENOWATCH_EMAIL_HOST", "localhost")

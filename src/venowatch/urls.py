@@ -4,7 +4,12 @@ from django.urls import include, path
 
 from venowatch.api.v1 import api
 from venowatch.fhirserver import urls as fhir_urls
-from venowatch.web import views
+from venowatch.web import error_pages, views
+
+# Pages in the house style for people; the API, FHIR and CDS Hooks keep their own (error_pages).
+handler403 = error_pages.forbidden
+handler404 = error_pages.not_found
+handler500 = error_pages.server_error
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -66,6 +66,7 @@ class Action(enum.Enum):
     FHIR = "fhir"
     ADMIN_VIEW = "admin_view"
     PROTOCOL_IMPACT = "protocol_impact"
+    WORKLIST_EXPORT = "worklist_export"
     # writes
     CHECKIN = "checkin"
     PROCEDURE = "procedure"
@@ -86,6 +87,7 @@ class Action(enum.Enum):
     ADMIN_CHANGE = "admin_change"
     ADMIN_DELETE = "admin_delete"
     ERASURE = "erasure"
+    ENROLMENT = "enrolment"
     # refusals
     REFUSAL = "refusal"
 
@@ -104,6 +106,7 @@ READS = frozenset(
         Action.DECISION_SUPPORT,
         Action.ADMIN_VIEW,
         Action.PROTOCOL_IMPACT,
+        Action.WORKLIST_EXPORT,
     }
 )
 
@@ -121,6 +124,7 @@ ACTION_LABELS = {
     Action.FHIR: _("read over FHIR"),
     Action.ADMIN_VIEW: _("viewed in the admin"),
     Action.PROTOCOL_IMPACT: _("previewed a protocol change over the clinic's records"),
+    Action.WORKLIST_EXPORT: _("exported them in the worklist's file"),
     Action.CHECKIN: _("recorded a check-in"),
     Action.PROCEDURE: _("recorded a procedure"),
     Action.LAB: _("recorded a lab result"),
@@ -140,6 +144,7 @@ ACTION_LABELS = {
     Action.ADMIN_CHANGE: _("changed in the admin"),
     Action.ADMIN_DELETE: _("deleted in the admin"),
     Action.ERASURE: _("erased the patient and their data"),
+    Action.ENROLMENT: _("enrolled the patient"),
     Action.REFUSAL: _("was refused"),
 }
 ACTOR_LABELS = {

@@ -17,12 +17,14 @@ from venowatch.clinic import (
 )
 from venowatch.clinic.admin_erasure import erase
 from venowatch.clinic.admin_protocol import ProtocolPreviewMixin
+from venowatch.clinic.admin_patient_form import PatientForm
 from venowatch.clinic.admin_scope import (
     ClinicScopedAdmin,
     ScopedStackedInline,
     ScopedTabularInline,
     admin_clinic,
 )
+from venowatch.clinic.list_fields import TimeZoneField
 from venowatch.clinic.phones import normalise, validate_phone
 from venowatch.notify.schedule import ScheduleError, parse_schedule
 from venowatch.protocol import ProtocolError
@@ -34,6 +36,8 @@ from venowatch.services.notification.addresses import escalation_contacts
 
 
 class ClinicForm(forms.ModelForm[models.Clinic]):
+    time_zone = TimeZoneField(help_text=_("New patients' time zone unless staff choose another."))
+
     class Meta:
         model = models.Clinic
         fields = "__all__"
@@ -43,6 +47,9 @@ class ClinicForm(forms.ModelForm[models.Clinic]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        zone = self.fields["time_zone"]
+        assert isinstance(zone, TimeZoneField)
+        zone.include(self.instance.time_zone if self.instance.pk else "")
         # Kept byte for byte (as the file was), so its hash matches the file's; browsers send
         # a text area's lines ending in CRLF, which the file did not have.
         self.fields["protocol_text"].strip = False  # type: ignore[attr-defined]
@@ -217,6 +224,7 @@ class PatientAdmin(AuditedAdmin, ClinicScopedAdmin[models.Patient]):
     """Enrolment: the patient with their phones, details and identifiers (inlines). A patient
     is not deleted here but erased (the action), which takes their login and every record."""
 
+    form = PatientForm
     inlines = (PhoneInline, DetailsInline, IdentifierInline)
     list_display = ("name", "clinic", "advocate", "user", "time_zone")
     list_filter = ("clinic", "advocate")
@@ -228,6 +236,16 @@ class PatientAdmin(AuditedAdmin, ClinicScopedAdmin[models.Patient]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # Django's delete would leave the login and membership: erase instead
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """A new patient lives where their clinic is, until someone says otherwise."""
+        initial: dict[str, Any] = dict(super().get_changeform_initial_data(request))
+        clinic_id = admin_clinic(request)
+        clinic = models.Clinic.objects.filter(pk=clinic_id).first() if clinic_id else None
+        if clinic is not None:
+            initial.setdefault("clinic", clinic.pk)
+            initial.setdefault("time_zone", clinic.time_zone)
+        return initial
 
     @admin.display(description=_("consent to follow-up"))
     def consent(self, patient: models.Patient) -> str:

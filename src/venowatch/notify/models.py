@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     PATIENT_UPDATE = "patient_update", _("Guidance changed (to the patient)")
     REMINDER = "reminder", _("Check-in reminder")
     PASSWORD_RESET = "password_reset", _("Password reset link")
+    INVITATION = "invitation", _("Invitation to choose a password")
 
 
 class Channel(models.TextChoices):

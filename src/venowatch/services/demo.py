@@ -47,6 +47,8 @@ class Story:
     double_posted: bool = False
     """The venoplasty was entered twice, half a minute apart (the IR and the advocate each
     entered it): the second is refused as a repeat, so the patient has one procedure."""
+    shows: str = ""
+    """What signing in as this patient shows, printed beside the login."""
 
 
 def _weekly(start: timedelta, answers: list[Pgic]) -> tuple[tuple[timedelta, Pgic, bool], ...]:
@@ -54,16 +56,41 @@ def _weekly(start: timedelta, answers: list[Pgic]) -> tuple[tuple[timedelta, Pgi
 
 
 STORIES = [
-    Story("maria", "Maria Keller", (20 * H,), ((14 * H, MI, False), (2 * H, NC, True))),
-    Story("john", "John Okafor", (70 * D,), _weekly(69 * D, [MI, VMI, MI, MI, MI, MI, NC, NC, NC])),
+    Story(
+        "maria",
+        "Maria Keller",
+        (20 * H,),
+        ((14 * H, MI, False), (2 * H, NC, True)),
+        shows="a possible blood clot hours after the procedure (the emergency page)",
+    ),
+    Story(
+        "john",
+        "John Okafor",
+        (70 * D,),
+        _weekly(69 * D, [MI, VMI, MI, MI, MI, MI, NC, NC, NC]),
+        shows="suspected restenosis after weeks of improvement",
+    ),
     Story(
         "aiko",
         "Aiko Tanaka",
         (50 * D,),
         (*_weekly(49 * D, [MI, MI, VMI, MI, MI, MI, NC]), (5 * D, NC, False)),
+        shows="the adjustment weeks after a procedure",
     ),
-    Story("sam", "Sam Rivera", (35 * D,), _weekly(33 * D, [SW, SW, MW, MW, MW])),
-    Story("lena", "Lena Novak", (18 * D,), _weekly(16 * D, [SW, MW, MW])),
+    Story(
+        "sam",
+        "Sam Rivera",
+        (35 * D,),
+        _weekly(33 * D, [SW, SW, MW, MW, MW]),
+        shows="getting worse, a retest due",
+    ),
+    Story(
+        "lena",
+        "Lena Novak",
+        (18 * D,),
+        _weekly(16 * D, [SW, MW, MW]),
+        shows="getting worse early, watched closely",
+    ),
     Story(
         "omar",
         "Omar Haddad",
@@ -73,8 +100,15 @@ STORIES = [
             (10 * D, LabKind.URINE, LabResult.ABNORMAL, "urinary tract infection"),
             (10 * D, LabKind.BLOOD, LabResult.NORMAL, ""),
         ),
+        shows="an abnormal urine test, its cause treated first",
     ),
-    Story("grace", "Grace Lindqvist", (45 * D,), _weekly(43 * D, [SI, SI, SI, NC, NC, NC, NC])),
+    Story(
+        "grace",
+        "Grace Lindqvist",
+        (45 * D,),
+        _weekly(43 * D, [SI, SI, SI, NC, NC, NC, NC]),
+        shows="a small improvement, waiting before a tune-up",
+    ),
     Story(
         "peter",
         "Peter Brandt",
@@ -84,23 +118,44 @@ STORIES = [
             (20 * D, LabKind.BLOOD, LabResult.NORMAL, ""),
             (20 * D, LabKind.URINE, LabResult.NORMAL, ""),
         ),
+        shows="a tune-up procedure may help",
     ),
-    Story("ines", "Ines Duarte", (10 * D,), (*_weekly(9 * D, [NC, NC]), (1 * D, NC, False))),
-    Story("tom", "Tom Whitaker", (3 * H,), double_posted=True),
-    Story("ruth", "Ruth Adeyemi", (40 * D,), _weekly(39 * D, [MI, MI, VMI])),
+    Story(
+        "ines",
+        "Ines Duarte",
+        (10 * D,),
+        (*_weekly(9 * D, [NC, NC]), (1 * D, NC, False)),
+        shows="no improvement yet",
+    ),
+    Story(
+        "tom",
+        "Tom Whitaker",
+        (3 * H,),
+        double_posted=True,
+        shows="a procedure hours ago, its first check-in awaited",
+    ),
+    Story(
+        "ruth",
+        "Ruth Adeyemi",
+        (40 * D,),
+        _weekly(39 * D, [MI, MI, VMI]),
+        shows="improved, a check-in overdue",
+    ),
     Story(
         "lucas",
         "Lucas Moreau",
         (30 * D,),
         (*_weekly(28 * D, [MI, MI, VMI, MI]), (1 * D, MI, False)),
+        shows="improved, nothing to do",
     ),
     Story(
         "hana",
         "Hana Petrova",
         (420 * D, 300 * D, 180 * D, 70 * D),
         _weekly(69 * D, [MI, MI, MI, VMI, MI, MI, NC, NC, NC]),
+        shows="four procedures, suspected restenosis, a stent to consider",
     ),
-    Story("ben", "Ben Carter", ()),
+    Story("ben", "Ben Carter", (), shows="no procedure recorded yet"),
 ]
 
 
@@ -261,11 +316,24 @@ def _user(
     return user
 
 
+def _advocate_of(i: int) -> str:
+    return ("alex", "jordan")[i % 2]  # as create_demo assigns them
+
+
+def _advocated(username: str) -> str:
+    names = [s.name for i, s in enumerate(STORIES) if _advocate_of(i) == username]
+    return f"{len(names)} patients, {names[0]} first"
+
+
 def _logins() -> list[tuple[str, str]]:
-    return [
-        ("admin", "administrator (also /admin/)"),
-        ("alex", "patient advocate"),
-        ("dr.ruiz", "clinician / IR"),
-        ("maria", "patient with a possible blood clot"),
-        ("john", "patient with suspected restenosis"),
+    """Every demo login, its role and what signing in shows: every patient is the advocate's
+    of alex or jordan, and all of them are the administrator's."""
+    treated = sum(1 for s in STORIES if s.procedures)
+    staff = [
+        ("admin", "administrator: every patient of the clinic, enrolment, and /admin/"),
+        ("alex", f"patient advocate: {_advocated('alex')}; enrols patients"),
+        ("jordan", f"patient advocate: {_advocated('jordan')}; enrols patients"),
+        ("dr.ruiz", f"clinician / IR: the {treated} patients she treated, and emergencies"),
     ]
+    patients = [(s.username, f"patient: {s.shows}") for s in STORIES]
+    return staff + patients

@@ -3,7 +3,7 @@ and sign-out stay in the root urls (/accounts/login/, /accounts/logout/)."""
 
 from django.urls import path
 
-from venowatch.web import signin_views, two_factor_views
+from venowatch.web import invitation, signin_views, two_factor_views
 
 urlpatterns = [
     path("", signin_views.account, name="account"),
@@ -15,6 +15,8 @@ urlpatterns = [
         signin_views.password_reset_confirm,
         name="password_reset_confirm",
     ),
+    # Under reset/: reachable, as a reset link is, before any second factor (signin_middleware).
+    path("reset/welcome/<uidb64>/<token>/", invitation.welcome, name="invitation"),
     path("reset/done/", signin_views.password_reset_complete, name="password_reset_complete"),
     path("two-factor/", two_factor_views.verify, name="two-factor"),
     path("two-factor/setup/", two_factor_views.setup, name="two-factor-setup"),

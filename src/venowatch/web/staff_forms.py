@@ -275,18 +275,29 @@ class WorklistFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Only overdue check-ins"), required=False)
     advocate = forms.ChoiceField(label=_("Patient advocate"), required=False)
 
-    def __init__(self, *args: Any, pathways: Choices, advocates: Choices, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        pathways: Choices,
+        advocates: Choices,
+        unassigned: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        """`advocates`: those whose patients the user's list holds; `unassigned`: whether it
+        holds patients without one. A filter with one choice filters nothing: the page leaves
+        it out (`offers_advocate`), unless a link asked for another one."""
         super().__init__(*args, **kwargs)
         pathway = self.fields["pathway"]
         assert isinstance(pathway, forms.ChoiceField)
         pathway.choices = [("", _("Any pathway")), *pathways]
         advocate = self.fields["advocate"]
         assert isinstance(advocate, forms.ChoiceField)
-        advocate.choices = [
-            ("", _("Any advocate")),
-            *advocates,
-            (NO_ADVOCATE, _("No advocate assigned")),
-        ]
+        nobody = [(NO_ADVOCATE, _("No advocate assigned"))] if unassigned else []
+        advocate.choices = [("", _("Any advocate")), *advocates, *nobody]
+        advocate.error_messages["invalid_choice"] = _(
+            "Choose an advocate from the list: only those with patients in your list are there."
+        )
+        self.offers_advocate = len(advocates) + len(nobody) >= 2
 
 
 def pathway_choices(titles: dict[Pathway, str]) -> list[tuple[str, str]]:

@@ -5,13 +5,17 @@ from venowatch.web import (
     staff_consent,
     staff_contact,
     staff_corrections,
+    staff_enrol,
     staff_patient,
     staff_takeover,
     staff_worklist,
+    staff_worklist_csv,
 )
 
 urlpatterns = [
     path("", staff_worklist.worklist, name="worklist"),
+    path("worklist.csv", staff_worklist_csv.worklist_csv, name="worklist-csv"),
+    path("enrol/", staff_enrol.enrol_page, name="staff-enrol"),
     path("patients/<int:pk>/", staff_patient.patient, name="staff-patient"),
     path("patients/<int:pk>/procedure/", staff_patient.add_procedure, name="staff-add-procedure"),
     path("patients/<int:pk>/lab/", staff_patient.add_lab, name="staff-add-lab"),

@@ -10,29 +10,26 @@ whatever the number of patients, and invalid filters come back with status 400, 
 from __future__ import annotations
 
 from datetime import tzinfo
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from venowatch.clinic.models import Role
+from venowatch.clinic.models import Clinic, Member, Role
 from venowatch.protocol import Flag
 from venowatch.services.care import reads
 from venowatch.services.care.emergency import EmergencyState
 from venowatch.services.care.protocols import clinic_protocol
+from venowatch.services.care.worklist import advocates_in_care
 from venowatch.services.care.zones import zone_named
 from venowatch.services.clock import utc_now
 from venowatch.services.notification.delivery import undelivered
 from venowatch.services.security.access import Act, log_refusal, may, member_of
-from venowatch.web.staff_common import (
-    flag_labels,
-    name_of,
-    pathway_titles,
-    staff_of,
-    urgency_label,
-)
+from venowatch.web.staff_common import flag_labels, name_of, pathway_titles, urgency_label
 from venowatch.web.staff_forms import WorklistFilterForm, pathway_choices
 from venowatch.web.staff_tasks import state_words
 
@@ -45,20 +42,51 @@ def _emergency(state: EmergencyState | None, zone: tzinfo) -> str:
 PAGE_SIZE = 50
 
 
-@login_required
-def worklist(request: HttpRequest) -> HttpResponse:
+def staff_member(request: HttpRequest) -> Member:
+    """The signed-in member who has a worklist; 404 for anyone else."""
     if not may(request.user, Act.WORKLIST):
         log_refusal(request.user, "worklist")
         raise Http404
     member = member_of(request.user)
     if member is None:
         raise Http404
-    titles = pathway_titles(clinic_protocol(member.clinic))
-    form = WorklistFilterForm(
-        request.GET,
-        pathways=pathway_choices(titles),
-        advocates=staff_of(member.clinic_id).advocates,
+    return member
+
+
+def filter_form(request: HttpRequest, titles: dict[Any, str]) -> WorklistFilterForm:
+    """The filters, offering only advocates whose patients this user's list holds."""
+    advocates, unassigned = advocates_in_care(request.user)
+    me = request.user.pk
+    choices = [
+        (str(pk), _("%(name)s (you)") % {"name": n} if pk == me else n) for pk, n in advocates
+    ]
+    return WorklistFilterForm(
+        request.GET, pathways=pathway_choices(titles), advocates=choices, unassigned=unassigned
     )
+
+
+def counted(n: int, role: Role, clinic: Clinic, filtered: bool) -> str:
+    """What the number counts, in words: the user's own patients, those they treated, or the
+    clinic's; and whether filters cut it."""
+    if role is Role.ADVOCATE:
+        text = ngettext("%(n)d of your patients", "%(n)d of your patients", n)
+    elif role is Role.CLINICIAN:
+        text = ngettext("%(n)d patient you treated", "%(n)d patients you treated", n)
+    else:
+        text = ngettext("%(n)d patient at %(clinic)s", "%(n)d patients at %(clinic)s", n)
+    words = text % {"n": n, "clinic": clinic.name}
+    if filtered:
+        return _("%(count)s match the filters, most urgent first, then the longest waiting.") % {
+            "count": words
+        }
+    return _("%(count)s, most urgent first, then the longest waiting.") % {"count": words}
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    member = staff_member(request)
+    titles = pathway_titles(clinic_protocol(member.clinic))
+    form = filter_form(request, titles)
     valid = form.is_valid()  # invalid filters are named on the page and left out
     page = Paginator(reads.worklist(request.user, form.cleaned_data), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -93,12 +121,21 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "emergencies": _emergency_rows(request),
             "may_take_over": may(request.user, Act.TAKE_OVER),
+            "counted": counted(
+                page.paginator.count, Role(member.role), member.clinic, _filtered(form)
+            ),
+            "csv_query": request.GET.urlencode(),
             "now": utc_now(),
             # Administrators see at once that an email failed for good: someone was not told.
             "undelivered": undelivered(member.clinic_id) if member.role == Role.ADMIN else 0,
         },
         status=200 if valid else 400,
     )
+
+
+def _filtered(form: WorklistFilterForm) -> bool:
+    data = getattr(form, "cleaned_data", {})
+    return any(data.get(name) for name in ("q", "pathway", "urgency", "overdue", "advocate"))
 
 
 def _emergency_rows(request: HttpRequest) -> list[dict[str, object]]:

@@ -42,6 +42,7 @@ from venowatch.services.care.staff import staff_member
 from venowatch.services.care.standing import Decision
 from venowatch.services.errors import FieldError
 from venowatch.services.limits import check_length
+from venowatch.services.notification.cancelling import cancel_escalations
 from venowatch.services.security import audit
 
 # The core's kinds of staff work, as the clinic stores them.
@@ -151,6 +152,9 @@ def _move(
             at=now,
         )
         audit.wrote(actor, done, patient, task, now)
+        if status is not TaskStatus.OPEN:
+            # Someone answered the alert: its escalation must not still read as on its way.
+            cancel_escalations(task, f"task {status.value} before the escalation", now)
     return task
 
 

@@ -63,5 +63,26 @@ def worklist_rows(user: Any, filters: Mapping[str, Any]) -> QuerySet[Patient]:
     )
 
 
+def advocates_in_care(user: Any) -> tuple[list[tuple[int, str]], bool]:
+    """The advocates of the patients in the user's care, by name (the worklist's filter offers
+    only these: a colleague whose patients the user cannot see would always match nobody), and
+    whether any patient in their care has no advocate."""
+    rows = (
+        patients_in_care(user)
+        .order_by()
+        .values_list(
+            "advocate_id", "advocate__first_name", "advocate__last_name", "advocate__username"
+        )
+        .distinct()
+    )
+    advocates, unassigned = [], False
+    for pk, first, last, username in rows:
+        if pk is None:
+            unassigned = True
+        else:
+            advocates.append((pk, f"{first} {last}".strip() or username))
+    return sorted(advocates, key=lambda a: (a[1].casefold(), a[0])), unassigned
+
+
 def _emergency_patients() -> QuerySet[Task, Any]:
     return Task.objects.filter(OPEN_EMERGENCY).values("patient_id")

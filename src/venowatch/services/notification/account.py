@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import User as AuthUser
 from django.utils.translation import gettext as _
 
+from venowatch.clinic.models import Patient
 from venowatch.notify.models import Channel, Kind, Notification
 from venowatch.services.notification.addresses import Address
 from venowatch.services.notification.outbox import queue
@@ -32,4 +33,28 @@ def queue_password_reset(user: AuthUser, path: str, now: datetime) -> Notificati
         subject=_("Reset your venowatch password"),
         context={"user": user, "link": f"{settings.VENOWATCH_BASE_URL}{path}", "minutes": minutes},
         now=now,
+    )
+
+
+def queue_invitation(
+    user: AuthUser, path: str, now: datetime, patient: Patient
+) -> Notification | None:
+    """Queue the email inviting a newly enrolled patient to choose their password (`path`:
+    the link's path on the site; it works once, for VENOWATCH_INVITATION_DAYS days)."""
+    member = member_of(user)
+    if member is None or not user.email:
+        return None
+    return queue(
+        clinic=member.clinic,
+        kind=Kind.INVITATION,
+        to=Address(Channel.EMAIL, user.email),
+        key=f"invitation:{user.pk}:{secrets.token_hex(8)}",
+        subject=_("Your venowatch account at %(clinic)s") % {"clinic": member.clinic.name},
+        context={
+            "user": user,
+            "link": f"{settings.VENOWATCH_BASE_URL}{path}",
+            "days": settings.VENOWATCH_INVITATION_DAYS,
+        },
+        now=now,
+        patient=patient,
     )

@@ -36,6 +36,7 @@ class Act(enum.Enum):
     MANAGE_EMERGENCIES = "manage_emergencies"  # act on the clinic's open emergency tasks
     TAKE_OVER = "take_over"  # become the advocate of a colleague's patient, with a reason
     RECORD_CONSENT = "record_consent"  # record the patient's consent given or withdrawn
+    ENROL = "enrol"  # add a patient to the clinic, with their account and invitation
 
 
 _ALLOWED: dict[Role, frozenset[Act]] = {
@@ -54,6 +55,7 @@ _ALLOWED: dict[Role, frozenset[Act]] = {
             Act.MANAGE_EMERGENCIES,
             Act.TAKE_OVER,
             Act.RECORD_CONSENT,
+            Act.ENROL,
         }
     ),
     Role.CLINICIAN: frozenset(
