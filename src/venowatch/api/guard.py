@@ -93,7 +93,7 @@ def as_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 def unrouted(request: HttpRequest, rest: str = "") -> HttpResponse:
     """A path no route serves: a 404 that says what is wrong with it, where it can tell."""
     prefix = request.path[: len(request.path) - len(rest)]
-    if rest.endswith("/") and _routed(prefix + rest.rstrip("/")):
+    if rest.endswith("/") and _routed(prefix + rest.rstrip("/")) is not None:
         message = f"nothing is served at {request.path}; without the trailing slash it is"
         return answer(404, message, "path")
     bad = _bad_id(prefix, rest)
