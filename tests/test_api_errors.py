@@ -241,3 +241,15 @@ def test_a_crash_is_a_json_500_and_logged(
     assert "a bug" not in problem["msg"]
     assert any(r.exc_info for r in caplog.records), "the crash is in the log"
     caplog.clear()  # the one traceback this test means to cause
+
+
+def test_a_chunked_body_without_its_length_is_a_411_not_missing_fields(staff: Api) -> None:
+    answer = staff.client.post(
+        "/api/v1/tasks/1",
+        b'{"action": "acknowledge"}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {staff.secret}", "Transfer-Encoding": "chunked"},
+        CONTENT_LENGTH="",
+    )
+    (problem,) = problems(answer, 411)
+    assert problem["loc"] == ["header", "Content-Length"]
