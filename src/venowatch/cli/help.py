@@ -40,3 +40,21 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", DefaultsFormatter)
         super().__init__(*args, **kwargs)
+
+
+def seconds(text: str) -> float:
+    """An interval of a command's option: a number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < 86_400:  # NaN too: it compares false
+        raise argparse.ArgumentTypeError(f"{text!r}: give seconds above 0 and under a day")
+    return value
+
+
+def port(text: str) -> int:
+    """A TCP port to listen on."""
+    if not text.isdigit() or not 1 <= int(text) <= 65_535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give a number from 1 to 65535")
+    return int(text)

@@ -15,7 +15,7 @@ import msgspec
 from venowatch import __version__
 from venowatch.cli import audit
 from venowatch.cli.errors import USAGE_ERROR, UsageError
-from venowatch.cli.help import Parser
+from venowatch.cli.help import Parser, port, seconds
 from venowatch.cli.inputs import expand, load_all
 from venowatch.cli.progress import progress
 from venowatch.cli.render import render_batch
@@ -105,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
     serve.add_argument(
-        "--port", type=int, default=8000,
+        "--port", type=port, default=8000,
         help="port (default 8000); links in emails and SMS, and FHIR's URLs, use it unless "
         "VENOWATCH_BASE_URL is set",
     )  # fmt: skip
@@ -125,11 +125,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Deliver the outbox every few seconds and sweep every minute, until stopped.",
     )  # fmt: skip
     worker.add_argument(
-        "--deliver-every", type=float, default=1.0, metavar="SECONDS",
+        "--deliver-every", type=seconds, default=1.0, metavar="SECONDS",
         help="how often to deliver the outbox",
     )  # fmt: skip
     worker.add_argument(
-        "--sweep-every", type=float, default=60.0, metavar="SECONDS",
+        "--sweep-every", type=seconds, default=60.0, metavar="SECONDS",
         help="how often to run the whole sweep",
     )  # fmt: skip
     worker.set_defaults(run=_worker)
