@@ -3,6 +3,10 @@ counts in words. (The sweep's summary is in test_sweep, import's words in test_f
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,3 +66,25 @@ def test_counts_in_words() -> None:
     assert counted(1, "patient") == "1 patient"
     assert counted(2, "reminder") == "2 reminders"
     assert counted(3, "query", "queries") == "3 queries"
+
+
+def test_a_busy_port_exits_2_before_the_migrations(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert run("serve", "--port", str(port)) == 2
+    err = capsys.readouterr().err
+    assert f"--port: cannot listen on 127.0.0.1:{port}" in err
+    assert "choose another --port" in err
+
+
+def test_a_wrong_setting_exits_2_naming_it() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "venowatch", "token", "list"],
+        env={**os.environ, "VENOWATCH_TOKEN_DAYS": "ninety"}, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "VENOWATCH_TOKEN_DAYS must be a whole number, not 'ninety'" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -19,6 +19,7 @@ from venowatch.cli.help import Parser, port, seconds
 from venowatch.cli.inputs import expand, load_all
 from venowatch.cli.progress import progress
 from venowatch.cli.render import render_batch
+from venowatch.env import EnvError
 from venowatch.protocol import Protocol, ProtocolError
 from venowatch.protocol.message import Audience
 from venowatch.services.care.assessing import assess_timeline, assessment_json
@@ -35,7 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # In a context of its own: the audit origin a command sets ends with it (main() is
         # also called in-process, by tests).
         result: int = contextvars.copy_context().run(args.run, args)
-    except UsageError as exc:
+    except (UsageError, EnvError) as exc:
+        # EnvError: a setting the operator gave is wrong; settings.py's message names it.
         _fail(str(exc))
     except KeyboardInterrupt:
         return 130

@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from venowatch.cli.errors import UsageError
 
 WORKERS = 3
 """Sync workers: gunicorn's advice is 2 x cores + 1; the embedded default targets small
@@ -60,10 +63,26 @@ def served_at(host: str, port: int) -> str:
     return f"http://{name}:{port}"
 
 
+def require_free(host: str, port: int) -> None:
+    """Refuse, naming the fix, an address another program listens on (gunicorn would retry
+    for five seconds and stop with "Connection in use" after the start-up said it serves)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(
+                f"--port: cannot listen on {host}:{port}: {exc.strerror}; another program may "
+                "be serving there: stop it or choose another --port"
+            ) from None
+
+
 def serve(args: argparse.Namespace) -> int:
     if args.demo:
         # A demo runs on http://localhost: development settings (docs/security.md).
         os.environ.setdefault("VENOWATCH_DEVELOPMENT", "true")
+    require_free(args.host, args.port)  # before the migrations: a busy port fails at once
     # Before Django reads its settings, and inherited by the worker started below.
     os.environ["VENOWATCH_SERVED_AT"] = served_at(args.host, args.port)
     data_dir = prepare_environment()
