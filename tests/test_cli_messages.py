@@ -7,13 +7,14 @@ import os
 import socket
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.web_fixtures import clinic, user
 from venowatch.cli.main import main
-from venowatch.cli.words import counted
+from venowatch.cli.words import counted, duration
 from venowatch.clinic.models import Role
 from venowatch.security.models import ApiToken
 
@@ -88,3 +89,10 @@ def test_a_wrong_setting_exits_2_naming_it() -> None:
     assert done.returncode == 2
     assert "VENOWATCH_TOKEN_DAYS must be a whole number, not 'ninety'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_intervals_in_words() -> None:
+    assert duration(timedelta(hours=48)) == "2 days"
+    assert duration(timedelta(days=1)) == "1 day"
+    assert duration(timedelta(hours=36)) == "36 hours"
+    assert duration(timedelta(minutes=90)) == "90 minutes"

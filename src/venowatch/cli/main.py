@@ -19,6 +19,7 @@ from venowatch.cli.help import Parser, port, seconds
 from venowatch.cli.inputs import expand, load_all
 from venowatch.cli.progress import progress
 from venowatch.cli.render import render_batch
+from venowatch.cli.words import value_in_words
 from venowatch.env import EnvError
 from venowatch.protocol import Protocol, ProtocolError
 from venowatch.protocol.message import Audience
@@ -315,7 +316,7 @@ def _protocol(args: argparse.Namespace) -> int:
     print("\nParameters:")
     for name in protocol.parameters.__dataclass_fields__:
         value = getattr(protocol.parameters, name)
-        print(f"  {name:<24}{getattr(value, 'value', value)}")
+        print(f"  {name:<24}{value_in_words(value)}")
     return 0
 
 
