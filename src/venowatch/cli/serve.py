@@ -118,8 +118,10 @@ def serve(args: argparse.Namespace) -> int:
         )
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Serving on http://{host}:{args.port}/  (Ctrl+C to stop)", flush=True)
+    from django.conf import settings
+
     _say_base_url(args.demo)
-    if not args.demo:
+    if not settings.DEVELOPMENT:  # VENOWATCH_DEVELOPMENT=true without --demo is not production
         print(
             "Production settings: https only, behind a TLS proxy (docs/security.md); "
             "`serve --demo` for a try on http://localhost",
