@@ -77,8 +77,8 @@ def test_a_put_replaces_everything_left_out_is_cleared(setting: dict[str, Any]) 
         ({"date_of_birth": "2999-01-01"}, ["body", "date_of_birth"], "future"),
         ({"language": "xx"}, ["body", "language"], "language"),
         ({"emergency_contact": {"phone": "nope"}}, ["body", "emergency_contact", "phone"], ""),
-        ({"phones": {"fax": "415 555 0100"}}, ["body", "payload", "phones", "fax"], "mobile"),
-        ({"colour": "blue"}, ["body", "payload", "colour"], ""),
+        ({"phones": {"fax": "415 555 0100"}}, ["body", "phones", "fax"], "mobile"),
+        ({"colour": "blue"}, ["body", "colour"], ""),
     ],
 )
 def test_a_refused_detail_is_a_422_naming_it_and_stores_nothing(

@@ -61,7 +61,7 @@ def test_void_and_correct_a_lab() -> None:
     assert gone.json()["state"] == "voided"
     again = staff.post(f"/patients/{p.pk}/labs/{fixed.json()['id']}/void", {"reason": "no"})
     assert again.status_code == 422
-    assert again.json()["detail"][0]["loc"] == ["body", "record"]
+    assert again.json()["detail"][0]["loc"] == ["path", "rid"]
 
 
 def test_void_and_correct_a_checkin_and_the_patient_withdraws_their_own() -> None:

@@ -190,7 +190,10 @@ def test_protocol_command_shows_what_is_in_force() -> None:
     out = done.stdout.decode()
     assert done.returncode == 0
     assert out.startswith("ccsvi-restenosis 1.0.0\nsha256 ")
-    assert "thrombosis_window       2 days, 0:00:00" in out
+    # In words (issue 15's CLI polish), not Python's "2 days, 0:00:00" or the code much_worse.
+    assert "thrombosis_window       2 days\n" in out
+    assert "thrombosis_worse_from   much worse (on the PGIC scale)" in out
+    assert "0:00" not in out
     assert "repeats_before_stent    3" in out
 
 

@@ -126,13 +126,15 @@ def test_the_sweep_command(tmp_path: Path, smtp: Inbox) -> None:
     _demo_clinic(env)
     first = _cli("sweep", "--verbose", env=env)
     assert first.returncode == 0, first.stderr
-    swept = re.search(r"re-assessed (\d+).*messages sent (\d+)", first.stdout)
+    swept = re.search(r"re-assessed (\d+) patients?\b.*messages: (\d+) sent", first.stdout)
     assert swept is not None, first.stdout
     assert int(swept[1]) > 0
     assert int(swept[2]) == len(smtp.messages) > 0
     again = _cli("sweep", "--verbose", env=env)
-    assert "re-assessed 0," in again.stdout
-    assert "messages sent 0," in again.stdout
+    # Counts in words (issue 15): "0 patients", never "0patient" (tqdm's bar for nothing).
+    assert "re-assessed 0 patients whose" in again.stdout
+    assert "messages: 0 sent," in again.stdout
+    assert "0patient" not in again.stdout + again.stderr
 
 
 @pytest.mark.django_db

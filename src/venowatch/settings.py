@@ -18,7 +18,8 @@ Secrets (VENOWATCH_SECRET_KEY, DATABASE_URL, VENOWATCH_EMAIL_PASSWORD, VENOWATCH
 may instead be read from a file named by the same variable with _FILE appended.
   VENOWATCH_ALLOWED_HOSTS  comma-separated (default localhost,127.0.0.1,[::1])
   VENOWATCH_EMAIL_*      HOST, PORT, USER, PASSWORD, STARTTLS, TIMEOUT, FROM: the SMTP server
-  VENOWATCH_BASE_URL     where people reach the site; links in emails point here
+  VENOWATCH_BASE_URL     where people reach the site; links in emails point here (default:
+                         the address `venowatch serve` listens on, else http://localhost:8000)
   VENOWATCH_SMS_*        ACCOUNT_SID, AUTH_TOKEN, FROM, BASE_URL, TIMEOUT: the SMS provider
                          (Twilio's API); SMS is off unless the first three are set
   VENOWATCH_AUDIT        true/false (default true): the audit log; off only for bench/audit.py
@@ -245,8 +246,13 @@ EMAIL_HOST_PASSWORD = env_secret("VENOWATCH_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("VENOWATCH_EMAIL_STARTTLS", False)
 EMAIL_TIMEOUT = env_int("VENOWATCH_EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("VENOWATCH_EMAIL_FROM", "venowatch@localhost")
-VENOWATCH_BASE_URL = env_str("VENOWATCH_BASE_URL", "http://localhost:8000").rstrip("/")
-"""Links in emails point here: the address patients and staff reach the site at."""
+VENOWATCH_BASE_URL = env_str(
+    "VENOWATCH_BASE_URL", env_str("VENOWATCH_SERVED_AT", "http://localhost:8000")
+).rstrip("/")
+"""Links in emails point here: the address patients and staff reach the site at. Unset, the
+address `venowatch serve` listens on (it sets VENOWATCH_SERVED_AT from --host and --port, for
+its web workers and its worker alike): a link that works where the server runs beats one to a
+port nobody serves."""
 
 VENOWATCH_SMS_ACCOUNT_SID = env_str("VENOWATCH_SMS_ACCOUNT_SID", "")
 VENOWATCH_SMS_AUTH_TOKEN = env_secret("VENOWATCH_SMS_AUTH_TOKEN", "")

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from venowatch.api.v1 import api
+from venowatch.api import guard
 from venowatch.fhirserver import urls as fhir_urls
 from venowatch.web import error_pages, views
 
@@ -19,7 +19,8 @@ urlpatterns = [
     path("me/", include("venowatch.web.patient_urls")),
     path("staff/", include("venowatch.web.staff_urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path("api/v1/", include("venowatch.api.urls")),
+    re_path(r"^api/(?P<rest>.*)$", guard.unrouted),  # /api/v2/...: JSON too
     path("fhir/r4", fhir_urls.base),  # POST /fhir/r4 as clients send it: no 301
     path("fhir/r4/", include("venowatch.fhirserver.urls")),
     path("", include("venowatch.cdshooks.urls")),  # /cds-services: CDS Hooks

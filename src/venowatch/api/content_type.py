@@ -32,6 +32,8 @@ class JsonContentTypeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path.startswith(PREFIX) and _chunked_only(request):
+            return _length_required()
         if (
             request.path.startswith(PREFIX)
             and _has_body(request)
@@ -39,6 +41,19 @@ class JsonContentTypeMiddleware:
         ):
             return unsupported(request.META.get("CONTENT_TYPE", ""))
         return self.get_response(request)
+
+
+def _chunked_only(request: HttpRequest) -> bool:
+    """A body sent chunked without a Content-Length: Django, under WSGI, reads it as empty, and
+    the client would be told its fields are missing."""
+    chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    return chunked and not request.META.get("CONTENT_LENGTH")
+
+
+def _length_required() -> HttpResponse:
+    message = "send the body with a Content-Length: a chunked body is not read here"
+    body = {"detail": [{"loc": ["header", "Content-Length"], "msg": message}]}
+    return HttpResponse(json.dumps(body), status=411, content_type=_JSON)
 
 
 def unsupported(content_type: str) -> HttpResponse:

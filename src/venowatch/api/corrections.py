@@ -34,7 +34,7 @@ FIX_ERRORS: dict[int, type[Problem]] = {**WRITE_ERRORS, 409: Problem}
 def _record(request: HttpRequest, patient: Patient, kind: Records, pk: int) -> Any:
     row = record_of(request.user, patient, kind, pk)
     if row is None:
-        raise not_found()
+        raise not_found("rid")
     return row
 
 

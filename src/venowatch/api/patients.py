@@ -46,7 +46,7 @@ def list_patients(request: HttpRequest, filters: Query[Filters]) -> Any:
     """The patients in your care, most urgent first, then the longest wait."""
     if not may(request.user, Act.VIEW):
         log_refusal(request.user, "worklist")
-        raise not_found()
+        raise not_found(None)
     chosen = {
         "q": filters.q,
         "emergencies": filters.emergencies,

@@ -30,7 +30,7 @@ class TaskFilters(Schema):
 
 def _tasks(request: HttpRequest) -> Any:
     if not may(request.user, Act.MANAGE_TASKS):
-        raise not_found()
+        raise not_found(None)
     return tasks_in_reach(request.user)
 
 

@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from typing import Any
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
 
 from venowatch.api import contacts, corrections, cover, patients, records, tasks
 from venowatch.api.auth import AUTH, TokenRefusedError
-from venowatch.api.errors import ApiError, problem
+from venowatch.api.errors import ApiError, body_loc, problem
+from venowatch.api.guard import too_large
 from venowatch.api.parser import WireParser
 from venowatch.services.errors import DuplicateRecordError, FieldError
 from venowatch.services.security.idempotency import KeyReusedError
-from venowatch.services.wire import BodyError, DuplicateKeyError, TooLargeError, body_limit
+from venowatch.services.wire import BodyError, DuplicateKeyError
 
-api = NinjaAPI(
+
+class _Api(NinjaAPI):
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> ValidationError:
+        """ninja's validation errors with `loc` as every other refusal gives it (api/errors.py);
+        an absent body says so in words."""
+        found = super().validation_error_from_error_contexts(error_contexts)
+        singles = {getattr(c.model, "__read_from_single_attr__", None) for c in error_contexts}
+        single = next((s for s in singles if s), None)
+        for error in found.errors:
+            error["loc"] = body_loc(tuple(error["loc"]), single)
+            if error["loc"] == ["body"] and error.get("type") == "missing":
+                error["msg"] = "the request has no body: send a JSON object"
+        return found
+
+
+api = _Api(
     title="venowatch API",
     version="1",
     description=(
@@ -46,8 +65,8 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 @api.exception_handler(FieldError)
 def _refused(request: HttpRequest, exc: FieldError) -> HttpResponse:
     """Every refusal by a service, whichever endpoint called it, answered here."""
-    field = _BODY_NAMES.get(exc.field, exc.field)
-    return api.create_response(request, problem(exc.message, "body", field), status=422)
+    loc = _LOCS.get(exc.field, ("body", exc.field))
+    return api.create_response(request, problem(exc.message, *loc), status=422)
 
 
 @api.exception_handler(DuplicateRecordError)
@@ -60,8 +79,16 @@ def _duplicate(request: HttpRequest, exc: DuplicateRecordError) -> HttpResponse:
     return api.create_response(request, problem(message, "body", exc.field), status=409)
 
 
-_BODY_NAMES = {"performed_by": "performed_by_id", "assignee": "assignee_id"}
-"""The services name a person; the API's bodies give their id."""
+_LOCS: dict[str, tuple[str, ...]] = {
+    "performed_by": ("body", "performed_by_id"),
+    "assignee": ("body", "assignee_id"),
+    "record": ("path", "rid"),
+    "task": ("path", "pk"),
+    "patient": ("path", "pk"),
+    "by": (),
+}
+"""Where a service's field is in the request: the services name a person, the API's bodies give
+their id; the record, task or patient acted on is the path's id; `by` is the one asking."""
 
 
 @api.exception_handler(KeyReusedError)
@@ -85,15 +112,22 @@ def _token_refused(request: HttpRequest, exc: TokenRefusedError) -> HttpResponse
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, BodyError):  # ninja wraps what the parser raised
         return _body_refused(request, exc.__cause__)
+    if exc.status_code == 403 and exc.message == _NINJA_CSRF:
+        return api.create_response(request, problem(_CSRF, "header", "X-CSRFToken"), status=403)
     return api.create_response(request, problem(exc.message), status=exc.status_code)
+
+
+_NINJA_CSRF = "CSRF check Failed"
+_CSRF = (
+    "a signed-in session must send its CSRF token in the X-CSRFToken header; an integration "
+    "sends `Authorization: Bearer <token>` instead"
+)
 
 
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    """Past Django's own limit on a body held in memory, before the parser is reached: the
-    limit said is the lower of the two, the one that refused it."""
-    django_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or body_limit("api")
-    return _body_refused(request, TooLargeError(min(body_limit("api"), django_limit)))
+    """Past Django's own limit on a body held in memory, before the parser is reached."""
+    return too_large()
 
 
 def _body_refused(request: HttpRequest, exc: BodyError) -> HttpResponse:

@@ -33,9 +33,21 @@ def add_commands(commands: Any) -> None:
         description="Write the audit log's rows, oldest first: ids and codes as stored (so the "
         "hashes can be checked again), with words beside the codes.",
     )  # fmt: skip
-    export.add_argument("--patient", type=int, metavar="ID", help="only this patient's rows")
-    export.add_argument("--from", dest="start", metavar="DATE", help="from this day or instant")
-    export.add_argument("--to", dest="end", metavar="DATE", help="up to this day (included)")
+    export.add_argument(
+        "--patient",
+        type=int,
+        metavar="ID",
+        help="only this patient's rows (default: every patient's)",
+    )
+    export.add_argument(
+        "--from",
+        dest="start",
+        metavar="DATE",
+        help="from this day or instant (default: the first row)",
+    )
+    export.add_argument(
+        "--to", dest="end", metavar="DATE", help="up to this day, included (default: the last row)"
+    )
     export.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
     form = export.add_mutually_exclusive_group(required=True)
     form.add_argument("--csv", action="store_true", help="CSV with a header row")

@@ -15,9 +15,12 @@ import msgspec
 from venowatch import __version__
 from venowatch.cli import audit, impact, replay
 from venowatch.cli.errors import USAGE_ERROR, UsageError
+from venowatch.cli.help import Parser, port, seconds
 from venowatch.cli.inputs import expand, load_all
 from venowatch.cli.progress import progress
 from venowatch.cli.render import render_batch
+from venowatch.cli.words import value_in_words
+from venowatch.env import EnvError
 from venowatch.protocol import Protocol, ProtocolError
 from venowatch.protocol.message import Audience
 from venowatch.services.care.assessing import assess_timeline, assessment_json
@@ -34,7 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # In a context of its own: the audit origin a command sets ends with it (main() is
         # also called in-process, by tests).
         result: int = contextvars.copy_context().run(args.run, args)
-    except UsageError as exc:
+    except (UsageError, EnvError) as exc:
+        # EnvError: a setting the operator gave is wrong; settings.py's message names it.
         _fail(str(exc))
     except KeyboardInterrupt:
         return 130
@@ -51,7 +55,7 @@ def _fail(message: str) -> NoReturn:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="venowatch",
         description="Follow-up after venoplasty: what the clinic's restenosis guidance says to "
         "do now. Decision support only; in an emergency call your IR or the emergency room.",
@@ -74,7 +78,10 @@ def _parser() -> argparse.ArgumentParser:
         help="assess as of this RFC 3339 instant (default: each timeline's as_of, else now)",
     )
     assess.add_argument("--json", action="store_true", help="one JSON line per timeline")
-    assess.add_argument("--protocol", metavar="FILE", help="a clinic's own protocol file")
+    assess.add_argument(
+        "--protocol", metavar="FILE",
+        help="a clinic's own protocol file (default: the one shipped with venowatch)",
+    )  # fmt: skip
     assess.add_argument(
         "--for", dest="audience", choices=[a.value for a in Audience], default="staff",
         help="whose wording to use in readable output (default: staff)",
@@ -85,7 +92,10 @@ def _parser() -> argparse.ArgumentParser:
         "protocol", help="check a protocol file and show its parameters",
         description="Check a protocol file (default: the one shipped) and print what it sets.",
     )  # fmt: skip
-    protocol.add_argument("--protocol", metavar="FILE", help="the file to check")
+    protocol.add_argument(
+        "--protocol", metavar="FILE",
+        help="the file to check (default: the one shipped with venowatch)",
+    )  # fmt: skip
     protocol.set_defaults(run=_protocol)
     impact.add_command(protocol)
 
@@ -98,7 +108,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--port", type=port, default=8000,
+        help="port (default 8000); links in emails and SMS, and FHIR's URLs, use it unless "
+        "VENOWATCH_BASE_URL is set",
+    )  # fmt: skip
     serve.set_defaults(run=_serve)
 
     sweep = commands.add_parser(
@@ -114,8 +128,14 @@ def _parser() -> argparse.ArgumentParser:
         "worker", help="run the sweep in a loop (serve starts one)",
         description="Deliver the outbox every few seconds and sweep every minute, until stopped.",
     )  # fmt: skip
-    worker.add_argument("--deliver-every", type=float, default=1.0, metavar="SECONDS")
-    worker.add_argument("--sweep-every", type=float, default=60.0, metavar="SECONDS")
+    worker.add_argument(
+        "--deliver-every", type=seconds, default=1.0, metavar="SECONDS",
+        help="how often to deliver the outbox",
+    )  # fmt: skip
+    worker.add_argument(
+        "--sweep-every", type=seconds, default=60.0, metavar="SECONDS",
+        help="how often to run the whole sweep",
+    )  # fmt: skip
     worker.set_defaults(run=_worker)
 
     export = commands.add_parser(
@@ -135,7 +155,9 @@ def _parser() -> argparse.ArgumentParser:
         "error stores nothing. Records already stored are not stored twice.",
     )  # fmt: skip
     import_.add_argument("file", metavar="FILE", help="the Bundle (JSON)")
-    import_.add_argument("--clinic", required=True, metavar="ID_OR_NAME")
+    import_.add_argument(
+        "--clinic", required=True, metavar="ID_OR_NAME", help="the clinic to import into"
+    )
     import_.add_argument(
         "--as", dest="as_user", metavar="USERNAME",
         help="the staff member recorded as having imported (default: nobody in particular)",
@@ -151,7 +173,9 @@ def _parser() -> argparse.ArgumentParser:
     create = token_commands.add_parser("create", help="make a token and print its secret once")
     create.add_argument("user", help="the username the token acts as")
     create.add_argument("--name", required=True, help="what uses it, e.g. 'EHR bridge'")
-    create.add_argument("--scope", choices=("read", "write"), default="read")
+    create.add_argument(
+        "--scope", choices=("read", "write"), default="read", help="what the token may do"
+    )
     create.set_defaults(run=_token_create)
     listing = token_commands.add_parser("list", help="every token, whose it is, and its state")
     listing.set_defaults(run=_token_list)
@@ -164,7 +188,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_backup(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_backup(commands: argparse._SubParsersAction[Parser]) -> None:
     backup = commands.add_parser(
         "backup", help="copy the SQLite database while the site runs",
         description="Write a consistent copy of the SQLite database to PATH with SQLite's online "
@@ -294,7 +318,7 @@ def _protocol(args: argparse.Namespace) -> int:
     print("\nParameters:")
     for name in protocol.parameters.__dataclass_fields__:
         value = getattr(protocol.parameters, name)
-        print(f"  {name:<24}{getattr(value, 'value', value)}")
+        print(f"  {name:<24}{value_in_words(value)}")
     return 0
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from venowatch.cli.errors import UsageError
 
 WORKERS = 3
 """Sync workers: gunicorn's advice is 2 x cores + 1; the embedded default targets small
@@ -47,10 +50,41 @@ def private_directory(path: Path) -> None:
         path.chmod(0o700)
 
 
+LOOPBACK = {"127.0.0.1", "::1", "localhost", "0.0.0.0", "::", ""}  # nosec B104
+"""Addresses a browser on this machine reaches as localhost (the wildcards included): the
+name in links, since ALLOWED_HOSTS has it and the others may not be reachable from a phone's
+email either way."""
+
+
+def served_at(host: str, port: int) -> str:
+    """The base URL of a server listening on `host`:`port`, for links when no
+    VENOWATCH_BASE_URL says where people reach it."""
+    name = "localhost" if host in LOOPBACK else (f"[{host}]" if ":" in host else host)
+    return f"http://{name}:{port}"
+
+
+def require_free(host: str, port: int) -> None:
+    """Refuse, naming the fix, an address another program listens on (gunicorn would retry
+    for five seconds and stop with "Connection in use" after the start-up said it serves)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(
+                f"--port: cannot listen on {host}:{port}: {exc.strerror}; another program may "
+                "be serving there: stop it or choose another --port"
+            ) from None
+
+
 def serve(args: argparse.Namespace) -> int:
     if args.demo:
         # A demo runs on http://localhost: development settings (docs/security.md).
         os.environ.setdefault("VENOWATCH_DEVELOPMENT", "true")
+    require_free(args.host, args.port)  # before the migrations: a busy port fails at once
+    # Before Django reads its settings, and inherited by the worker started below.
+    os.environ["VENOWATCH_SERVED_AT"] = served_at(args.host, args.port)
     data_dir = prepare_environment()
     if args.demo and not os.environ.get("VENOWATCH_EMAIL_BACKEND"):
         # A demo has no mail server: its alerts and reminders land as files to read instead.
@@ -84,7 +118,10 @@ def serve(args: argparse.Namespace) -> int:
         )
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Serving on http://{host}:{args.port}/  (Ctrl+C to stop)", flush=True)
-    if not args.demo:
+    from django.conf import settings
+
+    _say_base_url(args.demo)
+    if not settings.DEVELOPMENT:  # VENOWATCH_DEVELOPMENT=true without --demo is not production
         print(
             "Production settings: https only, behind a TLS proxy (docs/security.md); "
             "`serve --demo` for a try on http://localhost",
@@ -99,6 +136,16 @@ def serve(args: argparse.Namespace) -> int:
         worker.terminate()
         worker.wait(timeout=30)
     return 0
+
+
+def _say_base_url(demo: bool) -> None:
+    from django.conf import settings
+
+    if settings.VENOWATCH_BASE_URL_SET:
+        print(f"Links in emails and SMS: {settings.VENOWATCH_BASE_URL}/", flush=True)
+        return
+    advice = "" if demo else "; set VENOWATCH_BASE_URL to the address people reach the site at"
+    print(f"Links in emails and SMS: {settings.VENOWATCH_BASE_URL}/{advice}", flush=True)
 
 
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'

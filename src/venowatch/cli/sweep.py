@@ -12,6 +12,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from venowatch.cli.database import open_database
+from venowatch.cli.words import counted
 from venowatch.services.clock import utc_now
 
 if TYPE_CHECKING:
@@ -28,10 +29,12 @@ def sweep_once(args: argparse.Namespace) -> int:
 
     now = utc_now()
     bar = None
-    if args.verbose:
+    expired = expired_count(now) if args.verbose else 0
+    if expired:
         from tqdm import tqdm
 
-        bar = tqdm(total=expired_count(now), desc="re-assessing", unit="patient", file=sys.stderr)
+        # A space before the unit: tqdm writes it right after the rate ("2.5 patients/s").
+        bar = tqdm(total=expired, desc="re-assessing", unit=" patients", file=sys.stderr)
 
     def advance(n: int) -> None:
         if bar is not None:
@@ -44,11 +47,7 @@ def sweep_once(args: argparse.Namespace) -> int:
     for error in d.errors:
         print(f"venowatch sweep: not delivered: {error}", file=sys.stderr)
     if args.verbose:
-        print(
-            f"re-assessed {swept.reassessed}, reminders {swept.reminders}, digests "
-            f"{swept.digests}; messages sent {d.sent}, to retry {d.retried}, failed for good "
-            f"{d.failed}, no longer needed {d.cancelled}"
-        )
+        print(summary(swept.reassessed, swept.reminders, swept.digests, d))
     return 0
 
 
@@ -79,7 +78,8 @@ def work(args: argparse.Namespace) -> int:
                 next_sweep = time.monotonic() + args.sweep_every
                 swept = sweep(utc_now())
                 if swept.reassessed or swept.delivered.sent or swept.delivered.errors:
-                    log.info("swept: re-assessed %d; %s", swept.reassessed, _said(swept.delivered))
+                    patients = counted(swept.reassessed, "patient")
+                    log.info("swept: re-assessed %s; %s", patients, _said(swept.delivered))
             else:
                 delivered = deliver_due(utc_now())
                 if delivered.sent or delivered.errors:
@@ -92,9 +92,20 @@ def work(args: argparse.Namespace) -> int:
     return 0
 
 
+def summary(reassessed: int, reminders: int, digests: int, d: Delivered) -> str:
+    """What one sweep did, in words a person reads at a glance."""
+    return (
+        f"re-assessed {counted(reassessed, 'patient')} whose assessment had expired; queued "
+        f"{counted(reminders, 'reminder')} and {counted(digests, 'digest')}; {_said(d)}"
+    )
+
+
 def _said(d: Delivered) -> str:
     first = f"; first error: {d.errors[0]}" if d.errors else ""
-    return f"sent {d.sent}, to retry {d.retried}, failed {d.failed}{first}"
+    return (
+        f"messages: {d.sent} sent, {d.retried} to retry, {d.failed} failed for good, "
+        f"{d.cancelled} no longer needed{first}"
+    )
 
 
 def _as_venowatch() -> None:

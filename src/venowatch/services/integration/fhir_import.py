@@ -241,15 +241,41 @@ def _known_patients(
 
 def _check_bundle(data: Any) -> None:
     if not isinstance(data, Mapping) or data.get("resourceType") != "Bundle":
-        kind = data.get("resourceType") if isinstance(data, Mapping) else type(data).__name__
-        raise ImportRefusedError(f"expected a FHIR Bundle, got {kind!r}", "resourceType")
+        raise ImportRefusedError(_not_a_bundle(data), "resourceType")
     if not isinstance(data.get("type"), str) or data["type"] not in BUNDLE_TYPES:
         allowed = ", ".join(sorted(BUNDLE_TYPES))
+        given = "missing" if data.get("type") is None else f"{_json_kind(data['type'])}"
         raise ImportRefusedError(
-            f"Bundle.type is {data.get('type')!r}; expected one of {allowed}", "Bundle.type"
+            f"Bundle.type is {given}; expected one of {allowed}", "Bundle.type"
         )
     if not isinstance(data.get("entry", []), list):
         raise ImportRefusedError("Bundle.entry must be a list", "Bundle.entry")
+
+
+def _not_a_bundle(data: Any) -> str:
+    """What was given instead of a Bundle, in words: a person reading it learns what the file
+    holds, not a Python value."""
+    wanted = 'expected a FHIR Bundle (a JSON object with "resourceType": "Bundle")'
+    if not isinstance(data, Mapping):
+        return f"{wanted}, got {_json_kind(data)}"
+    if "resourceType" not in data:
+        return f"resourceType is missing: {wanted}, got an object without one"
+    kind = data["resourceType"]
+    if isinstance(kind, str) and kind:
+        return f"resourceType is {kind!r}: {wanted}, got a {kind}; wrap it in a Bundle"
+    return f"resourceType is {_json_kind(kind)}: {wanted}"
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value) if value else "an empty string"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if value is None:
+        return "null"
+    return "a JSON array" if isinstance(value, list) else "a JSON object"
 
 
 def _kept(f: Found, in_bundle: Mapping[str, PatientFacts], report: ImportReport) -> bool:

@@ -13,6 +13,8 @@ from django.contrib.auth.models import User as AuthUser
 
 from venowatch.security.models import ApiToken, Scope
 from venowatch.services.clock import utc_now
+from venowatch.services.errors import FieldError
+from venowatch.services.limits import check_length
 from venowatch.services.security.access import member_of
 
 PREFIX = "vw_"
@@ -62,6 +64,10 @@ def prepare(token: ApiToken, now: datetime) -> str:
     token.name = token.name.strip()
     if not token.name:
         raise TokenError("name: give the token a name that says what uses it")
+    try:
+        check_length(ApiToken, "name", token.name)
+    except FieldError as exc:
+        raise TokenError(f"name: {exc.message}") from None
     secret = PREFIX + secrets.token_urlsafe(32)
     token.clinic_id = member.clinic_id
     token.prefix = secret[:10]
