@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from venowatch.cli.errors import UsageError
+from venowatch.cli.help import Parser
 from venowatch.protocol import Protocol, ProtocolError
 from venowatch.services.care.protocols import load_protocol
 from venowatch.services.clock import parse_instant, utc_now
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from venowatch.services.care.replay_values import PatientReplay
 
 
-def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_command(commands: argparse._SubParsersAction[Parser]) -> None:
     replay = commands.add_parser(
         "replay", help="every standing a patient's records gave over time",
         description="Replay a patient's course: each pathway and urgency the protocol held, "

@@ -16,8 +16,8 @@ from venowatch.clinic import (
     models,
 )
 from venowatch.clinic.admin_erasure import erase
-from venowatch.clinic.admin_protocol import ProtocolPreviewMixin
 from venowatch.clinic.admin_patient_form import PatientForm
+from venowatch.clinic.admin_protocol import ProtocolPreviewMixin
 from venowatch.clinic.admin_scope import (
     ClinicScopedAdmin,
     ScopedStackedInline,
