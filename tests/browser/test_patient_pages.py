@@ -76,6 +76,7 @@ ZOOMED_PAGES = {
     "check-in": ("aiko", "patient-checkin"),
     "check-in-first-hours": ("tom", "patient-checkin"),
     "history": ("aiko", "patient-history"),
+    "check-in-nothing-yet": ("ben", "patient-checkin"),  # no procedure recorded
 }
 ZOOMS = {
     # WCAG 1.4.4, text only: a desktop browser's text size at 200%.

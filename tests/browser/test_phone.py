@@ -126,8 +126,11 @@ def test_an_error_in_a_folded_section_is_shown_open_in_words(
     assert_no_violations(page)
 
 
-def test_the_note_box_counts_down_to_its_limit(open_page: OpenPage, demo: Demo) -> None:
-    page = open_page(PHONE)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_note_box_counts_down_to_its_limit(
+    open_page: OpenPage, demo: Demo, screen: str
+) -> None:
+    page = open_page(SCREENS[screen])
     sign_in(page, "aiko")
     visit(page, reverse("patient-checkin"))
     box = page.get_by_label("Anything else? (optional)")
@@ -157,8 +160,9 @@ def test_a_patient_without_a_procedure_is_told_there_is_nothing_to_check_in(
     assert_no_violations(page)
 
 
-def test_a_missed_check_in_for_yesterday_on_a_phone(open_page: OpenPage, demo: Demo) -> None:
-    page = open_page(PHONE)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_a_missed_check_in_for_yesterday(open_page: OpenPage, demo: Demo, screen: str) -> None:
+    page = open_page(SCREENS[screen])
     sign_in(page, "aiko")
     visit(page, reverse("patient-checkin"))
     page.get_by_label("A little better").check()
@@ -201,15 +205,16 @@ TARGET_PAGES = {
 }
 
 
+@pytest.mark.parametrize("screen", SCREENS)
 @pytest.mark.parametrize("name", TARGET_PAGES)
 def test_every_target_on_a_patient_page_is_at_least_44_px(
-    open_page: OpenPage, demo: Demo, name: str
+    open_page: OpenPage, demo: Demo, name: str, screen: str
 ) -> None:
     who, url_name = TARGET_PAGES[name]
     if name == "history":  # one saved just now, so the page offers to withdraw it
         lucas, now = demo.patient("lucas"), timezone.now()
         record_checkin(lucas, at=now, pgic=Pgic.NO_CHANGE, by=lucas.user, now=now)
-    page = open_page(PHONE)
+    page = open_page(SCREENS[screen])
     sign_in(page, who)
     visit(page, reverse(url_name))
     _expand(page)
@@ -248,8 +253,11 @@ def test_the_staff_patient_page_prints_the_record_without_navigation_or_forms(
         assert left_out not in text, f"{left_out!r} is printed"
 
 
-def test_the_patients_own_page_prints_what_to_do_and_why(open_page: OpenPage, demo: Demo) -> None:
-    page = open_page(PHONE)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_patients_own_page_prints_what_to_do_and_why(
+    open_page: OpenPage, demo: Demo, screen: str
+) -> None:
+    page = open_page(SCREENS[screen])
     sign_in(page, "aiko")
     visit(page, reverse("patient-status"))
     expect(page.get_by_role("heading", level=1)).to_be_visible()
