@@ -5,6 +5,7 @@ from venowatch.web import (
     staff_consent,
     staff_contact,
     staff_corrections,
+    staff_outcomes,
     staff_patient,
     staff_takeover,
     staff_worklist,
@@ -12,6 +13,7 @@ from venowatch.web import (
 
 urlpatterns = [
     path("", staff_worklist.worklist, name="worklist"),
+    path("outcomes/", staff_outcomes.outcomes, name="outcomes"),
     path("patients/<int:pk>/", staff_patient.patient, name="staff-patient"),
     path("patients/<int:pk>/procedure/", staff_patient.add_procedure, name="staff-add-procedure"),
     path("patients/<int:pk>/lab/", staff_patient.add_lab, name="staff-add-lab"),
