@@ -99,7 +99,7 @@ def episodes_of(
 
 
 def _days(delta: timedelta) -> float:
-    return round(delta / DAY, 4)
+    return delta / DAY
 
 
 def _first(
