@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.conftest import ROOT
-from venowatch.protocol import Pathway, Pgic, assess
+from venowatch.protocol import Pathway, Pgic, TimelineRecord, assess
 from venowatch.services.care.protocols import default_protocol
 from venowatch.services.outcomes.episodes import EpisodeFacts, episodes_of
 from venowatch.services.outcomes.export import as_csv, as_json, pseudonym
@@ -90,7 +91,8 @@ def test_an_episode_without_check_ins_is_censored_at_day_zero_not_dropped() -> N
 
 def test_an_empty_cohort_has_curves_without_numbers() -> None:
     f = figures([], [], NOW, 60, 14)
-    assert f.episodes == 0 and all(c.n == 0 and c.estimate(10) is None for c in f.curves)
+    assert f.episodes == 0
+    assert all(c.n == 0 and c.estimate(10) is None for c in f.curves)
     assert all(p.total == 0 for p in f.pgic)
 
 
@@ -108,7 +110,9 @@ def test_pgic_shares_sum_to_one_with_no_answer_included() -> None:
     ]
     point = pgic_point(1, 0, episodes, NOW, 14)
     counts = dict(point.counts)
-    assert counts[much] == 2 and counts[worse] == 1 and counts[None] == 1
+    assert counts[much] == 2
+    assert counts[worse] == 1
+    assert counts[None] == 1
     assert sum(counts.values()) == point.total == 4
     assert point.not_yet == 2
     assert sum(point.share(a) for a, _ in point.counts) == pytest.approx(1.0)
@@ -135,7 +139,9 @@ def test_repeats_per_patient_and_the_stent_count() -> None:
     assert f.reached_stent_count == 1
 
 
-def _timeline(procedures: list[dict[str, object]], checkins: list[tuple[float, str]]) -> object:
+def _timeline(
+    procedures: list[dict[str, object]], checkins: Sequence[tuple[float, str]]
+) -> TimelineRecord:
     record = {
         "patient_id": "7",
         "procedures": procedures,
@@ -154,7 +160,7 @@ def test_a_second_venoplasty_ends_the_first_episode_and_begins_a_repeat() -> Non
         [(7 * w, "much_improved") for w in range(1, 14)] + [(100 + 7 * w, "no_change")
                                                             for w in range(1, 5)],
     )  # fmt: skip
-    first, repeat = episodes_of(tl, 1, T0 + timedelta(days=140), default_protocol(), 14)  # type: ignore[arg-type]
+    first, repeat = episodes_of(tl, 1, T0 + timedelta(days=140), default_protocol(), 14)
     assert (first.number, first.ended_day, first.ended_by_venoplasty) == (1, 100.0, True)
     assert first.last_checkin_day == 91.0
     assert first.pgic[:2] == (Pgic.MUCH_IMPROVED, Pgic.MUCH_IMPROVED)  # days 28 and 91
@@ -174,7 +180,7 @@ REGISTRY = 300
 
 
 @pytest.fixture(scope="module")
-def registry() -> list[tuple[str, object, EpisodeFacts]]:
+def registry() -> list[tuple[str, TimelineRecord, EpisodeFacts]]:
     found = []
     for i, record in enumerate(generate(REGISTRY)):
         record["patient_id"] = str(i)
@@ -186,24 +192,27 @@ def registry() -> list[tuple[str, object, EpisodeFacts]]:
 
 
 def test_the_figures_follow_the_trajectories_the_registry_drew(
-    registry: list[tuple[str, object, EpisodeFacts]],
+    registry: list[tuple[str, TimelineRecord, EpisodeFacts]],
 ) -> None:
     for kind, _tl, e in registry:
         if kind == "improving":  # better all year: never a restenosis, a retest or a clot
             assert (e.restenosis_day, e.retest_day, e.thrombosis_day) == (None, None, None)
         if kind == "early_return":  # symptoms back within hours: a possible clot, at once
-            assert e.thrombosis_day is not None and e.thrombosis_day < 2
+            assert e.thrombosis_day is not None
+            assert e.thrombosis_day < 2
         if kind in ("slight", "worsening"):  # never clearly better: nothing to lose again
             assert e.restenosis_day is None
         if e.restenosis_day is not None:
-            assert e.retest_day is not None and e.retest_day <= e.restenosis_day
-        assert e.pgic[0] is not None and e.last_checkin_day is not None
+            assert e.retest_day is not None
+            assert e.retest_day <= e.restenosis_day
+        assert e.pgic[0] is not None
+        assert e.last_checkin_day is not None
     reverting = [e for kind, _tl, e in registry if kind == "reverting"]
     assert sum(e.restenosis_day is not None for e in reverting) > len(reverting) / 2
 
 
 def test_event_days_are_where_assess_first_says_so(
-    registry: list[tuple[str, object, EpisodeFacts]],
+    registry: list[tuple[str, TimelineRecord, EpisodeFacts]],
 ) -> None:
     """Checked against the engine itself, not the replay: at the event's instant assess gives
     the pathway, and at no check-in before it."""
@@ -216,21 +225,23 @@ def test_event_days_are_where_assess_first_says_so(
                 continue
             # A day count holds the instant to within a microsecond or so.
             at = e.started_at + timedelta(days=day) + timedelta(milliseconds=1)
-            assert assess(tl, at, p).pathway in pathways  # type: ignore[arg-type]
-            earlier = [c.at for c in tl.checkins if c.at < at - timedelta(seconds=1)]  # type: ignore[attr-defined]
-            assert all(assess(tl, t, p).pathway not in pathways for t in earlier)  # type: ignore[arg-type]
+            assert assess(tl, at, p).pathway in pathways
+            earlier = [c.at for c in tl.checkins if c.at < at - timedelta(seconds=1)]
+            assert all(assess(tl, t, p).pathway not in pathways for t in earlier)
             checked += 1
     assert checked > 50
 
 
 def test_the_export_names_nobody_and_keeps_no_dates(
-    registry: list[tuple[str, object, EpisodeFacts]],
+    registry: list[tuple[str, TimelineRecord, EpisodeFacts]],
 ) -> None:
     episodes = [e for _k, _t, e in registry[:20]]
     f = figures(episodes, [(1, False)] * 20, NOW, 60, 14)
     text = json.dumps(as_json(f, episodes, "k1")) + as_csv(episodes, "k1")
-    assert "2024-" not in text and "2025-" not in text  # days since the procedure only
-    assert "bench-" not in text and '"patient_id"' not in text
+    assert "2024-" not in text
+    assert "2025-" not in text
+    assert "bench-" not in text
+    assert '"patient_id"' not in text
     assert pseudonym(3, "k1") in text
     assert pseudonym(3, "k1") != pseudonym(3, "k2") != pseudonym(4, "k1")
     assert "very_much_improved" not in as_csv(episodes, "k1")  # CSV: the answers in words
