@@ -24,7 +24,7 @@ from venowatch.services.security.second_factor import enrol_with_key, has_second
 
 DEMO_CLINIC = "Demo Vein Clinic"
 DEMO_PASSWORD = "venowatch-demo"
-DEMO_STAFF = ("admin", "alex", "jordan", "dr.ruiz")
+DEMO_STAFF = ("admin", "alex", "jordan", "dr.ruiz", "analyst")
 """Staff logins: each has an authenticator already set up with a fixed secret (printed by
 `serve --demo`, and in the README), so a demo shows the real two-step sign-in."""
 H = timedelta(hours=1)
@@ -106,7 +106,9 @@ STORIES = [
 @transaction.atomic
 def create_demo(now: datetime) -> list[tuple[str, str]]:
     """Create the demo clinic unless it exists; return (login, role) pairs to show."""
-    if Clinic.objects.filter(name=DEMO_CLINIC).exists():
+    existing = Clinic.objects.filter(name=DEMO_CLINIC).first()
+    if existing is not None:
+        _analyst(existing, now)  # a demo made before the outcome figures gets its analyst
         _second_factors()  # a demo made before staff needed one gets it now
         return _logins()
     clinic = Clinic.objects.create(
@@ -141,8 +143,18 @@ def create_demo(now: datetime) -> list[tuple[str, str]]:
         # Consent on paper at enrolment, before the first procedure, recorded by the advocate.
         give(patient, advocates[i % 2], now - max(story.procedures, default=D) - D)
         _tell(patient, story, ir, now)
+    _analyst(clinic, now)
     _second_factors()
     return _logins()
+
+
+def _analyst(clinic: Clinic, now: datetime) -> None:
+    """The analyst, who sees the outcome figures and no record, and the figures themselves."""
+    if not User.objects.filter(username="analyst").exists():
+        _user("analyst", "Robin Hale", clinic, Role.ANALYST)
+    from venowatch.services.outcomes.facts import refresh_stale
+
+    refresh_stale(now, clinic_ids=[clinic.pk])
 
 
 def demo_totp_key(username: str) -> str:
@@ -262,6 +274,7 @@ def _logins() -> list[tuple[str, str]]:
         ("admin", "administrator (also /admin/)"),
         ("alex", "patient advocate"),
         ("dr.ruiz", "clinician / IR"),
+        ("analyst", "analyst: the outcome figures, no patient's record"),
         ("maria", "patient with a possible blood clot"),
         ("john", "patient with suspected restenosis"),
     ]

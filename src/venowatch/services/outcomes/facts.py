@@ -21,6 +21,8 @@ from venowatch.services.outcomes.episodes import EpisodeFacts, episodes_of
 from venowatch.services.outcomes.figures import Figures, figures
 
 BATCH = 200
+PER_PASS = 500
+"""How many stale patients one pass of the worker recomputes (a couple of seconds)."""
 _COLUMNS = (
     "patient_id", "clinic_id", "number", "started_at", "index_day", "ended_day",
     "ended_by_venoplasty", "last_checkin_day", "restenosis_day", "retest_day", "thrombosis_day",
@@ -44,18 +46,28 @@ def stale() -> QuerySet[models.Assessment]:
 
 
 def stale_count(clinic_ids: Sequence[int] | None) -> int:
-    found = stale()
-    if clinic_ids is not None:
-        found = found.filter(patient__clinic_id__in=clinic_ids)
-    return found.count()
+    return _of(stale(), clinic_ids).count()
 
 
-def refresh_stale(now: datetime, limit: int | None = None, batch: int = BATCH) -> int:
-    """Recompute the facts of stale patients, batch by batch, at most `limit` of them."""
+def _of(
+    found: QuerySet[models.Assessment], clinic_ids: Sequence[int] | None
+) -> QuerySet[models.Assessment]:
+    return found if clinic_ids is None else found.filter(patient__clinic_id__in=clinic_ids)
+
+
+def refresh_stale(
+    now: datetime,
+    limit: int | None = None,
+    batch: int = BATCH,
+    clinic_ids: Sequence[int] | None = None,
+) -> int:
+    """Recompute the facts of stale patients (of the clinics; None: all), batch by batch, at
+    most `limit` of them."""
     done = 0
     while limit is None or done < limit:
         size = batch if limit is None else min(batch, limit - done)
-        ids = list(stale().order_by("patient_id").values_list("patient_id", flat=True)[:size])
+        found = _of(stale(), clinic_ids).order_by("patient_id")
+        ids = list(found.values_list("patient_id", flat=True)[:size])
         if not ids:
             break
         refresh(models.Patient.objects.filter(pk__in=ids).select_related("clinic"), now)

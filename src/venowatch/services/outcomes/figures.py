@@ -132,11 +132,13 @@ def durations(
     episodes: Sequence[EpisodeFacts], day: Callable[[EpisodeFacts], float | None]
 ) -> tuple[list[float], list[bool]]:
     """Each episode's time to the event, or to where it is censored (its end, else its last
-    check-in), and whether the event was seen."""
+    check-in), and whether the event was seen. In whole days since the procedure (day 40 is
+    from 40 to 41 days after it): the curve steps once a day at most, however large the
+    cohort, and a censored episode counts as at risk through its last day."""
     times, seen = [], []
     for e in episodes:
         at = day(e)
-        times.append(at if at is not None else e.followed_day)
+        times.append(float(math.floor(at if at is not None else e.followed_day)))
         seen.append(at is not None)
     return times, seen
 
