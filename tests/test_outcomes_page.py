@@ -189,3 +189,14 @@ def test_figures_keep_a_patient_operated_long_ago_who_stopped_checking_in() -> N
     assert f.lost == 1
     assert f.episodes == 1
     assert all(curve.n == 1 for curve in f.curves)
+
+
+def test_a_pass_of_the_worker_recomputes_a_bounded_number_of_stale_patients() -> None:
+    c = clinic()
+    for i in range(3):
+        _operated(f"Pat {i}", c, 15)
+    now = timezone.now()
+    assert facts.refresh_stale(now, limit=2, batch=1) == 2
+    assert facts.stale_count(None) == 1
+    assert facts.refresh_stale(now, limit=2) == 1
+    assert OutcomeState.objects.count() == 3
