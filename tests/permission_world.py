@@ -35,7 +35,7 @@ from venowatch.protocol import Pgic, ProcedureKind
 from venowatch.security.models import Scope
 from venowatch.services.care.records import record_checkin, record_procedure
 
-ROLES = ["patient", "advocate", "clinician", "admin", "no_role", "signed_out"]
+ROLES = ["patient", "advocate", "clinician", "admin", "analyst", "no_role", "signed_out"]
 WHOSE = ["own", "other", "emergency", "foreign"]
 
 
@@ -93,6 +93,7 @@ def world() -> World:
     _operated(foreign, user("dr.b", b, Role.CLINICIAN))
     people: dict[str, User | None] = {
         "patient": mine.user, "advocate": alex, "clinician": ruiz, "admin": admin,
+        "analyst": user("ana", a, Role.ANALYST),
         "no_role": User.objects.create_user("nobody", password="x"), "signed_out": None,
     }  # fmt: skip
     own = dict.fromkeys(ROLES, mine)

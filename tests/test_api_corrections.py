@@ -127,6 +127,7 @@ ALLOWED = {
     "advocate": {*STAFF, "void_checkin", "correct_checkin"},
     "clinician": {*STAFF, "void_checkin", "correct_checkin"},
     "admin": {*STAFF, "void_checkin", "correct_checkin"},
+    "analyst": set(),  # sees outcome figures, never a record
     "no_role": set(),
     "signed_out": set(),
 }

@@ -37,6 +37,8 @@ ALLOWED: dict[str, dict[str, set[str]]] = {
     # own patient's is).
     "clinician": {"own": {"list", *STAFF}, "emergency": STAFF},
     "admin": {"own": {"list", "tasks", *EDITORS}, "other": EDITORS, "emergency": EDITORS},
+    # An analyst's token reaches no patient: the figures are a staff page, not an API resource.
+    "analyst": {},
     "no_role": {},
     "signed_out": {},
 }

@@ -35,14 +35,17 @@ ALLOWED: dict[str, dict[str, set[str]]] = {
     },
     # A clinician acts on tasks only when they are open emergencies (the own patient's is).
     "clinician": {"own": {"worklist", *STAFF}, "emergency": STAFF},
-    "admin": {"own": {"worklist", *STAFF}, "other": STAFF, "emergency": STAFF},
+    "admin": {"own": {"worklist", "outcomes", *STAFF}, "other": STAFF, "emergency": STAFF},
+    # An analyst sees the clinic's outcome figures and no patient's record, not even in an
+    # emergency: they are nobody's carer.
+    "analyst": {"own": {"outcomes"}},
     "no_role": {},
     "signed_out": {},
 }
 ACTIONS = ["me.status", "me.checkin", "me.history", "worklist", "patient", "as_of", "procedure",
-           "lab", "note", "task", "call", "take_over"]  # fmt: skip
+           "lab", "note", "task", "call", "take_over", "outcomes"]  # fmt: skip
 WRITES = {"me.checkin", "procedure", "lab", "note", "task", "call", "take_over"}
-TARGETLESS = {"me.status", "me.checkin", "me.history", "worklist"}
+TARGETLESS = {"me.status", "me.checkin", "me.history", "worklist", "outcomes"}
 # Pages that name no patient have no other record to reach.
 CASES = [
     (role, action, whose)
@@ -66,6 +69,7 @@ def _request(client: Client, action: str, target: Patient) -> int:
         "me.checkin": lambda: client.post("/me/check-in/", {"pgic": "no_change"}),
         "me.history": lambda: client.get("/me/history/"),
         "worklist": lambda: client.get("/staff/"),
+        "outcomes": lambda: client.get("/staff/outcomes/"),
         "patient": lambda: client.get(f"/staff/patients/{pk}/"),
         "as_of": lambda: client.get(f"/staff/patients/{pk}/", {"as_of": past}),
         "procedure": lambda: client.post(

@@ -163,6 +163,7 @@ def _client(user: User) -> Client:
 
 
 def _staff_urls(clinic: models.Clinic, now: datetime) -> Iterator[str]:
+    yield reverse("outcomes")  # for the administrator and the analyst
     yield reverse("worklist")
     yield reverse("worklist") + "?q=keller"
     yield reverse("worklist") + "?q=nobody-by-that-name"

@@ -43,6 +43,10 @@ Signing in (docs/security.md, "Signing in"):
   VENOWATCH_SESSION_IDLE_STAFF_MINUTES    staff are signed out after this long idle (default 30)
   VENOWATCH_SESSION_IDLE_PATIENT_MINUTES  patients are signed out after this long idle (480)
   VENOWATCH_SESSION_MAX_MINUTES   every session ends this long after sign-in (default 720)
+  VENOWATCH_OUTCOMES_LOST_AFTER_DAYS  the outcome figures count a patient as lost to follow-up
+                                  after this many days without a check-in (default 60)
+  VENOWATCH_OUTCOMES_PGIC_WINDOW_DAYS  the check-in nearest 1, 3, 6 and 12 months counts if
+                                  within this many days of the point (default 14)
 """
 
 from __future__ import annotations
@@ -342,6 +346,15 @@ VENOWATCH_TOKEN_DAYS = env_int("VENOWATCH_TOKEN_DAYS", 90)
 if VENOWATCH_TOKEN_DAYS < 1:
     raise EnvError(f"VENOWATCH_TOKEN_DAYS must be at least 1, not {VENOWATCH_TOKEN_DAYS}")
 """A new API token stops working this many days after it is made."""
+
+VENOWATCH_OUTCOMES_LOST_AFTER_DAYS = env_int("VENOWATCH_OUTCOMES_LOST_AFTER_DAYS", 60)
+VENOWATCH_OUTCOMES_PGIC_WINDOW_DAYS = env_int("VENOWATCH_OUTCOMES_PGIC_WINDOW_DAYS", 14)
+for _name, _value, _lowest in (
+    ("VENOWATCH_OUTCOMES_LOST_AFTER_DAYS", VENOWATCH_OUTCOMES_LOST_AFTER_DAYS, 1),
+    ("VENOWATCH_OUTCOMES_PGIC_WINDOW_DAYS", VENOWATCH_OUTCOMES_PGIC_WINDOW_DAYS, 0),
+):
+    if _value < _lowest:
+        raise EnvError(f"{_name} must be at least {_lowest}, not {_value}")
 
 LOGGING = {
     "version": 1,

@@ -13,7 +13,7 @@ from typing import NoReturn
 import msgspec
 
 from venowatch import __version__
-from venowatch.cli import audit, impact, replay
+from venowatch.cli import audit, impact, outcomes, replay
 from venowatch.cli.errors import USAGE_ERROR, UsageError
 from venowatch.cli.help import Parser, port, seconds
 from venowatch.cli.inputs import expand, load_all
@@ -185,6 +185,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_backup(commands)
     audit.add_commands(commands)
     replay.add_command(commands)
+    outcomes.add_command(commands)
     return parser
 
 

@@ -25,7 +25,7 @@ from venowatch.services.security.second_factor import enrol_with_key, has_second
 
 DEMO_CLINIC = "Demo Vein Clinic"
 DEMO_PASSWORD = "venowatch-demo"
-DEMO_STAFF = ("admin", "alex", "jordan", "dr.ruiz")
+DEMO_STAFF = ("admin", "alex", "jordan", "dr.ruiz", "analyst")
 """Staff logins: each has an authenticator already set up with a fixed secret (printed by
 `serve --demo`, and in the README), so a demo shows the real two-step sign-in."""
 H = timedelta(hours=1)
@@ -162,7 +162,9 @@ STORIES = [
 @transaction.atomic
 def create_demo(now: datetime) -> list[tuple[str, str]]:
     """Create the demo clinic unless it exists; return (login, role) pairs to show."""
-    if Clinic.objects.filter(name=DEMO_CLINIC).exists():
+    existing = Clinic.objects.filter(name=DEMO_CLINIC).first()
+    if existing is not None:
+        _analyst(existing, now)  # a demo made before the outcome figures gets its analyst
         _second_factors()  # a demo made before staff needed one gets it now
         return _logins()
     clinic = Clinic.objects.create(
@@ -197,8 +199,18 @@ def create_demo(now: datetime) -> list[tuple[str, str]]:
         # Consent on paper at enrolment, before the first procedure, recorded by the advocate.
         give(patient, advocates[i % 2], now - max(story.procedures, default=D) - D)
         _tell(patient, story, ir, now)
+    _analyst(clinic, now)
     _second_factors()
     return _logins()
+
+
+def _analyst(clinic: Clinic, now: datetime) -> None:
+    """The analyst, who sees the outcome figures and no record, and the figures themselves."""
+    if not User.objects.filter(username="analyst").exists():
+        _user("analyst", "Robin Hale", clinic, Role.ANALYST)
+    from venowatch.services.outcomes.facts import refresh_stale
+
+    refresh_stale(now, clinic_ids=[clinic.pk])
 
 
 def demo_totp_key(username: str) -> str:
@@ -334,6 +346,7 @@ def _logins() -> list[tuple[str, str]]:
         ("alex", f"patient advocate: {_advocated('alex')}; enrols patients"),
         ("jordan", f"patient advocate: {_advocated('jordan')}; enrols patients"),
         ("dr.ruiz", f"clinician / IR: the {treated} patients she treated, and emergencies"),
+        ("analyst", "analyst: the clinic's outcome figures, no patient's record"),
     ]
     patients = [(s.username, f"patient: {s.shows}") for s in STORIES]
     return staff + patients

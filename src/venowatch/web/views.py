@@ -17,4 +17,6 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("patient-status")
     if role in (Role.ADVOCATE, Role.CLINICIAN, Role.ADMIN):
         return redirect("worklist")
+    if role is Role.ANALYST:
+        return redirect("outcomes")
     raise Http404  # signed in but given no role: nothing to show (fails closed)

@@ -30,6 +30,7 @@ from venowatch.clinic.models.contacts import (
     PhoneKind,
 )
 from venowatch.clinic.models.corrections import Correctable, RecordState
+from venowatch.clinic.models.outcome_facts import OutcomeEpisode, OutcomeState
 from venowatch.clinic.models.outcomes import CallOutcome, Resolution
 from venowatch.clinic.models.patients import Patient, PatientIdentifier
 from venowatch.clinic.models.protocol_files import ProtocolFile
@@ -53,6 +54,8 @@ __all__ = [
     "Member",
     "MessageChannel",
     "Note",
+    "OutcomeEpisode",
+    "OutcomeState",
     "Patient",
     "PatientDemographics",
     "PatientDetails",

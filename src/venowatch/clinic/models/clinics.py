@@ -27,6 +27,8 @@ class Role(models.TextChoices):
     ADVOCATE = "advocate", _("Patient advocate")
     CLINICIAN = "clinician", _("Clinician / IR")
     ADMIN = "admin", _("Administrator")
+    # Sees the clinic's outcome figures, never a patient's record.
+    ANALYST = "analyst", _("Analyst")
 
 
 class Clinic(models.Model):

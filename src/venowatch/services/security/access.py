@@ -37,6 +37,7 @@ class Act(enum.Enum):
     TAKE_OVER = "take_over"  # become the advocate of a colleague's patient, with a reason
     RECORD_CONSENT = "record_consent"  # record the patient's consent given or withdrawn
     ENROL = "enrol"  # add a patient to the clinic, with their account and invitation
+    VIEW_OUTCOMES = "view_outcomes"  # the clinic's outcome figures: counts, never a record
 
 
 _ALLOWED: dict[Role, frozenset[Act]] = {
@@ -72,6 +73,9 @@ _ALLOWED: dict[Role, frozenset[Act]] = {
     ),
     # An administrator reaches the whole clinic but is nobody's advocate.
     Role.ADMIN: frozenset(Act) - {Act.CHECK_IN, Act.TAKE_OVER},
+    # An analyst sees the figures and nothing of any one patient: no patient is in their care
+    # or reach (patients_in_care falls through to none for them).
+    Role.ANALYST: frozenset({Act.VIEW_OUTCOMES}),
 }
 
 
@@ -108,6 +112,17 @@ def acts_of(user: User) -> frozenset[Act]:
 
 def may(user: User, act: Act) -> bool:
     return act in acts_of(user)
+
+
+def outcome_clinics(user: User) -> list[int] | None:
+    """The clinics whose outcome figures the user may see: an analyst's or administrator's own
+    clinic; every clinic (None) for the installation's operator, a superuser; else none."""
+    if user.is_authenticated and user.is_active and getattr(user, "is_superuser", False):
+        return None
+    member = member_of(user)
+    if member is None or Act.VIEW_OUTCOMES not in _ALLOWED[Role(member.role)]:
+        return []
+    return [member.clinic_id]
 
 
 def patients_in_care(user: User) -> QuerySet[Patient]:

@@ -1,0 +1,174 @@
+"""The outcome figures against the full re-assessment of the same registry (issue 14).
+
+The registry is bench/generate.py's: --patients timelines, each a venoplasty and 52 weekly
+check-ins (some with tests), with known trajectories. In one run:
+
+  floor    re-assessing every patient (`reassess_many` in batches, as a new protocol does);
+  build    replaying every patient's records into stored episode facts (what the worker does
+           for the patients whose records changed; here, for all of them at once);
+  figures  the figures from the stored facts: curves with lifelines, the impression of
+           change, repeats (what the page and `venowatch outcomes` compute on each view).
+
+Goals: figures at most 3x the floor (the page answers from stored facts, never replaying),
+and, reported beside it, build + figures over the floor: the cost of the figures from nothing.
+Each timing is the best of --repeats. SQLite in a temporary directory unless DATABASE_URL is set.
+
+    .venv/bin/python bench/outcomes.py [--patients 10000] [--repeats 3]
+
+Writes bench/out/outcomes.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate
+from sweep import BATCH, _reassess_only
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 9, 10, 12, 0, tzinfo=UTC)  # after every registry timeline's last check-in
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    data = Path(tempfile.mkdtemp(prefix="venowatch-bench-outcomes-"))
+    try:
+        os.environ.update(
+            VENOWATCH_DATA_DIR=str(data),
+            VENOWATCH_SECRET_KEY="bench-only",
+            DJANGO_SETTINGS_MODULE="venowatch.settings",
+        )
+        os.environ.setdefault("DATABASE_URL", f"sqlite:///{data / 'bench.sqlite3'}")
+        import django
+
+        django.setup()
+        results = _run(args)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "outcomes.json").write_text(json.dumps(results, indent=1))
+    _report(results)
+    return 0
+
+
+def _run(args: argparse.Namespace) -> dict[str, Any]:
+    from django.core.management import call_command
+
+    from venowatch.clinic.models import Patient
+
+    call_command("migrate", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    _populate(args.patients)
+    print(f"populated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
+    _reassess_only(ids)  # the first pass stores what the placeholders lacked; then steady
+    r: dict[str, Any] = {"patients": len(ids), "checkins_each": 52, "repeats": args.repeats}
+    floor, build, figures = [], [], []
+    for _ in range(args.repeats):
+        floor.append(_reassess_only(ids))
+        build.append(_build(ids))
+        figures.append(_figures())
+    r["floor_s"], r["build_s"], r["figures_s"] = min(floor), min(build), min(figures)
+    r["figures_over_floor"] = round(r["figures_s"] / r["floor_s"], 3)
+    r["build_and_figures_over_floor"] = round((r["build_s"] + r["figures_s"]) / r["floor_s"], 2)
+    r["goal"] = 3.0
+    return r
+
+
+def _populate(n: int) -> None:
+    """The registry's timelines written with bulk inserts, each with a placeholder assessment."""
+    from django.db import connection, transaction
+
+    from venowatch.clinic.models import Assessment, Clinic, Lab, Patient, Procedure
+    from venowatch.protocol import Pathway, Urgency
+
+    clinic = Clinic.objects.create(name="Bench", time_zone="America/New_York")
+    registry = generate(n)
+    for start in range(0, n, 2_000):
+        chunk = registry[start : start + 2_000]
+        with transaction.atomic():
+            patients = Patient.objects.bulk_create(
+                Patient(clinic=clinic, name=f"P{start + i:06d}", time_zone=clinic.time_zone)
+                for i in range(len(chunk))
+            )
+            Procedure.objects.bulk_create(
+                Procedure(patient=p, kind=x["kind"], performed_at=_at(x["performed_at"]),
+                          veins=x.get("veins", []))
+                for p, t in zip(patients, chunk, strict=True) for x in t["procedures"]
+            )  # fmt: skip
+            Lab.objects.bulk_create(
+                Lab(patient=p, at=_at(x["at"]), kind=x["kind"], result=x["result"],
+                    finding=x.get("finding", ""))
+                for p, t in zip(patients, chunk, strict=True) for x in t.get("labs", [])
+            )  # fmt: skip
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO clinic_checkin (patient_id, at, pgic, symptoms_returned, symptoms,"
+                    " note, void_reason, recorded_at) VALUES (%s, %s, %s, %s, %s, '', '', %s)",
+                    [
+                        (p.pk, _at(c["at"]), c["pgic"], c.get("symptoms_returned", False),
+                         json.dumps(c.get("symptoms", {})), NOW)
+                        for p, t in zip(patients, chunk, strict=True) for c in t["checkins"]
+                    ],
+                )  # fmt: skip
+            Assessment.objects.bulk_create(
+                Assessment(patient=p, as_of=NOW, pathway=Pathway.IMPROVED, urgency=Urgency.NONE,
+                           urgency_rank=4, since=NOW)
+                for p in patients
+            )  # fmt: skip
+        print(f"  {start + len(chunk):,} patients", file=sys.stderr, end="\r")
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _build(ids: list[int]) -> float:
+    from venowatch.clinic.models import Patient
+    from venowatch.services.outcomes.facts import refresh
+
+    t = time.perf_counter()
+    for start in range(0, len(ids), BATCH):
+        refresh(Patient.objects.filter(pk__in=ids[start : start + BATCH]).select_related("clinic"),
+                NOW)  # fmt: skip
+    return time.perf_counter() - t
+
+
+def _figures() -> float:
+    from venowatch.services.outcomes.facts import cohort_figures
+
+    t = time.perf_counter()
+    f, _episodes = cohort_figures(None, NOW)
+    elapsed = time.perf_counter() - t
+    assert f.episodes > 0, f
+    return elapsed
+
+
+def _report(r: dict[str, Any]) -> None:
+    met = {True: "met", False: "NOT met"}
+    print(f"\noutcomes benchmark: {r['patients']:,} patients x {r['checkins_each']} check-ins, "
+          f"best of {r['repeats']}")  # fmt: skip
+    print(f"  full re-assessment (floor): {r['floor_s']:.2f} s")
+    ratio = r["figures_over_floor"]
+    print(f"  figures from stored facts: {r['figures_s']:.2f} s; ratio {ratio:.3f} "
+          f"(goal <= 3: {met[ratio <= 3]})")  # fmt: skip
+    print(f"  replay into stored facts: {r['build_s']:.2f} s; build + figures over the floor "
+          f"{r['build_and_figures_over_floor']:.2f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main())

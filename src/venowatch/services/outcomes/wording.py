@@ -1,0 +1,55 @@
+"""The outcome figures in words: for the page, the charts' descriptions and the CLI."""
+
+from __future__ import annotations
+
+from venowatch.protocol import Pgic
+from venowatch.services.care.pgic import PGIC_LABELS
+from venowatch.services.outcomes.figures import Curve, PgicPoint
+
+NO_ANSWER = "No answer in the window"
+
+LIMITS = (
+    "There is no control group: nobody here went without the procedure, so these figures "
+    "cannot say what would have happened without it.",
+    "The impression of change is what patients report, not a measurement, and those who "
+    "chose a venoplasty may hope to feel better.",
+    "The cohort is small and self-selected: the patients who chose the procedure and this "
+    "clinic, not a sample of people with MS.",
+    "Venoplasty for CCSVI is not an established treatment for multiple sclerosis.",
+)
+
+CENSORING = (
+    "An episode without the event counts up to its end (the next procedure) or, while it goes "
+    "on, up to the patient's last check-in; after that it is censored, not counted as free of "
+    "the event."
+)
+
+
+def answer_label(answer: Pgic | None) -> str:
+    return NO_ANSWER if answer is None else str(PGIC_LABELS[answer])
+
+
+def percent(share: float | None) -> str:
+    return "" if share is None else f"{share * 100:.0f}%"
+
+
+def curve_summary(c: Curve) -> str:
+    if not c.n:
+        return f"{c.title}: no episodes."
+    parts = [f"{c.title}: {c.events} of {c.n} episodes had it, {c.censored} censored."]
+    for day in (90, 180, 365):
+        estimate = c.estimate(day)
+        if estimate is not None:
+            parts.append(f"Without it at day {day}: {percent(estimate)}.")
+    return " ".join(parts)
+
+
+def pgic_summary(points: tuple[PgicPoint, ...]) -> str:
+    parts = []
+    for p in points:
+        if not p.total:
+            parts.append(f"At {p.months} months: nobody due yet.")
+            continue
+        shares = ", ".join(f"{answer_label(a)} {percent(p.share(a))}" for a, _ in p.counts)
+        parts.append(f"At {p.months} months ({p.total} due): {shares}.")
+    return " ".join(parts)

@@ -1,0 +1,95 @@
+"""The outcome figures page, for analysts and administrators (their clinic) and the
+installation's operator (every clinic, or one). It answers from the stored episode facts
+(services.outcomes.facts): a constant number of queries, whatever the cohort's size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from venowatch.services.clock import utc_now
+from venowatch.services.outcomes import facts
+from venowatch.services.outcomes.charts import km_svg, pgic_svg
+from venowatch.services.outcomes.figures import Figures
+from venowatch.services.outcomes.wording import CENSORING, LIMITS, answer_label, percent
+from venowatch.services.security.access import log_refusal, outcome_clinics
+
+
+class CohortForm(forms.Form):
+    clinic = forms.TypedChoiceField(label=_("Clinic"), required=False, coerce=int,
+                                    empty_value=None)  # fmt: skip
+    start = forms.DateField(label=_("Venoplasties from"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    end = forms.DateField(label=_("to"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end of the period must not be before its start."))
+        return data
+
+
+@login_required
+def outcomes(request: HttpRequest) -> HttpResponse:
+    allowed = outcome_clinics(request.user)
+    if allowed == []:
+        log_refusal(request.user, "outcomes")
+        raise Http404
+    form = CohortForm(request.GET or None)
+    names = facts.clinic_names(allowed)
+    choices: list[tuple[Any, Any]] = list(names.items())
+    if allowed is None:  # the operator may look at every clinic at once
+        choices.insert(0, ("", _("Every clinic")))
+    clinic_field = form.fields["clinic"]
+    assert isinstance(clinic_field, forms.TypedChoiceField)
+    clinic_field.choices = choices
+    chosen, start, end = allowed, None, None
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        if form.cleaned_data["clinic"] is not None:
+            chosen = [form.cleaned_data["clinic"]]
+    now = utc_now()
+    figures, _episodes = facts.cohort_figures(chosen, now, start, end)
+    context = {
+        "form": form,
+        "f": figures,
+        "scope": ", ".join(names[c] for c in chosen) if chosen else _("every clinic"),
+        "operator": allowed is None,
+        "stale": facts.stale_count(chosen),
+        "curves": _curves(figures),
+        "pgic": _pgic_rows(figures),
+        "pgic_chart": mark_safe(pgic_svg(figures.pgic, "pgic-chart")),  # nosec B308, B703: our drawing
+        "limits": LIMITS,
+        "censoring": CENSORING,
+        "now": now,
+    }
+    return render(request, "venowatch/staff_outcomes.html", context)
+
+
+def _curves(f: Figures) -> list[dict[str, Any]]:
+    return [
+        {
+            "c": c,
+            # Drawn by matplotlib from numbers, its text escaped: safe to put in the page.
+            "svg": mark_safe(km_svg(c, f"km-{c.key}")),  # nosec B308, B703
+            "estimates": [(d, percent(c.estimate(d))) for d in (30, 90, 180, 365)],
+        }
+        for c in f.curves
+    ]
+
+
+def _pgic_rows(f: Figures) -> list[dict[str, Any]]:
+    if not f.pgic:
+        return []
+    rows = []
+    for i, (answer, _n) in enumerate(f.pgic[0].counts):
+        cells = [(p.counts[i][1], percent(p.share(answer) if p.total else None)) for p in f.pgic]
+        rows.append({"label": answer_label(answer), "cells": cells, "silent": answer is None})
+    return rows
