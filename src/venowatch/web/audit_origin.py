@@ -19,12 +19,6 @@ _PREFIXES = (
 )
 
 
-_OVERLAPPED = frozenset({Channel.FHIR, Channel.API})
-"""Where an integration reads record after record: a read's audit rows are committed while its
-answer is built (services.security.audit_overlap), and the answer waits for them. Only for GET
-and HEAD, which write nothing: a write's reads join its transaction and commit once."""
-
-
 def channel_of(path: str) -> Channel:
     return next((channel for prefix, channel in _PREFIXES if path.startswith(prefix)), Channel.WEB)
 
@@ -36,8 +30,7 @@ class AuditOriginMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = channel_of(request.path_info)
         ip = request.META.get("REMOTE_ADDR")
-        overlap = channel in _OVERLAPPED and request.method in ("GET", "HEAD")
-        with audit.origin(channel, ip, ActorKind.UNKNOWN, buffered=True, overlap=overlap):
+        with audit.origin(channel, ip, ActorKind.UNKNOWN, buffered=True):
             return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:

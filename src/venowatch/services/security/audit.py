@@ -26,9 +26,7 @@ from django.db import transaction
 from venowatch.audit.models import Action, ActorKind, Channel, Outcome
 from venowatch.clinic.models import Member, Patient
 from venowatch.services.clock import utc_now
-from venowatch.services.security import audit_overlap
 from venowatch.services.security.audit_chain import Draft, append, stored
-from venowatch.services.security.audit_overlap import Job
 
 
 @dataclass(slots=True)
@@ -55,10 +53,6 @@ class Origin:
     """Reads appended within a write's transaction, by the hash they ended with: if that
     transaction rolled back, `flush` appends them again (the reads still happened)."""
     logged: set[tuple[Action, int | None, Outcome]] = field(default_factory=set)
-    overlap: bool = False
-    """A buffered request that writes nothing (a GET): its reads are committed by
-    services.security.audit_overlap while the answer is built, and `flush` waits for them."""
-    inflight: list[Job] = field(default_factory=list)
 
 
 _ORIGIN: contextvars.ContextVar[Origin | None] = contextvars.ContextVar(
@@ -73,15 +67,11 @@ def origin(
     kind: ActorKind = ActorKind.SYSTEM,
     *,
     buffered: bool = False,
-    overlap: bool = False,
 ) -> Iterator[Origin]:
     """The origin of everything logged inside the block; `buffered` (a web request): reads
-    are appended at the block's end, or with the block's first write; `overlap` (with
-    `buffered`, a request that only reads): each read's rows are committed beside the
-    request's work, and the block's end waits for them."""
+    are appended at the block's end, or with the block's first write."""
     operator = getpass.getuser() if kind is ActorKind.CLI else ""
     here = Origin(channel=channel, ip=ip, kind=kind, operator=operator, buffered=buffered)
-    here.overlap = buffered and overlap
     token = _ORIGIN.set(here)
     try:
         yield here
@@ -201,10 +191,7 @@ def read(user: Any, action: Action, patient_ids: Iterable[int]) -> None:
     if all((action, p, Outcome.ALLOWED) in here.logged for p in patients):
         return  # logged already: costs no query and no lock
     drafts = _drafts(user, action, patients, Outcome.ALLOWED)
-    job = audit_overlap.start(drafts) if here.overlap else None
-    if job is not None:
-        here.inflight.append(job)
-    elif here.buffered:
+    if here.buffered:
         here.pending += drafts
     else:
         append(drafts)
@@ -214,7 +201,7 @@ def _with_pending(drafts: list[Draft]) -> None:
     """Append `drafts` (a write's or a refusal's) in the current transaction, after the reads
     the request made before it."""
     here = current()
-    carried, here.pending = _settled(here) + here.pending, []
+    carried, here.pending = here.pending, []
     last = append(carried + drafts)
     if carried and last is not None:
         entry = (last, carried)
@@ -232,15 +219,8 @@ def flush() -> None:
     """Append the request's reads not appended yet, and again those whose write rolled back."""
     here = current()
     lost = [d for last, batch in here.carried if not stored(last) for d in batch]
-    drafts, here.pending, here.carried = lost + _settled(here) + here.pending, [], []
+    drafts, here.pending, here.carried = lost + here.pending, [], []
     append(drafts)
-
-
-def _settled(here: Origin) -> list[Draft]:
-    """Wait for the reads being committed beside the request (raising if one failed); the
-    rows of those not yet started, to append now."""
-    jobs, here.inflight = here.inflight, []
-    return audit_overlap.settle(jobs) if jobs else []
 
 
 def wrote(

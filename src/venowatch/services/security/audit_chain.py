@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -100,28 +100,19 @@ _HEAD = "SELECT last_seq, last_hash FROM audit_chainhead WHERE id = 1"
 _MOVE = "UPDATE audit_chainhead SET last_seq = %s, last_hash = %s WHERE id = 1"
 
 
-class WithdrawnError(Exception):
-    """`append`'s `still_wanted` said no once the head was locked: nothing was appended."""
-
-
-def append(
-    drafts: Sequence[Draft], still_wanted: Callable[[], bool] | None = None
-) -> tuple[int, str] | None:
+def append(drafts: Sequence[Draft]) -> tuple[int, str] | None:
     """Append these rows at the end of the chain, in the current transaction; the last row's
-    place and hash (None if there were none). `still_wanted` is asked once the chain's head is
-    locked (services.security.audit_overlap: whether another thread took the rows over); if
-    it says no, nothing is written and `WithdrawnError` is raised.
+    place and hash (None if there were none).
 
-    Four statements in a transaction of its own, or three joining the caller's: the head read
-    under its lock, one insert for all the rows, the head moved. Plain SQL, not the ORM: the
-    ORM's building of the two head queries was a fifth of an append's time, paid on every read."""
+    Three statements (and BEGIN and COMMIT in a transaction of its own): the head read under
+    its lock, one insert for all the rows, the head moved. Plain SQL, not the ORM: the
+    ORM's building of the two head queries (and get_or_create's savepoint on the first append)
+    was paid on every read."""
     if not drafts:
         return None
     # No savepoint of its own: if the append fails, so does the write it records.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         seq, prev = _lock_head(cursor)
-        if still_wanted is not None and not still_wanted():
-            raise WithdrawnError
         rows = []
         for draft in drafts:
             seq += 1
