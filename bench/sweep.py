@@ -20,19 +20,14 @@ Writes bench/out/sweep.json and prints a table.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+from registry import NOW, django_in_a_temporary_directory, populate, write_out  # beside this
+
 BATCH = 500
 
 
@@ -42,35 +37,18 @@ def main() -> int:
     parser.add_argument("--checkins", type=int, default=52)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    data = Path(tempfile.mkdtemp(prefix="venowatch-bench-sweep-"))
-    try:
-        os.environ.update(
-            VENOWATCH_DATA_DIR=str(data),
-            VENOWATCH_SECRET_KEY="bench-only",
-            DJANGO_SETTINGS_MODULE="venowatch.settings",
-        )
-        os.environ.setdefault("DATABASE_URL", f"sqlite:///{data / 'bench.sqlite3'}")
-        import django
-
-        django.setup()
+    with django_in_a_temporary_directory("venowatch-bench-sweep-"):
         results = _run(args)
-    finally:
-        shutil.rmtree(data, ignore_errors=True)
-    out = ROOT / "bench" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "sweep.json").write_text(json.dumps(results, indent=1))
+    write_out("sweep", results)
     _report(results)
     return 0
 
 
 def _run(args: argparse.Namespace) -> dict[str, Any]:
-    from django.core.management import call_command
-
     from venowatch.clinic.models import Patient
 
-    call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
-    _populate(args.patients, args.checkins)
+    populate(args.patients, args.checkins, chunk=5_000, assessed=True)
     print(f"populated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
     due = ids[::100]  # 1%
@@ -93,48 +71,6 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     r["full_over_read"] = round(full_s / read_s, 2)
     r["goal"] = 3.0
     return r
-
-
-def _populate(n: int, checkins: int) -> None:
-    """Patients operated a year before NOW, each with weekly check-ins and a stored
-    assessment; written with bulk inserts (the figures are about reading, not writing)."""
-    from django.db import connection, transaction
-
-    from venowatch.clinic.models import Assessment, Clinic, Patient, Procedure
-    from venowatch.protocol import Pathway, ProcedureKind, Urgency
-
-    clinic = Clinic.objects.create(name="Bench", time_zone="America/New_York")
-    operated = NOW - timedelta(days=7 * checkins + 3)
-    answers = ["much_improved", "minimally_improved", "no_change", "minimally_worse"]
-    for start in range(0, n, 5_000):
-        with transaction.atomic():
-            patients = Patient.objects.bulk_create(
-                Patient(clinic=clinic, name=f"P{i:06d}", time_zone=clinic.time_zone)
-                for i in range(start, min(start + 5_000, n))
-            )
-            Procedure.objects.bulk_create(
-                Procedure(patient=p, kind=ProcedureKind.VENOPLASTY, performed_at=operated, veins=[])
-                for p in patients
-            )
-            rows = [
-                (p.pk, operated + timedelta(days=7 * (k + 1)), answers[(p.pk + k) % 4])
-                for p in patients
-                for k in range(checkins)
-            ]
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO clinic_checkin (patient_id, at, pgic, symptoms_returned,"
-                    " symptoms, note, recorded_at) VALUES (%s, %s, %s, false, '{}', '', %s)",
-                    [(pk, at, pgic, NOW) for pk, at, pgic in rows],
-                )
-            Assessment.objects.bulk_create(
-                Assessment(
-                    patient=p, as_of=NOW, pathway=Pathway.IMPROVED, urgency=Urgency.NONE,
-                    urgency_rank=4, since=NOW, valid_until=NOW + timedelta(days=30),
-                )
-                for p in patients
-            )  # fmt: skip
-        print(f"  {min(start + 5_000, n):,} patients", file=sys.stderr, end="\r")
 
 
 def _expire(ids: list[int]) -> None:

@@ -24,14 +24,14 @@ from venowatch.audit.models import (
     Action,
     AuditEvent,
 )
-from venowatch.clinic.admin_scope import ClinicScopedAdmin
+from venowatch.clinic.admin_scope import ReadOnlyAdmin
 from venowatch.services.clock import utc_now
 from venowatch.services.security import audit, audit_export
 from venowatch.services.security.audit_trail import role_words
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ClinicScopedAdmin[AuditEvent]):
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
     list_display = (
         "seq", "at", "actor", "actor_id", "actor_ref", "role_words", "patient_id", "did",
         "resource", "resource_id", "channel_words", "ip", "outcome_words",
@@ -70,15 +70,6 @@ class AuditEventAdmin(ClinicScopedAdmin[AuditEvent]):
     @admin.display(description=_("role"), ordering="role")
     def role_words(self, row: AuditEvent) -> str:
         return role_words(row.role)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description=_("Export the selected rows (CSV)"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet[AuditEvent]) -> HttpResponse:

@@ -87,12 +87,10 @@ def discovery(request: HttpRequest) -> HttpResponse:
 @cds("POST")
 def service(request: HttpRequest, service_id: str) -> HttpResponse:
     now = utc_now()
-    caller = _caller(request, now)
-    if isinstance(caller, HttpResponse):
-        return caller
-    body = _body(request)
-    if isinstance(body, HttpResponse):
-        return body
+    call = _signed_call(request, now)
+    if isinstance(call, HttpResponse):
+        return call
+    caller, body = call
 
     def link(pk: int | None) -> str:
         # Staff sign in and see the patient if within their reach; else venowatch's home.
@@ -115,12 +113,10 @@ def service(request: HttpRequest, service_id: str) -> HttpResponse:
 @cds("POST")
 def feedback(request: HttpRequest, service_id: str) -> HttpResponse:
     now = utc_now()
-    caller = _caller(request, now)
-    if isinstance(caller, HttpResponse):
-        return caller
-    body = _body(request)
-    if isinstance(body, HttpResponse):
-        return body
+    call = _signed_call(request, now)
+    if isinstance(call, HttpResponse):
+        return call
+    caller, body = call
     try:
         stored = record_feedback(caller.issuer, service_id, body, now)
     except BodyError as exc:
@@ -133,6 +129,18 @@ def feedback(request: HttpRequest, service_id: str) -> HttpResponse:
 @cds()
 def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
     return _error(404, "not_found", f"there is nothing at {request.path}; see /cds-services")
+
+
+def _signed_call(request: HttpRequest, now: datetime) -> tuple[Caller, bytes] | HttpResponse:
+    """The EHR calling and its body, or the 401 or 413 refusing the call (a service and its
+    feedback endpoint let in the same callers, the same bodies)."""
+    caller = _caller(request, now)
+    if isinstance(caller, HttpResponse):
+        return caller
+    body = _body(request)
+    if isinstance(body, HttpResponse):
+        return body
+    return caller, body
 
 
 def _caller(request: HttpRequest, now: datetime) -> Caller | HttpResponse:

@@ -20,6 +20,7 @@ from venowatch.clinic.admin_patient_form import PatientForm
 from venowatch.clinic.admin_protocol import ProtocolPreviewMixin
 from venowatch.clinic.admin_scope import (
     ClinicScopedAdmin,
+    ReadOnlyAdmin,
     ScopedStackedInline,
     ScopedTabularInline,
     admin_clinic,
@@ -275,7 +276,7 @@ class PatientAdmin(AuditedAdmin, ClinicScopedAdmin[models.Patient]):
 
 
 @admin.register(models.Takeover)
-class TakeoverAdmin(ClinicScopedAdmin[models.Takeover]):
+class TakeoverAdmin(ReadOnlyAdmin[models.Takeover]):
     """Who took a patient over, from whom and why. Take-overs are append-only
     (services.care.takeovers writes them), so the admin only shows them."""
 
@@ -285,15 +286,6 @@ class TakeoverAdmin(ClinicScopedAdmin[models.Takeover]):
     search_fields = ("patient__name", "reason")
     ordering = ("-at", "-pk")
     readonly_fields = ("patient", "by", "previous", "reason", "at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # The other PGIC questionnaires a clinic reads over FHIR: the questionnaire's URL and answer

@@ -191,6 +191,21 @@ class ClinicScopedAdmin(_Scoping, admin.ModelAdmin[M]):
         return self._may(request, obj, super().has_delete_permission(request, obj))
 
 
+class ReadOnlyAdmin(ClinicScopedAdmin[M]):
+    """An admin that only shows: for rows the services alone write and nobody may change (the
+    audit log, take-overs, CDS Hooks feedback). No add, change or delete, whoever asks, a
+    superuser too; what may be seen is still scoped to the admin's clinic."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class _ScopedInline(_Scoping):
     """What every venowatch inline shares; the parent's admin has already scoped the parent."""
 

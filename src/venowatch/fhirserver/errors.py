@@ -21,6 +21,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from venowatch.services.errors import FieldError
+from venowatch.services.security import audit
 from venowatch.services.wire import BodyError, DuplicateKeyError, TooLargeError, fhir_path
 
 log = logging.getLogger(__name__)
@@ -225,6 +226,9 @@ def guard(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return refusal
         try:
             response = view(request, *args, **kwargs)
+            # The request's reads committed to the audit log before the answer leaves (those
+            # committed beside the view are waited for): a failure is this 500, with no data.
+            audit.flush()
         except RequestDataTooBig:
             return outcome(413, _WORDS[413])
         except Exception:

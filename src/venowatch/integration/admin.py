@@ -8,10 +8,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.validators import URLValidator
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from venowatch.clinic.admin_scope import ClinicScopedAdmin
+from venowatch.clinic.admin_scope import ClinicScopedAdmin, ReadOnlyAdmin
 from venowatch.integration.models import Feedback, TrustedIssuer
 from venowatch.services.integration.cds.jwks import JwksError, check_jwks
 
@@ -65,7 +64,7 @@ class TrustedIssuerAdmin(ClinicScopedAdmin[TrustedIssuer]):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(ClinicScopedAdmin[Feedback]):
+class FeedbackAdmin(ReadOnlyAdmin[Feedback]):
     """What clinicians did with the service's cards, as their EHR reported it: read-only, since
     it is the EHR's account, not the clinic's to edit."""
 
@@ -83,12 +82,3 @@ class FeedbackAdmin(ClinicScopedAdmin[Feedback]):
     def reason(self, row: Feedback) -> str:
         coding = row.override_reason if isinstance(row.override_reason, dict) else {}
         return str(coding.get("display") or coding.get("code") or "—")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Feedback | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Feedback | None = None) -> bool:
-        return False

@@ -96,35 +96,61 @@ _INSERT = (
 at once, and Django's bulk_create made a model per row (a third of the audit's cost there)."""
 
 
+_HEAD = "SELECT last_seq, last_hash FROM audit_chainhead WHERE id = 1"
+_MOVE = "UPDATE audit_chainhead SET last_seq = %s, last_hash = %s WHERE id = 1"
+
+
 def append(drafts: Sequence[Draft]) -> tuple[int, str] | None:
     """Append these rows at the end of the chain, in the current transaction; the last row's
-    place and hash (None if there were none)."""
+    place and hash (None if there were none).
+
+    Three statements (and BEGIN and COMMIT in a transaction of its own): the head read under
+    its lock, one insert for all the rows, the head moved. Plain SQL, not the ORM: the
+    ORM's building of the two head queries (and get_or_create's savepoint on the first append)
+    was paid on every read."""
     if not drafts:
         return None
-    ops = connection.ops
     # No savepoint of its own: if the append fails, so does the write it records.
-    with transaction.atomic(savepoint=False):
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        seq, prev = head.last_seq, head.last_hash
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        seq, prev = _lock_head(cursor)
         rows = []
         for draft in drafts:
             seq += 1
-            # FIELDS' order: the hash is over exactly what verify reads back.
-            ip = clean_ip(draft.ip)
-            plain = [
-                seq, _plain(draft.at), draft.actor_kind.value, draft.actor_id, draft.actor_ref,
-                draft.role, draft.patient_id, draft.clinic_id, draft.action.value,
-                draft.resource, draft.resource_id, draft.channel.value, ip,
-                draft.outcome.value, prev,
-            ]  # fmt: skip
-            prev = _digest(plain)
-            plain[1] = ops.adapt_datetimefield_value(draft.at)
-            plain[12] = ops.adapt_ipaddressfield_value(ip)
-            rows.append((*plain, prev))
-        with connection.cursor() as cursor:
-            cursor.executemany(_INSERT, rows)
-        ChainHead.objects.filter(pk=head.pk).update(last_seq=seq, last_hash=prev)
+            prev, row = _row(seq, prev, draft)
+            rows.append(row)
+        cursor.executemany(_INSERT, rows)
+        cursor.execute(_MOVE, [seq, prev])
     return seq, prev
+
+
+def _lock_head(cursor: Any) -> tuple[int, str]:
+    """The head's place and hash, locked until the transaction ends (FOR UPDATE on
+    PostgreSQL; on SQLite the transaction already holds the database's write lock)."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    cursor.execute(_HEAD + lock)
+    found = cursor.fetchone()
+    if found is None:  # the first append ever: the head is made, then locked as above
+        ChainHead.objects.get_or_create(pk=1)
+        cursor.execute(_HEAD + lock)
+        found = cursor.fetchone()
+    return int(found[0]), str(found[1])
+
+
+def _row(seq: int, prev: str, draft: Draft) -> tuple[str, tuple[Any, ...]]:
+    """The row's hash and the row as inserted (FIELDS' order, then the hash): the hash is over
+    exactly what verify reads back."""
+    ops = connection.ops
+    ip = clean_ip(draft.ip)
+    plain = [
+        seq, _plain(draft.at), draft.actor_kind.value, draft.actor_id, draft.actor_ref,
+        draft.role, draft.patient_id, draft.clinic_id, draft.action.value,
+        draft.resource, draft.resource_id, draft.channel.value, ip,
+        draft.outcome.value, prev,
+    ]  # fmt: skip
+    hashed = _digest(plain)
+    plain[1] = ops.adapt_datetimefield_value(draft.at)
+    plain[12] = ops.adapt_ipaddressfield_value(ip)
+    return hashed, (*plain, hashed)
 
 
 def stored(mark: tuple[int, str]) -> bool:
