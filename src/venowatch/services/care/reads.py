@@ -518,6 +518,6 @@ def protocol_impact(
     """What a new protocol file would change for every patient of `clinic` (the admin's
     preview, `venowatch protocol impact`; see impact_clinic.clinic_impact). One read of the
     clinic's records, logged as one row naming the clinic rather than a row per patient
-    (docs/decisions/impact.md)."""
+    (docs/decisions.md, the impact part)."""
     _reading(reader, Read.PROTOCOL_IMPACT, [], clinic=clinic.pk)
     return clinic_impact(clinic, new, now, replayed=replayed, replay_at_most=replay_at_most)
