@@ -40,7 +40,7 @@ class CheckInForm(forms.Form):
         for i, name in enumerate(symptoms):
             self.fields[f"symptom_{i}"] = forms.IntegerField(
                 label=_("%(symptom)s, 0 (none) to 10 (worst) — optional")
-                % {"symptom": name.capitalize()},
+                % {"symptom": _(name).capitalize()},  # the default symptoms are in the catalogs
                 required=False,
                 min_value=0,
                 max_value=10,

@@ -214,7 +214,7 @@ def _checkin_rows(
             "at": c.at,
             "feeling": PGIC_LABELS[c.pgic],
             "returned": c.symptoms_returned,
-            "ratings": dict(c.symptoms),
+            "ratings": {_(name): rating for name, rating in c.symptoms.items()},
             "note": c.note,
             "counts": c.voided_at is None,
             "state": patient_state(c, request.user, zone),
