@@ -61,7 +61,7 @@ def test_routine_status_says_what_to_do_why_and_when() -> None:
 
 def test_checkin_in_the_first_hours_asks_whether_symptoms_came_back() -> None:
     early = _signed_in(_operated(3 * H)).get("/me/check-in/").content.decode()
-    assert early.count('type="radio"') == 7
+    assert early.count('name="pgic"') == 7
     assert "Have the symptoms you had before the procedure come back?" in early
     later = (
         _signed_in(_operated(5 * D, "Sam Rivera", "jordan")).get("/me/check-in/").content.decode()
@@ -90,8 +90,8 @@ def test_checkin_saves_reassesses_and_returns_to_the_status() -> None:
     ("answer", "message"),
     [
         ({}, "Choose how you feel compared with before the procedure."),
-        ({"pgic": "fabulous"}, "Select a valid choice."),
-        ({"pgic": "no_change", "symptom_0": "11"}, "less than or equal to 10"),
+        ({"pgic": "fabulous"}, "Choose one of the answers offered."),
+        ({"pgic": "no_change", "symptom_0": "11"}, "Choose a rating from 0 to 10 for Fatigue."),
     ],
     ids=["no-answer", "unknown-answer", "rating-out-of-range"],
 )
@@ -108,10 +108,11 @@ def test_bad_checkin_shows_inline_errors_and_saves_nothing(
 
 
 def test_checkin_without_any_procedure_is_refused_with_the_reason() -> None:
+    # Issue 15: a page saying there is nothing to check in yet, no longer the refused form.
     p = patient("Ben Carter", clinic())
     response = _signed_in(p).post("/me/check-in/", {"pgic": "no_change"})
     assert response.status_code == 200
-    assert "is before your procedure" in response.content.decode()
+    assert "Nothing to check in yet" in response.content.decode()
     assert CheckIn.objects.count() == 0
 
 

@@ -38,9 +38,11 @@ def empty_check_in(page: Page) -> None:
     """Submit without answering the one required question: the page comes back with errors."""
     page.get_by_role("button", name="Save my check-in").click()
     expect(page.get_by_role("alert")).to_contain_text("Please check the answers marked below.")
-    expect(
-        page.get_by_text("Choose how you feel compared with before the procedure.")
-    ).to_be_visible()
+    # Said by the question, and linked to it from the summary at the top.
+    expect(page.locator("#pgic-error")).to_have_text(
+        "Choose how you feel compared with before the procedure."
+    )
+    expect(page.get_by_role("alert").get_by_role("link")).to_have_attribute("href", "#pgic-group")
 
 
 @dataclass(frozen=True)

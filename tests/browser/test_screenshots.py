@@ -18,6 +18,8 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 SHOTS: dict[str, tuple[str, Callable[[Demo], str], Screen]] = {
     "patient-status": ("maria", lambda d: reverse("patient-status"), PHONE_SHARP),
     "patient-checkin": ("aiko", lambda d: reverse("patient-checkin"), PHONE_SHARP),
+    "patient-history": ("aiko", lambda d: reverse("patient-history"), PHONE_SHARP),
+    "patient-nothing-yet": ("ben", lambda d: reverse("patient-checkin"), PHONE_SHARP),
     "staff-worklist": ("alex", lambda d: reverse("worklist"), DESKTOP),
     "staff-patient": ("alex", lambda d: d.staff_page("maria"), DESKTOP),
 }

@@ -13,7 +13,7 @@ from typing import NoReturn
 import msgspec
 
 from venowatch import __version__
-from venowatch.cli import audit
+from venowatch.cli import audit, replay
 from venowatch.cli.errors import USAGE_ERROR, UsageError
 from venowatch.cli.inputs import expand, load_all
 from venowatch.cli.progress import progress
@@ -159,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke.set_defaults(run=_token_revoke)
     _add_backup(commands)
     audit.add_commands(commands)
+    replay.add_command(commands)
     return parser
 
 

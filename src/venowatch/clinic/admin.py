@@ -110,7 +110,14 @@ class ClinicAdmin(ClinicScopedAdmin[models.Clinic]):
         ),
         (
             _("Records"),
-            {"fields": ("earliest_record_date", "checkin_void_window", "retention_days")},
+            {
+                "fields": (
+                    "earliest_record_date",
+                    "checkin_void_window",
+                    "missed_checkin_days",
+                    "retention_days",
+                )
+            },
         ),
         (_("Protocol"), {"fields": ("protocol", "protocol_text")}),
     )

@@ -7,8 +7,10 @@ inputs always give the same assessment.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone, tzinfo
 from operator import attrgetter
+from typing import Any
 
 from venowatch.protocol import rationale as say
 from venowatch.protocol import rationale_causes as causes
@@ -46,6 +48,27 @@ def assess(
     return _Assessor(timeline, as_of, protocol, display).run()
 
 
+def assess_presorted(
+    timeline: TimelineRecord,
+    as_of: datetime,
+    protocol: Protocol,
+    display: tzinfo | None = None,
+    *,
+    explain: bool = True,
+) -> Assessment:
+    """`assess` for a caller that assesses one timeline many times (a replay): the caller has
+    checked every instant's offset once (`require_fixed_offsets`) and hands the check-ins
+    already in a stable sort by instant, so neither is redone on every call. Same result as
+    `assess` for such a timeline; with `explain` False, the same decision, `valid_until` and
+    every other field but an empty rationale (building the reasons is half of the work)."""
+    return _Assessor(timeline, as_of, protocol, display, presorted=True, explain=explain).run()
+
+
+def require_fixed_offsets(timeline: TimelineRecord, as_of: datetime) -> None:
+    """The check `assess` makes of every instant (see _require_fixed_offsets)."""
+    _require_fixed_offsets(timeline, as_of)
+
+
 def _require_fixed_offsets(timeline: TimelineRecord, as_of: datetime) -> None:
     """Durations are exact elapsed time. Python adds and subtracts datetimes that share a
     zone-rule tzinfo (ZoneInfo) on the wall clock, so across a DST change "14 days" would be
@@ -64,39 +87,53 @@ class _Assessor:
     count and the display offset, so they live together for the length of one call."""
 
     def __init__(
-        self, timeline: TimelineRecord, as_of: datetime, protocol: Protocol, display: tzinfo | None
+        self,
+        timeline: TimelineRecord,
+        as_of: datetime,
+        protocol: Protocol,
+        display: tzinfo | None,
+        presorted: bool = False,
+        explain: bool = True,
     ) -> None:
         self.timeline = timeline
         self.as_of = as_of
         self.protocol = protocol
         self.prm: Parameters = protocol.parameters
         self.reasons: list[Reason] = []
+        self.explain = explain
         self.index, self.repeats = self._index_procedure()
         self.checkins: list[CheckInRecord] = []
         self.tz: tzinfo | None = display or as_of.tzinfo
         if self.index is not None:
             start = self.index.performed_at
             # sorted() is stable: check-ins at equal instants keep their input order.
-            ordered = sorted(timeline.checkins, key=_at)
+            ordered: Sequence[CheckInRecord] = (
+                timeline.checkins if presorted else sorted(timeline.checkins, key=_at)
+            )
             lo = bisect_left(ordered, start, key=_at)
-            self.checkins = ordered[lo : bisect_right(ordered, as_of, lo=lo, key=_at)]
+            self.checkins = list(ordered[lo : bisect_right(ordered, as_of, lo=lo, key=_at)])
             latest = self.checkins[-1].at if self.checkins else start
             self.tz = display or latest.tzinfo
 
+    def _say(self, why: Callable[..., Reason], *args: Any) -> None:
+        """Add a reason (built only when the assessment is to explain itself)."""
+        if self.explain:
+            self.reasons.append(why(*args))
+
     def run(self) -> Assessment:
         if self.index is None:
-            self.reasons.append(say.no_procedure(self.as_of, self.tz))
+            self._say(say.no_procedure, self.as_of, self.tz)
             return self._result(Pathway.NO_PROCEDURE)
-        self.reasons.append(say.index_procedure(self.index, self.repeats, self.tz))
+        self._say(say.index_procedure, self.index, self.repeats, self.tz)
         emergency = self._thrombosis()
         if emergency is not None:
             return emergency
         if not self.checkins:
-            self.reasons.append(say.awaiting_checkin(self.index, self.tz))
+            self._say(say.awaiting_checkin, self.index, self.tz)
             return self._result(Pathway.AWAITING_CHECKIN)
         latest = self.checkins[-1]
         if latest.pgic.improved:
-            self.reasons.append(say.latest_improved(latest, self.tz))
+            self._say(say.latest_improved, latest, self.tz)
             return self._result(Pathway.IMPROVED)
         pathway, d0 = self._pattern()
         if PROPERTIES[pathway].rules_out_other_causes:
@@ -142,13 +179,14 @@ class _Assessor:
             None,
         )
         active = cleared_by is None and self.as_of < alert_until
-        reason = causes.thrombosis(
-            trigger, cause, self.index, alert_until, active, cleared_by, self.prm, self.tz
-        )
+        if self.explain:
+            reason = causes.thrombosis(
+                trigger, cause, self.index, alert_until, active, cleared_by, self.prm, self.tz
+            )
+            # The emergency is read first, before any other fact.
+            self.reasons.insert(len(self.reasons) if not active else 0, reason)
         if not active:
-            self.reasons.append(reason)
             return None
-        self.reasons.insert(0, reason)  # the emergency is read first, before any other fact
         return self._result(Pathway.POSSIBLE_THROMBOSIS, valid_until=alert_until)
 
     def _pattern(self) -> tuple[Pathway, datetime]:
@@ -166,9 +204,9 @@ class _Assessor:
         tz = self.tz
         if qualifying:
             best = qualifying[-1]
-            self.reasons.append(course.noticeable_improvement(best, self.prm, tz))
+            self._say(course.noticeable_improvement, best, self.prm, tz)
             restenosis = r_span >= self.prm.reverted_min
-            self.reasons.append(course.reverted(reversion, restenosis, self.prm, tz))
+            self._say(course.reverted, reversion, restenosis, self.prm, tz)
             pathway = Pathway.SUSPECTED_RESTENOSIS if restenosis else Pathway.ADJUSTMENT_PERIOD
             return pathway, d0
         if checkins[-1].pgic.klass is PgicClass.WORSE:
@@ -178,14 +216,14 @@ class _Assessor:
             worse = checkins[w_start:]
             long_enough = worse[-1].at - worse[0].at >= self.prm.worsening_min
             not_easing = worse[-1].pgic.rank >= worse[0].pgic.rank
-            self.reasons.append(course.worsening(worse, long_enough, not_easing, self.prm, tz))
+            self._say(course.worsening, worse, long_enough, not_easing, self.prm, tz)
             retest = long_enough and not_easing
             return (Pathway.WORSENING_RETEST if retest else Pathway.WORSENING_WATCH), d0
         if r_start > 0:
-            self.reasons.append(course.slight_or_brief(checkins, r_start, spans, self.prm, tz))
+            self._say(course.slight_or_brief, checkins, r_start, spans, self.prm, tz)
             waiting = self.as_of < self.index.performed_at + self.prm.tune_up_min_wait
             return (Pathway.TUNE_UP_WAIT if waiting else Pathway.TUNE_UP_ELIGIBLE), d0
-        self.reasons.append(course.no_improvement(len(checkins)))
+        self._say(course.no_improvement, len(checkins))
         return Pathway.NO_IMPROVEMENT, d0
 
     def _rule_out_other_causes(self, pathway: Pathway, d0: datetime) -> Assessment:
@@ -197,15 +235,14 @@ class _Assessor:
         latest: dict[LabKind, LabRecord] = {lab.kind: lab for lab in counted}
         abnormal = [lab for lab in latest.values() if lab.result is LabResult.ABNORMAL]
         if abnormal:
-            self.reasons.extend(causes.abnormal_lab(lab, self.tz) for lab in abnormal)
+            for lab in abnormal:
+                self._say(causes.abnormal_lab, lab, self.tz)
             return self._result(Pathway.TREAT_UNDERLYING_CAUSE)
         if len(latest) == len(LabKind):
-            self.reasons.append(
-                causes.labs_normal(latest[LabKind.BLOOD], latest[LabKind.URINE], self.tz)
-            )
+            self._say(causes.labs_normal, latest[LabKind.BLOOD], latest[LabKind.URINE], self.tz)
             return self._result(pathway)
-        self.reasons.append(
-            causes.labs_needed(since, latest.get(LabKind.BLOOD), latest.get(LabKind.URINE), self.tz)
+        self._say(
+            causes.labs_needed, since, latest.get(LabKind.BLOOD), latest.get(LabKind.URINE), self.tz
         )
         return self._result(pathway, test=True)
 
@@ -223,11 +260,11 @@ class _Assessor:
             actions = (*actions, Action.BLOOD_AND_URINE_TEST)
         earliest = self._earliest_next_procedure(properties)
         if earliest is not None and self.index is not None:
-            self.reasons.append(say.earliest_next(self.index, earliest, pathway, self.tz))
+            self._say(say.earliest_next, self.index, earliest, pathway, self.tz)
         flags: list[Flag] = []
         if properties.counts_toward_stent and self.repeats >= self.prm.repeats_before_stent:
             flags.append(Flag.STENT_CONSIDERATION)
-            self.reasons.append(say.stent(self.repeats, self.prm))
+            self._say(say.stent, self.repeats, self.prm)
         candidates = [valid_until] if valid_until is not None else []
         if properties.ends_with_wait and earliest is not None:
             candidates.append(earliest)
@@ -236,7 +273,7 @@ class _Assessor:
             due = last + self.prm.checkin_overdue_after
             if self.as_of >= due:
                 flags.append(Flag.CHECKIN_OVERDUE)
-                self.reasons.append(say.overdue(last, bool(self.checkins), self.prm, self.tz))
+                self._say(say.overdue, last, bool(self.checkins), self.prm, self.tz)
             else:
                 candidates.append(due)
         later = [t for t in candidates if t > self.as_of]

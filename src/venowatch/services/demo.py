@@ -13,6 +13,7 @@ from functools import partial
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from venowatch.clinic import models
 from venowatch.clinic.models import Clinic, Member, MessageChannel, Patient, PhoneKind, Role
 from venowatch.protocol import LabKind, LabResult, Pgic, ProcedureKind
 from venowatch.services.care.consent import give
@@ -199,7 +200,10 @@ def _tell(patient: Patient, story: Story, ir: User, now: datetime) -> None:
         for ago in story.procedures:
             events.append((now - ago + DOUBLE_POST, 0, partial(_posted_again, patient, ir)))
     for at, _order, record in sorted(events, key=lambda e: (e[0], e[1])):
-        record(at)
+        row = record(at)
+        # Entered when it happened, as the replay reads it (docs/replay.md).
+        if isinstance(row, models.Procedure | models.CheckIn | models.Lab):
+            type(row).objects.filter(pk=row.pk).update(recorded_at=at)
     reassess(patient, now)
 
 

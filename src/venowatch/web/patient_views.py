@@ -23,8 +23,9 @@ from venowatch.clinic.models import CheckIn, Patient
 from venowatch.protocol import Flag, Parameters, Pathway, Pgic, Urgency
 from venowatch.protocol.message import Audience
 from venowatch.services.care.charts import describe, history_svg
-from venowatch.services.care.clinic_contact import contact_for
+from venowatch.services.care.clinic_contact import contact_for, general_contact
 from venowatch.services.care.corrections import withdraw_checkin
+from venowatch.services.care.missed_checkins import days_back, record_own_checkin
 from venowatch.services.care.pgic import PGIC_LABELS
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.reads import (
@@ -32,11 +33,11 @@ from venowatch.services.care.reads import (
     in_first_hours,
     own_checkin,
     own_emergency,
+    own_has_procedure,
     own_patient,
     own_records,
     own_timeline,
 )
-from venowatch.services.care.records import record_checkin
 from venowatch.services.care.standing import standing
 from venowatch.services.care.wording import rationale
 from venowatch.services.care.zones import patient_zone
@@ -105,19 +106,22 @@ def status(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def checkin(request: HttpRequest) -> HttpResponse:
-    patient = _own_patient(request, Act.CHECK_IN, Read.OWN_CHECKIN, "clinic", "assessment")
+    patient = _own_patient(
+        request, Act.CHECK_IN, Read.OWN_CHECKIN, "clinic", "assessment", "advocate"
+    )
     now = utc_now()
     posted = request.method == "POST"
     data = request.POST if posted else None  # an empty POST is still a POST
-    form = CheckInForm(data, symptoms=list(patient.tracked_symptoms))
+    zone = patient_zone(patient)
+    form = CheckInForm(data, symptoms=list(patient.tracked_symptoms), days=days_back(patient, now))
     if (
         posted
         and form.is_valid()
         and attempt(
             form,
-            lambda: record_checkin(
+            lambda: record_own_checkin(
                 patient,
-                at=now,
+                at=form.instant(zone, now),
                 pgic=Pgic(form.cleaned_data["pgic"]),
                 symptoms_returned=bool(form.cleaned_data.get("symptoms_returned")),
                 symptoms=form.symptom_ratings(),
@@ -130,6 +134,9 @@ def checkin(request: HttpRequest) -> HttpResponse:
     ):
         messages.success(request, _("Thank you. Your check-in is saved."))
         return redirect("patient-status")
+    # Asked only when the page is shown, so a saved check-in (the busiest write) costs no query.
+    if not own_has_procedure(request.user, patient):
+        return _nothing_to_check_in(request, patient)
     # A submitted answer to "have your symptoms come back?" is kept whenever it comes: the
     # engine weighs it only inside the window. Asking it is what depends on the window.
     if not in_first_hours(request.user, patient, now):
@@ -138,9 +145,23 @@ def checkin(request: HttpRequest) -> HttpResponse:
         "form": form,
         "open_emergency": own_emergency(request.user, patient),
         "clinic": patient.clinic,
-        "zone": patient_zone(patient),
+        "zone": zone,
     }
     return render(request, "venowatch/patient_checkin.html", context)
+
+
+def _nothing_to_check_in(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """Without a procedure a check-in has nothing to compare with: the page says what that
+    means and whom to ask, instead of a form that would be refused."""
+    advocate = patient.advocate
+    context = {
+        "contact": general_contact(patient.clinic),
+        "advocate_name": advocate.get_full_name() or advocate.username if advocate else "",
+        "advocate_email": advocate.email if advocate else "",
+        "open_emergency": own_emergency(request.user, patient),
+        "clinic": patient.clinic,
+    }
+    return render(request, "venowatch/patient_checkin_none.html", context)
 
 
 @login_required

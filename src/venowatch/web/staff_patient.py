@@ -35,6 +35,7 @@ from venowatch.services.care.reads import (
     contact_of,
     emergency_states,
     patient_page,
+    replay_of,
     takeovers,
     task_in_reach,
     task_steps,
@@ -57,6 +58,7 @@ from venowatch.web.refusals import attempt, refuse
 from venowatch.web.staff_common import name_of, staff_of
 from venowatch.web.staff_forms import AsOfForm, LabForm, NoteForm, ProcedureForm, TaskForm
 from venowatch.web.staff_record import record_context
+from venowatch.web.staff_replay import changes, replay_context
 from venowatch.web.staff_tasks import HistoryRow, history_rows, state_words
 
 # --- who may do what ------------------------------------------------------------------------
@@ -202,7 +204,8 @@ def _patient_page(
     page = patient_page(request.user, patient, now, as_of)
     card = contact_of(request.user, patient, now.astimezone(zone).date())
     contact_form = bound.contact or (ContactForm.of(card) if Act.EDIT_CONTACT in acts else None)
-    shown = record_context(page, protocol, zone, patient.name)
+    replayed = replay_of(request.user, patient, as_of or now, timeline=page.timeline)
+    shown = record_context(page, protocol, zone, patient.name, changes(replayed))
     open_tasks = _task_rows(request, patient, page.open_tasks, bound, staff.everyone)
     task_alert = None
     if bound.task is not None and bound.task_pk not in {row.task.pk for row in open_tasks}:
@@ -228,6 +231,7 @@ def _patient_page(
             "consent": consent_of(request.user, patient),
             "may_record_consent": Act.RECORD_CONSENT in acts,
             "audit_trail": audit_trail.trail(patient.pk),
+            "replay": replay_context(replayed),
         },
         status=status,
     )

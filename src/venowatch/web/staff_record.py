@@ -4,12 +4,14 @@ handlers (staff_patient)."""
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from venowatch.protocol import Flag, Protocol
 from venowatch.protocol.message import Audience
@@ -24,15 +26,33 @@ from venowatch.web.staff_forms import LAB_LABELS, PROCEDURE_LABELS, RESULT_LABEL
 
 
 def record_context(
-    page: PatientPage, protocol: Protocol, zone: tzinfo, name: str
+    page: PatientPage,
+    protocol: Protocol,
+    zone: tzinfo,
+    name: str,
+    changes: Sequence[datetime] = (),
 ) -> dict[str, Any]:
-    """The template's context for the record part of the page."""
+    """The template's context for the record part of the page; `changes` are the instants the
+    replay changed the advice, marked on the chart."""
     timeline = page.timeline
     titles = pathway_titles(protocol)
     chart_title = _("How %(name)s has felt since the procedures") % {"name": name}
     description = describe(timeline, zone)
+    if changes:
+        description += " " + ngettext(
+            "A triangle along the top marks the time the advice changed, listed under How the "
+            "advice changed.",
+            "Triangles along the top mark the %(n)d times the advice changed, listed under "
+            "How the advice changed.",
+            len(changes),
+        ) % {"n": len(changes)}
     chart = history_svg(
-        timeline, protocol.parameters, zone, title=chart_title, description=description
+        timeline,
+        protocol.parameters,
+        zone,
+        title=chart_title,
+        description=description,
+        changes=changes,
     )
     return {
         "current": assessment_view(page.standing, protocol, zone),

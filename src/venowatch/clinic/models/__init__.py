@@ -32,6 +32,7 @@ from venowatch.clinic.models.contacts import (
 from venowatch.clinic.models.corrections import Correctable, RecordState
 from venowatch.clinic.models.outcomes import CallOutcome, Resolution
 from venowatch.clinic.models.patients import Patient, PatientIdentifier
+from venowatch.clinic.models.protocol_files import ProtocolFile
 from venowatch.clinic.models.records import CheckIn, Lab, Note, Procedure
 from venowatch.clinic.models.takeovers import Takeover
 from venowatch.clinic.models.tasks import Task, TaskEvent, TaskKind, TaskStatus
@@ -61,6 +62,7 @@ __all__ = [
     "PgicScaleAnswer",
     "PhoneKind",
     "Procedure",
+    "ProtocolFile",
     "RecordState",
     "Resolution",
     "Role",

@@ -107,6 +107,15 @@ class Clinic(models.Model):
         default=60,
         help_text=_("How long after saving a check-in a patient may still withdraw it."),
     )
+    missed_checkin_days = models.PositiveSmallIntegerField(
+        _("patients may give a missed check-in for up to (days back)"),
+        default=1,
+        validators=[MaxValueValidator(7)],
+        help_text=_(
+            "On their check-in page, patients may say how they felt earlier: 0, earlier today "
+            "only; 1, today and yesterday; at most 7. Earlier days are refused."
+        ),
+    )
     earliest_record_date = models.DateField(
         _("earliest date of a procedure or test"),
         default=date(2005, 1, 1),

@@ -30,3 +30,17 @@ def contact_for(clinic: Clinic, actions: Iterable[Action | str]) -> ClinicContac
         return None
     name = clinic.contact_name or clinic.name
     return ClinicContact(name=name, phone=clinic.contact_phone, email=clinic.contact_email)
+
+
+def general_contact(clinic: Clinic) -> ClinicContact | None:
+    """Whom a patient contacts with a question about their follow-up, whatever the advice:
+    the clinic's contact, else its on-call line (None if the clinic has given neither)."""
+    if clinic.contact_phone or clinic.contact_email:
+        return ClinicContact(
+            name=clinic.contact_name or clinic.name,
+            phone=clinic.contact_phone,
+            email=clinic.contact_email,
+        )
+    if clinic.oncall_phone or clinic.oncall_email:
+        return ClinicContact(name=clinic.name, phone=clinic.oncall_phone, email=clinic.oncall_email)
+    return None

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from venowatch.clinic import models
 from venowatch.protocol import Protocol, parse_protocol
+from venowatch.services.care.protocol_archive import archive
 from venowatch.services.care.protocols import default_protocol
 from venowatch.services.care.reassessing import reassess_many
 
@@ -30,6 +31,7 @@ def change_protocol(clinic: models.Clinic, text: str, now: datetime) -> int:
     with transaction.atomic():
         clinic.protocol_text = text if text.strip() else ""
         clinic.save(update_fields=["protocol_text"])
+        archive(clinic, clinic.protocol_text, now)  # replays under the rules of the time
         # A patient never assessed has no records yet; there is nothing to re-assess.
         patients = models.Patient.objects.filter(clinic=clinic, assessment__isnull=False)
         count = 0

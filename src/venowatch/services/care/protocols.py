@@ -46,3 +46,8 @@ def clinic_protocol(clinic: models.Clinic) -> Protocol:
 @functools.lru_cache(maxsize=8)
 def _parsed(text: str) -> Protocol:
     return parse_protocol(text)
+
+
+def parsed_text(text: str) -> Protocol:
+    """A stored protocol text, parsed once per process (services.care.protocol_archive)."""
+    return _parsed(text)

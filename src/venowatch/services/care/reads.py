@@ -22,13 +22,15 @@ from venowatch.audit.models import Action
 from venowatch.clinic import models
 from venowatch.clinic.models import TaskStatus
 from venowatch.fhir.query import Query
-from venowatch.protocol import Timeline
+from venowatch.protocol import Protocol, Timeline
 from venowatch.services.care import emergency
 from venowatch.services.care.consent import ConsentState, state_of
 from venowatch.services.care.contacts import ContactCard, contact_card
 from venowatch.services.care.data_export import csv_zip
 from venowatch.services.care.emergency import EmergencyState, Step, open_emergency_tasks
 from venowatch.services.care.records import asks_if_symptoms_returned
+from venowatch.services.care.replay import patient_replay
+from venowatch.services.care.replay_values import PatientReplay
 from venowatch.services.care.standing import Standing, standing, standing_as_of
 from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.worklist import worklist_rows
@@ -155,6 +157,34 @@ def patient_page(
         ),
         resolved=[_resolved(t, events.get(t.pk)) for t in resolved],
     )
+
+
+def replay_of(
+    reader: Any,
+    patient: models.Patient,
+    until: datetime,
+    *,
+    protocol: Protocol | None = None,
+    timeline: Timeline | None = None,
+) -> PatientReplay:
+    """The patient's replay to `until` and its comparison with the stored history
+    (services.care.replay); a read of the whole record, as the staff page's is. Pass the
+    timeline the caller already read for the page."""
+    _reading(reader, Read.PATIENT_PAGE, [patient.pk])
+    return patient_replay(patient, until, protocol=protocol, timeline=timeline)
+
+
+def replay_by_id(
+    reader: Any, pk: int, until: datetime, *, protocol: Protocol | None = None
+) -> PatientReplay | None:
+    """Patient `pk`'s replay for the operator at the command line (who reaches every
+    patient), or None if there is no such patient."""
+    if pk > models.MAX_ID:
+        return None
+    patient = models.Patient.objects.select_related("clinic").filter(pk=pk).first()
+    if patient is None:
+        return None
+    return replay_of(reader, patient, until, protocol=protocol)
 
 
 def contact_of(reader: Any, patient: models.Patient, today: date) -> ContactCard:
@@ -313,6 +343,13 @@ def own_checkin(user: Any, patient: models.Patient, pk: int) -> models.CheckIn |
     """One of the patient's own check-ins, to withdraw it."""
     _reading(user, Read.OWN_HISTORY, [patient.pk])
     return patient.checkins.filter(pk=pk).first()
+
+
+def own_has_procedure(user: Any, patient: models.Patient) -> bool:
+    """Whether the patient has a procedure that counts: without one a check-in compares with
+    nothing, and the page says so instead of asking."""
+    _reading(user, Read.OWN_CHECKIN, [patient.pk])
+    return patient.procedures.filter(voided_at__isnull=True).exists()
 
 
 def in_first_hours(user: Any, patient: models.Patient, now: datetime) -> bool:
