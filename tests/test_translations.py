@@ -159,7 +159,9 @@ def test_no_english_is_left_on_a_patient_page(demo: None, language: str) -> None
             left = english_left(text, language, allowed)
             problems += [f"{where}: {sorted(left)}"] if left else []
     assert seen > 40, seen
-    assert not lookups.missing(language), sorted(lookups.missing(language))
+    assert not lookups.missing(language), "untranslated:\n" + "\n".join(
+        sorted(lookups.missing(language))
+    )
     assert not problems, "\n".join(problems)
 
 
@@ -173,7 +175,9 @@ def test_the_engine_speaks_to_patients_in_each_language_in_every_scenario(langua
             texts = [reason_text(r, Audience.PATIENT, a.as_of.tzinfo) for r in a.rationale]
             left = english_left(texts, language, set())
             problems += [f"{path.stem}: {sorted(left)} in {texts}"] if left else []
-    assert not lookups.missing(language), sorted(lookups.missing(language))
+    assert not lookups.missing(language), "untranslated:\n" + "\n".join(
+        sorted(lookups.missing(language))
+    )
     assert not problems, "\n".join(problems)
 
 
@@ -254,7 +258,9 @@ def test_every_email_and_text_to_a_patient_is_in_their_language(
         problems += [f"{n.kind} by {n.channel}: {sorted(left)}"] if left else []
         if n.html:
             assert f'<html lang="{language}">' in n.html
-    assert not lookups.missing(language), sorted(lookups.missing(language))
+    assert not lookups.missing(language), "untranslated:\n" + "\n".join(
+        sorted(lookups.missing(language))
+    )
     assert not problems, "\n".join(problems)
     # Staff read English whatever the patient reads.
     alerts = [n for n in outbox if n.kind == Kind.EMERGENCY]
