@@ -40,6 +40,7 @@ PAGES: dict[str, tuple[str | None, str, bool]] = {
     "status-routine": ("aiko", "patient-status", False),
     "check-in": ("aiko", "patient-checkin", False),
     "check-in-with-errors": ("aiko", "patient-checkin", True),
+    "nothing-to-check-in": ("ben", "patient-checkin", False),  # no procedure recorded
     "history": ("aiko", "patient-history", False),
     "data": ("aiko", "patient-data", False),
     "account": ("aiko", "account", False),
