@@ -165,7 +165,8 @@ def test_checkin_post_holds_the_write_lock_only_to_insert_and_update(history: in
     # The check-in, the audit rows of the page's read and of the write (lock the chain head,
     # insert both, move the head), the assessment.
     assert sql[begin + 1 : end] == ["INSERT", "SELECT", "INSERT", "UPDATE", "UPDATE"]
-    # session, user with membership, whether the patient turned on a second factor, patient
-    # with assessment, 3 timeline reads, the 4 above, the audit log's 3 in the write, and at
-    # the request's end whether they were committed
-    assert len(sql) == 15
+    # session, user with membership, whether the patient turned on a second factor, the
+    # language they chose (web/language.py), patient with assessment, 3 timeline reads, the 4
+    # above, the audit log's 3 in the write, and at the request's end whether they were
+    # committed
+    assert len(sql) == 16

@@ -16,7 +16,7 @@ from venowatch.protocol.message import Audience
 from venowatch.services.care import reads
 from venowatch.services.care.records import record_checkin, record_procedure
 from venowatch.services.care.standing import Decision, Standing, standing, standing_as_of
-from venowatch.web.wording import reason_text
+from venowatch.services.care.wording import reason_text
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)

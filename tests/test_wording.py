@@ -31,14 +31,14 @@ from tests.web_fixtures import clinic, patient
 from venowatch.clinic import models
 from venowatch.protocol import Assessment, Pgic, ProcedureKind, assess
 from venowatch.protocol.message import Audience
+from venowatch.services.care import wording
 from venowatch.services.care.assessing import assessment_json
 from venowatch.services.care.message_json import reason_from_json
 from venowatch.services.care.records import record_procedure
 from venowatch.services.care.standing import assess_patient
+from venowatch.services.care.wording import reason_text
 from venowatch.services.care.zones import patient_zone
 from venowatch.services.demo import DEMO_CLINIC, create_demo
-from venowatch.web import wording
-from venowatch.web.wording import reason_text
 
 MARK = "⟦·⟧"
 PLACEHOLDER = re.compile(r"(%\(\w+\)s)")
@@ -139,8 +139,8 @@ def pseudo(template: str) -> str:
 
 @pytest.fixture
 def german_calendar(monkeypatch: pytest.MonkeyPatch, settings: object) -> frozenset[str]:
-    """Pages asked for in German, with every catalog lookup in wording.py pseudo-translated;
-    the weekday and month names of Django's German calendar."""
+    """Pages asked for in German, with every catalog lookup in services/care/wording.py
+    pseudo-translated; the weekday and month names of Django's German calendar."""
     settings.LANGUAGES = [("en", "English"), ("de", "German")]  # type: ignore[attr-defined]
     monkeypatch.setattr(wording, "gettext", pseudo)
     monkeypatch.setattr(wording, "ngettext", lambda one, other, n: pseudo(one if n == 1 else other))

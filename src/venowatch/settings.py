@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication: a patient's stored language, or English for staff.
+    "venowatch.web.language.PageLanguageMiddleware",
     "venowatch.web.audit_origin.AuditOriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A GET on a form's address goes to its page; other 405s are a page in the house style.
@@ -226,7 +228,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# The patient's side speaks these (docs/translations.md); staff pages stay English.
+LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("fr", _("French")), ("it", _("Italian"))]
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 TIME_ZONE = env_str("VENOWATCH_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

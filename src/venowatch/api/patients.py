@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from venowatch.api.access import patient_for
 from venowatch.api.errors import READ_ERRORS, ApiError, not_found
+from venowatch.api.language import asked_language
 from venowatch.api.pages import Pages
 from venowatch.api.schemas import AssessmentOut, ChangeOut, Id, Instant, PatientOut
 from venowatch.clinic.models import Patient
@@ -16,6 +17,7 @@ from venowatch.protocol import Pathway, Urgency
 from venowatch.services.care.reads import Records, records, standing_of, worklist
 from venowatch.services.care.records import plausible
 from venowatch.services.care.search import MAX_QUERY
+from venowatch.services.care.zones import patient_zone
 from venowatch.services.clock import utc_now
 from venowatch.services.errors import FieldError
 from venowatch.services.security.access import Act, log_refusal, may
@@ -68,13 +70,18 @@ def get_assessment(request: HttpRequest, pk: Id, as_of: Instant | None = None) -
     are (staff only)."""
     if as_of is None:
         patient = patient_for(request, pk, Act.VIEW)
-        return AssessmentOut.of(standing_of(request.user, patient, utc_now()))
+        with asked_language(request):
+            return AssessmentOut.of(
+                standing_of(request.user, patient, utc_now()), patient_zone(patient)
+            )
     patient = patient_for(request, pk, Act.VIEW_AS_OF)
     try:
         plausible("as_of", as_of, utc_now())
     except FieldError as exc:
         raise ApiError(422, exc.message, "query", "as_of") from None
-    return AssessmentOut.of(standing_of(request.user, patient, utc_now(), as_of))
+    with asked_language(request):
+        standing = standing_of(request.user, patient, utc_now(), as_of)
+        return AssessmentOut.of(standing, patient_zone(patient))
 
 
 @router.get("/{int:pk}/assessments", response={200: list[ChangeOut], **READ_ERRORS})

@@ -11,6 +11,7 @@ from ninja.params.functions import Header
 from venowatch.api.access import patient_for
 from venowatch.api.corrections import FIX_ERRORS
 from venowatch.api.errors import READ_ERRORS
+from venowatch.api.language import asked_language
 from venowatch.api.pages import Pages
 from venowatch.api.schemas import (
     AssessmentOut,
@@ -26,6 +27,7 @@ from venowatch.clinic.models import Lab, Procedure
 from venowatch.services.care.reads import Records, records, standing_after_write
 from venowatch.services.care.records import record_checkin, record_lab, record_procedure
 from venowatch.services.care.staff import clinician
+from venowatch.services.care.zones import patient_zone
 from venowatch.services.clock import utc_now
 from venowatch.services.security import idempotency
 from venowatch.services.security.access import Act
@@ -105,11 +107,11 @@ def add_checkin(
             now=now,
             confirm_duplicate=payload.confirm_duplicate,
         )
-        result = CheckInResult(
-            checkin=CheckInOut.from_orm(checkin),
-            # The assessment row has just been rewritten: read it again.
-            assessment=AssessmentOut.of(standing_after_write(request.user, patient, now)),
-        )
+        # The assessment row has just been rewritten: read it again.
+        standing = standing_after_write(request.user, patient, now)
+        with asked_language(request):
+            assessment = AssessmentOut.of(standing, patient_zone(patient))
+        result = CheckInResult(checkin=CheckInOut.from_orm(checkin), assessment=assessment)
         return 201, result.model_dump(mode="json")
 
     if idempotency_key is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import re
+from datetime import tzinfo
 from typing import Annotated, Any
 
 from ninja import Schema
@@ -19,7 +20,9 @@ from venowatch.clinic.models import (
     TaskStatus,
 )
 from venowatch.protocol import LabKind, LabResult, Pathway, Pgic, ProcedureKind, Urgency
+from venowatch.protocol.message import Audience
 from venowatch.services.care.standing import Standing
+from venowatch.services.care.wording import reason_text
 
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")
 
@@ -215,8 +218,10 @@ class AssessmentOut(Out):
     protocol: ProtocolRef
 
     @classmethod
-    def of(cls, s: Standing) -> AssessmentOut:
-        """The standing as the API sends it: enums as their values, reasons in English."""
+    def of(cls, s: Standing, zone: tzinfo) -> AssessmentOut:
+        """The standing as the API sends it: enums as their values, the patient's reasons in
+        the active language (api/language.py) and in the patient's `zone`, staff's in
+        English."""
         ref = s.protocol
         return cls(
             as_of=s.as_of,
@@ -231,7 +236,7 @@ class AssessmentOut(Out):
                 Reason(
                     clause=None if r.clause is None else r.clause.value,
                     code=r.code,
-                    text=r.patient,
+                    text=reason_text(r, Audience.PATIENT, zone),
                     staff=r.staff,
                 )
                 for r in s.rationale

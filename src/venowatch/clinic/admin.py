@@ -106,7 +106,7 @@ class ClinicAdmin(ProtocolPreviewMixin, ClinicScopedAdmin[models.Clinic]):
     )  # fmt: skip
     readonly_fields = ("protocol", "sms")
     fieldsets = (
-        (None, {"fields": ("name", "time_zone", "mrn_system", "sms")}),
+        (None, {"fields": ("name", "time_zone", "language", "mrn_system", "sms")}),
         (_("Contacts"), {"fields": CONTACT_FIELDS}),
         (
             _("Alerts and reminders"),

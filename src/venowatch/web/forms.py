@@ -77,7 +77,8 @@ class CheckInForm(forms.Form):
         when.choices = [(NOW, _("Now")), *((str(i), _day_label(i, d)) for i, d in enumerate(days))]
         self.symptom_names = symptoms
         for i, name in enumerate(symptoms):
-            symptom = {"symptom": name.capitalize()}
+            # The default symptoms are in the catalogs (web/protocol_words.py).
+            symptom = {"symptom": _(name).capitalize()}
             wrong = _("Choose a rating from 0 to 10 for %(symptom)s.") % symptom
             self.fields[f"symptom_{i}"] = forms.IntegerField(
                 label=_("%(symptom)s, 0 (none) to 10 (worst) — optional") % symptom,

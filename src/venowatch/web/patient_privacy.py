@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -48,7 +49,9 @@ def data(request: HttpRequest, form: WithdrawForm | None = None) -> HttpResponse
             "patient": patient,
             "consent": state,
             "given": state.standing is consent.Standing.GIVEN,
-            "text": consent.consent_text(state.version or consent.CURRENT_VERSION),
+            "text": consent.consent_text(
+                state.version or consent.CURRENT_VERSION, translation.get_language()
+            ),
             "zone": patient_zone(patient),
             "form": form or WithdrawForm(),
         },

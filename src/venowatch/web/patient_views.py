@@ -39,6 +39,7 @@ from venowatch.services.care.reads import (
     own_timeline,
 )
 from venowatch.services.care.standing import standing
+from venowatch.services.care.wording import rationale
 from venowatch.services.care.zones import patient_zone
 from venowatch.services.clock import utc_now
 from venowatch.services.errors import FieldError
@@ -47,7 +48,6 @@ from venowatch.web.forms import CheckInForm
 from venowatch.web.record_states import patient_state
 from venowatch.web.refusals import attempt
 from venowatch.web.staff_forms import PROCEDURE_LABELS
-from venowatch.web.wording import rationale
 
 PATIENT_URGENCY = {
     Urgency.EMERGENCY: gettext_lazy("Emergency"),
@@ -89,8 +89,9 @@ def status(request: HttpRequest) -> HttpResponse:
                 "valid_until": current.valid_until,
                 "as_of": now,  # a key date before it has passed, and is not shown as coming
             },
-            "title": protocol.pathways[current.pathway].title.patient,
-            "actions": [protocol.actions[a].patient for a in current.actions],
+            # The default protocol's words are in the catalogs (web/protocol_words.py).
+            "title": _(protocol.pathways[current.pathway].title.patient),
+            "actions": [_(protocol.actions[a].patient) for a in current.actions],
             "contact": contact_for(patient.clinic, current.actions),
             "rationale": rationale(current.rationale, Audience.PATIENT, zone),
             "emergency": current.urgency is Urgency.EMERGENCY,
@@ -234,7 +235,7 @@ def _checkin_rows(
             "at": c.at,
             "feeling": PGIC_LABELS[c.pgic],
             "returned": c.symptoms_returned,
-            "ratings": dict(c.symptoms),
+            "ratings": {_(name): rating for name, rating in c.symptoms.items()},
             "note": c.note,
             "counts": c.voided_at is None,
             "state": patient_state(c, request.user, zone),

@@ -3,10 +3,11 @@ and sign-out stay in the root urls (/accounts/login/, /accounts/logout/)."""
 
 from django.urls import path
 
-from venowatch.web import invitation, signin_views, two_factor_views
+from venowatch.web import invitation, language_views, signin_views, two_factor_views
 
 urlpatterns = [
     path("", signin_views.account, name="account"),
+    path("language/", language_views.choose, name="account-language"),
     path("password/", signin_views.password_change, name="password_change"),
     path("password-reset/", signin_views.password_reset, name="password_reset"),
     path("password-reset/sent/", signin_views.password_reset_done, name="password_reset_done"),

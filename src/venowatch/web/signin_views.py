@@ -16,6 +16,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from venowatch.services.care.languages import chosen_language
 from venowatch.services.clock import utc_now
 from venowatch.services.security.second_factor import (
     has_second_factor,
@@ -23,6 +24,7 @@ from venowatch.services.security.second_factor import (
     recovery_codes_left,
 )
 from venowatch.services.security.throttle import lockout_of
+from venowatch.web.language_views import language_form
 from venowatch.web.signin_forms import CodeForm, OutboxPasswordResetForm
 
 CODES_ID, OFF_ID = "codes_%s", "off_%s"
@@ -101,7 +103,9 @@ def account_page(
     Its two code fields have their own ids, so each label and error names its own field."""
     user: Any = request.user
     on = has_second_factor(user)
+    chosen = chosen_language(user)
     context = {
+        "language_form": None if chosen is None else language_form(chosen),
         "second_factor": on,
         "staff": is_staff_account(user),
         "codes_left": recovery_codes_left(user) if on else 0,

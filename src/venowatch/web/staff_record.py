@@ -19,10 +19,10 @@ from venowatch.services.care.charts import describe, history_svg
 from venowatch.services.care.pgic import PGIC_LABELS
 from venowatch.services.care.reads import PatientPage
 from venowatch.services.care.standing import Standing
+from venowatch.services.care.wording import rationale
 from venowatch.web.record_states import staff_state
 from venowatch.web.staff_common import flag_labels, name_of, pathway_titles, urgency_label
 from venowatch.web.staff_forms import LAB_LABELS, PROCEDURE_LABELS, RESULT_LABELS
-from venowatch.web.wording import rationale
 
 
 def record_context(

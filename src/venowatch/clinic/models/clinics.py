@@ -38,6 +38,13 @@ class Clinic(models.Model):
     oncall_phone = models.CharField(_("on-call phone"), max_length=40, blank=True)
     oncall_email = models.EmailField(_("on-call email"), blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    language = models.CharField(
+        _("language of patients' messages"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Emails and texts to a patient who has not chosen a language are in this one."),
+    )
     # The guide tells patients to "contact the foundation" to arrange a retest: these say who.
     contact_name = models.CharField(
         _("contact for patients"),

@@ -31,6 +31,16 @@ class Patient(models.Model):
     tracked_symptoms = models.JSONField(
         _("symptoms that matter to the patient"), default=default_symptoms, blank=True
     )
+    language = models.CharField(
+        _("language of the patient's pages and messages"),
+        max_length=16,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "Chosen by the patient on their account page. Empty: pages follow the browser, "
+            "emails and texts the clinic's language."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -16,6 +16,8 @@ import matplotlib
 matplotlib.use("svg")  # no display, no GUI toolkit: the chart is only ever written as SVG
 
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from matplotlib import dates as mdates
 from matplotlib import pyplot as plt
 from matplotlib import ticker as mticker
@@ -194,17 +196,24 @@ def _accessible(svg: str, title: str, description: str) -> str:
 
 
 def describe(timeline: Timeline, tz: tzinfo) -> str:
-    """A sentence a screen reader can read in place of the picture."""
+    """A sentence a screen reader can read in place of the picture, in the active language."""
     n = len(timeline.checkins)
     if n == 0:
-        return "No check-ins yet."
+        return _("No check-ins yet.")
     first, last = timeline.checkins[0], timeline.checkins[-1]
     best = min(timeline.checkins, key=lambda c: c.pgic.rank)
-    return (
-        f"{n} check-ins from {_day(first.at, tz)} to {_day(last.at, tz)}. "
-        f"Best: {_label(best.pgic)} on {_day(best.at, tz)}. "
-        f"Latest: {_label(last.pgic)} on {_day(last.at, tz)}."
-    )
+    span = ngettext(
+        "%(n)s check-in from %(first)s to %(last)s.",
+        "%(n)s check-ins from %(first)s to %(last)s.",
+        n,
+    ) % {"n": n, "first": _day(first.at, tz), "last": _day(last.at, tz)}
+    best_and_latest = _("Best: %(best)s on %(best_at)s. Latest: %(latest)s on %(latest_at)s.") % {
+        "best": _label(best.pgic),
+        "best_at": _day(best.at, tz),
+        "latest": _label(last.pgic),
+        "latest_at": _day(last.at, tz),
+    }
+    return f"{span} {best_and_latest}"
 
 
 def _label(p: Pgic) -> str:
@@ -212,4 +221,5 @@ def _label(p: Pgic) -> str:
 
 
 def _day(t: datetime, tz: tzinfo) -> str:
-    return t.astimezone(tz).strftime("%d %b %Y")
+    """A day with the month's short name in the active language (Django's calendar)."""
+    return date_format(t.astimezone(tz), "j M Y")

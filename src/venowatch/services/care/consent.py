@@ -28,9 +28,14 @@ CURRENT_VERSION = "2026-1"
 
 
 @cache
-def consent_text(version: str = CURRENT_VERSION) -> str:
-    """The text the patient agreed to, as shipped in the package."""
+def consent_text(version: str = CURRENT_VERSION, language: str = "en") -> str:
+    """The text the patient agreed to, as shipped in the package; in `language` where a
+    translation of that version ships (`<version>.<language>.md`, for the clinic's review:
+    the English text is the one of record), else in English."""
     texts = resources.files("venowatch.clinic") / "consent_texts"
+    translated = texts / f"{version}.{language}.md"
+    if language != "en" and translated.is_file():
+        return translated.read_text(encoding="utf-8")
     return (texts / f"{version}.md").read_text(encoding="utf-8")
 
 

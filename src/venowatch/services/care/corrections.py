@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from venowatch.audit.models import Action
 from venowatch.clinic import models
@@ -62,12 +64,18 @@ def withdraw_checkin(
     """The patient's own withdrawal of a check-in they saved, within the clinic's window."""
     window = timedelta(minutes=patient.clinic.checkin_void_window)
     if checkin.patient_id != patient.pk or checkin.recorded_by_id != getattr(by, "pk", None):
-        raise FieldError("record", "is not a check-in you saved; ask your care team to correct it")
+        raise FieldError(
+            "record", _("is not a check-in you saved; ask your care team to correct it")
+        )
     if now - checkin.recorded_at > window:
+        # The patient reads these on their history page, in their language.
         raise FieldError(
             "record",
-            f"was saved more than {_span(window)} ago, so it can no longer be withdrawn here; "
-            "ask your care team to correct it",
+            _(
+                "was saved more than %(span)s ago, so it can no longer be withdrawn here; "
+                "ask your care team to correct it"
+            )
+            % {"span": _span(window)},
         )
     with transaction.atomic():
         _retire(checkin, reason.strip() or WITHDRAWN, by, now)
@@ -205,5 +213,5 @@ def _span(window: timedelta) -> str:
     minutes = int(window.total_seconds() // 60)
     if minutes % 60 == 0:
         hours = minutes // 60
-        return "an hour" if hours == 1 else f"{hours} hours"
-    return "a minute" if minutes == 1 else f"{minutes} minutes"
+        return ngettext("an hour", "%(n)d hours", hours) % {"n": hours}
+    return ngettext("a minute", "%(n)d minutes", minutes) % {"n": minutes}

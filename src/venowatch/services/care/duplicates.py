@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext as _
+
 from venowatch.clinic import models
 from venowatch.protocol import CheckIn, LabKind, ProcedureKind
 from venowatch.services.errors import DuplicateRecordError
@@ -66,8 +68,9 @@ def checkin_duplicate(patient: models.Patient, stored: Sequence[CheckIn], at: da
     if not any(abs(c.at - at) < WINDOW for c in reversed(stored)):
         return
     found = stored_checkin_near(patient, at)
+    # A patient reads this one on their check-in page, in their language.
     raise DuplicateRecordError(
-        FIELD, "a check-in is already saved within a minute of this one", found
+        FIELD, _("a check-in is already saved within a minute of this one"), found
     )
 
 

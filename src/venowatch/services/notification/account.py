@@ -10,8 +10,10 @@ from django.conf import settings
 from django.contrib.auth.models import User as AuthUser
 from django.utils.translation import gettext as _
 
+from venowatch.clinic import models
 from venowatch.clinic.models import Patient
 from venowatch.notify.models import Channel, Kind, Notification
+from venowatch.services.care.languages import for_patient, for_staff
 from venowatch.services.notification.addresses import Address
 from venowatch.services.notification.outbox import queue
 from venowatch.services.security.access import member_of
@@ -25,8 +27,16 @@ def queue_password_reset(user: AuthUser, path: str, now: datetime) -> Notificati
     if member is None or not user.email:
         return None
     minutes = settings.PASSWORD_RESET_TIMEOUT // 60
+    patient = models.Patient.objects.filter(user=user).select_related("clinic").first()
+    with for_staff() if patient is None else for_patient(patient):
+        return _queue(user, member.clinic, path, minutes, now)
+
+
+def _queue(
+    user: AuthUser, clinic: models.Clinic, path: str, minutes: int, now: datetime
+) -> Notification | None:
     return queue(
-        clinic=member.clinic,
+        clinic=clinic,
         kind=Kind.PASSWORD_RESET,
         to=Address(Channel.EMAIL, user.email),
         key=f"password-reset:{user.pk}:{secrets.token_hex(8)}",  # every request is its own

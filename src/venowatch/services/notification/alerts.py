@@ -23,6 +23,7 @@ from venowatch.clinic import models
 from venowatch.notify.models import Kind
 from venowatch.protocol import Action, Pathway, Protocol, Urgency
 from venowatch.services.care.clinic_contact import contact_for
+from venowatch.services.care.languages import for_patient, for_staff
 from venowatch.services.care.standing import Decision
 from venowatch.services.care.tasks import pathway_task
 from venowatch.services.notification.addresses import (
@@ -39,6 +40,18 @@ from venowatch.services.notification.outbox import queue
 
 
 def notify_change(
+    patient: models.Patient,
+    change: models.AssessmentChange,
+    previous: Decision | None,
+    protocol: Protocol,
+    now: datetime,
+) -> None:
+    # A change can come from a patient's request in their language: staff read English.
+    with for_staff():
+        _notify(patient, change, previous, protocol, now)
+
+
+def _notify(
     patient: models.Patient,
     change: models.AssessmentChange,
     previous: Decision | None,
@@ -124,8 +137,17 @@ def escalation_chain(clinic: models.Clinic) -> list[Address]:
 def _tell_patient(
     patient: models.Patient, change: models.AssessmentChange, protocol: Protocol, now: datetime
 ) -> None:
-    wording = protocol.pathways[change.pathway].title.patient
-    actions = [protocol.actions[Action(a)].patient for a in change.actions]
+    with for_patient(patient):
+        _tell_patient_in_their_language(patient, change, protocol, now)
+
+
+def _tell_patient_in_their_language(
+    patient: models.Patient, change: models.AssessmentChange, protocol: Protocol, now: datetime
+) -> None:
+    # The protocol file's words are English; the catalogs carry the default file's
+    # (web/protocol_words.py), and a clinic's own wording stays as the clinic wrote it.
+    wording = _(protocol.pathways[change.pathway].title.patient)
+    actions = [_(protocol.actions[Action(a)].patient) for a in change.actions]
     subject = _("Your follow-up guidance has changed")
     if change.pathway is Pathway.POSSIBLE_THROMBOSIS:  # the cause is in the subject
         subject = _("Possible blood clot: call your interventional radiologist now")

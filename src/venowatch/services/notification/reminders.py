@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from venowatch.clinic import models
 from venowatch.notify.models import Kind, Reminder
 from venowatch.notify.schedule import Schedule, parse_schedule
+from venowatch.services.care.languages import for_patient
 from venowatch.services.notification.addresses import patient_addresses
 from venowatch.services.notification.outbox import queue
 
@@ -75,11 +76,12 @@ def _remind(reminder: Reminder, now: datetime) -> None:
     answered = patient.checkins.filter(at__gte=since, voided_at__isnull=True).exists()
     if not answered:
         key = f"reminder:{patient.pk}:{reminder.procedure_at.isoformat()}:{reminder.step}"
-        for to in patient_addresses(patient):
-            queue(
-                clinic=patient.clinic, patient=patient, kind=Kind.REMINDER, to=to, key=key,
-                subject=_("Time for your check-in"), context={"patient": patient}, now=now,
-            )  # fmt: skip
+        with for_patient(patient):
+            for to in patient_addresses(patient):
+                queue(
+                    clinic=patient.clinic, patient=patient, kind=Kind.REMINDER, to=to, key=key,
+                    subject=_("Time for your check-in"), context={"patient": patient}, now=now,
+                )  # fmt: skip
     _move(patient, reminder, reminder.procedure_at, max(now, reminder.due_at))
 
 

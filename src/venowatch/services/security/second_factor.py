@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import User as AuthUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp import match_token
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -62,7 +63,9 @@ def confirm(user: AuthUser, code: str) -> tuple[Device, list[str]]:
     replaced: one phone at a time, and old codes stop working."""
     device = pending_device(user)
     if not device.verify_token(_clean(code)):
-        raise FieldError("code", "That code does not match. Type the 6 digits the app shows now.")
+        raise FieldError(
+            "code", _("That code does not match. Type the 6 digits the app shows now.")
+        )
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
@@ -102,7 +105,8 @@ def verify(user: AuthUser, code: str) -> Device:
             "then type the code the app shows then.",
         )
     raise FieldError(
-        "code", "That code does not match. Type the code the app shows now, or one recovery code."
+        "code",
+        _("That code does not match. Type the code the app shows now, or one recovery code."),
     )
 
 
@@ -113,7 +117,7 @@ def replace_recovery_codes(user: AuthUser, code: str) -> list[str]:
     if app is None:
         raise FieldError("code", "Set up two-step sign-in first.")
     if not app.verify_token(_clean(code)):
-        raise FieldError("code", "That code does not match. Type the code the app shows now.")
+        raise FieldError("code", _("That code does not match. Type the code the app shows now."))
     with transaction.atomic():
         return _new_recovery_codes(user)
 

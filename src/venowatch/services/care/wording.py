@@ -1,8 +1,9 @@
 """The engine's reasons written out in the reader's language, in the patient's time zone.
 
-A reason carries its two wordings as messages (venowatch.protocol.message); here each template
-goes through the active language's catalog and each date through Django's calendar, so month
-and weekday names come from Django's own translations. Staff dates are stamps, the same in every
+The pages and the API share it. A reason carries its two wordings as messages
+(venowatch.protocol.message); here each template goes through the active language's catalog
+and each date through Django's calendar, so month and weekday names come from Django's own
+translations. Staff dates are stamps, the same in every
 language. A reason stored before messages were kept has only its English text (see
 message_json.reason_from_json), which is shown as it is.
 """
