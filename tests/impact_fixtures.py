@@ -25,7 +25,7 @@ _TOKEN = re.compile(r'name="_protocol_confirmed" value="([0-9a-f]+)"')
 _FIELDS = (
     "name", "ir_name", "ir_phone", "oncall_phone", "oncall_email", "time_zone",
     "escalate_after", "resolve_within", "escalation_emails", "reminder_schedule",
-    "digest_hour", "earliest_record_date", "checkin_void_window", "missed_checkin_days",
+    "digest_hour", "earliest_record_date", "checkin_void_window", "missed_checkin_days", "language",
 )  # fmt: skip
 
 

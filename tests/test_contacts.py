@@ -210,7 +210,7 @@ def test_enrolment_in_the_admin_takes_phones_details_and_mrn(admin_client: Clien
     c = clinic()
     data = {
         "clinic": str(c.pk), "name": "New Patient", "time_zone": "UTC",
-        "tracked_symptoms": '["fatigue"]',
+        "tracked_symptoms": ["fatigue"],
         "phones-TOTAL_FORMS": "1", "phones-INITIAL_FORMS": "0",
         "phones-0-kind": "mobile", "phones-0-number": "(415) 555-2671", "phones-0-preferred": "on",
         "details-TOTAL_FORMS": "1", "details-INITIAL_FORMS": "0",

@@ -215,7 +215,7 @@ def test_the_admin_refuses_a_resolve_within_of_zero_inline(w: World) -> None:
     fields = (
         "name", "ir_name", "ir_phone", "oncall_phone", "oncall_email", "time_zone",
         "escalate_after", "escalation_emails", "reminder_schedule", "digest_hour",
-        "earliest_record_date", "checkin_void_window", "missed_checkin_days",
+        "earliest_record_date", "checkin_void_window", "missed_checkin_days", "language",
     )  # fmt: skip
     form = {**{f: getattr(c, f) for f in fields}, "protocol_text": ""}
     url = f"/admin/clinic/clinic/{c.pk}/change/"

@@ -4,6 +4,7 @@ installation's operator (every clinic, or one). It answers from the stored episo
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
 from typing import Any
 
 from django import forms
@@ -13,12 +14,14 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from venowatch.services.care.zones import zone_named
 from venowatch.services.clock import utc_now
 from venowatch.services.outcomes import facts
 from venowatch.services.outcomes.charts import km_svg, pgic_svg
 from venowatch.services.outcomes.figures import Figures
 from venowatch.services.outcomes.wording import CENSORING, LIMITS, answer_label, percent
-from venowatch.services.security.access import log_refusal, outcome_clinics
+from venowatch.services.security.access import log_refusal, member_of, outcome_clinics
+from venowatch.web.record_states import when
 
 
 class CohortForm(forms.Form):
@@ -37,6 +40,12 @@ class CohortForm(forms.Form):
 
 
 @login_required
+def _zone(request: HttpRequest) -> tzinfo:
+    """The clinic's time for its own staff; UTC, said as such, for the installation's operator."""
+    member = member_of(request.user)
+    return zone_named(member.clinic.time_zone) if member is not None else UTC
+
+
 def outcomes(request: HttpRequest) -> HttpResponse:
     allowed = outcome_clinics(request.user)
     if allowed == []:
@@ -68,7 +77,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
         "pgic_chart": mark_safe(pgic_svg(figures.pgic, "pgic-chart")),  # nosec B308, B703: our drawing
         "limits": LIMITS,
         "censoring": CENSORING,
-        "now": now,
+        "now": when(now, _zone(request)),
     }
     return render(request, "venowatch/staff_outcomes.html", context)
 
