@@ -29,7 +29,8 @@ def _form(c: Clinic, text: str) -> dict[str, Any]:
     fields = (
         "name", "ir_name", "ir_phone", "oncall_phone", "oncall_email", "time_zone",
         "escalate_after", "resolve_within", "escalation_emails", "reminder_schedule",
-        "digest_hour", "earliest_record_date", "checkin_void_window", "missed_checkin_days", "language",
+        "digest_hour", "earliest_record_date", "checkin_void_window", "missed_checkin_days",
+        "language",
     )  # fmt: skip
     return {**{f: getattr(c, f) for f in fields}, "protocol_text": text}
 

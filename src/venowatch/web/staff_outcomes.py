@@ -39,13 +39,13 @@ class CohortForm(forms.Form):
         return data
 
 
-@login_required
 def _zone(request: HttpRequest) -> tzinfo:
     """The clinic's time for its own staff; UTC, said as such, for the installation's operator."""
     member = member_of(request.user)
     return zone_named(member.clinic.time_zone) if member is not None else UTC
 
 
+@login_required
 def outcomes(request: HttpRequest) -> HttpResponse:
     allowed = outcome_clinics(request.user)
     if allowed == []:
