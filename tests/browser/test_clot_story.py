@@ -50,7 +50,10 @@ def check_in(page: Page, demo: Demo, feeling: str, symptoms_back: bool = False) 
     page.get_by_label(feeling, exact=True).check()
     if symptoms_back:
         page.get_by_label("Have the symptoms you had before the procedure come back?").check()
-    page.get_by_role("button", name="Save my check-in").click()
+    # Wait for the answer (the status page, or the form asking to confirm a repeat) before
+    # looking for the confirmation: on a loaded machine the old page is still there.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save my check-in").click()
     again = page.get_by_label("Save anyway: this is another one")
     if again.count():  # the story's check-ins come seconds apart: a real one comes hours later
         again.check()
