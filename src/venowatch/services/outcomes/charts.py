@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from typing import Any
 
 import matplotlib
 
@@ -14,28 +15,36 @@ matplotlib.use("svg")  # no display, no GUI toolkit
 
 from matplotlib import pyplot as plt
 
-from venowatch.services.care.charts import without_inline_style
+from venowatch.services.care.charts import FIGURE_WIDTH, FONT_SIZE, without_inline_style
 from venowatch.services.outcomes.figures import Curve, PgicPoint
 from venowatch.services.outcomes.wording import answer_label, curve_summary, pgic_summary
+
+# Drawn as the history chart is (services/care/charts): 360 points wide with real text at
+# FONT_SIZE, so a 390 px phone shows it at about 12.8 px and a laptop larger.
+_STYLE: dict[Any, Any] = {"svg.fonttype": "none", "font.size": FONT_SIZE}
 
 _WORST_TO_BEST = ("#7f0000", "#c0392b", "#e59866", "#bdbdbd", "#a9cce3", "#5499c7", "#1a5276")
 
 
 def km_svg(c: Curve, chart_id: str) -> str:
     """The share still free of the event by day, a step curve, its 95% band shaded."""
-    fig, ax = plt.subplots(figsize=(6.4, 3.4), dpi=100)
+    with matplotlib.rc_context(_STYLE):
+        return _km_svg(c, chart_id)
+
+
+def _km_svg(c: Curve, chart_id: str) -> str:
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.6), dpi=72)
     try:
         if c.n:
             ax.fill_between(c.days, c.lower, c.upper, step="post", color="#cfdcef", lw=0,
                             label="95% confidence band")  # fmt: skip
             ax.step(c.days, c.survival, where="post", color="#0b5394", lw=1.8,
                     label="Kaplan-Meier estimate")  # fmt: skip
-            ax.legend(fontsize=8, loc="lower left")
+            ax.legend(loc="lower left")
         ax.set_ylim(0, 1.02)
         ax.set_xlim(left=0)
-        ax.set_xlabel("Days since the venoplasty", fontsize=8)
-        ax.set_ylabel("Share without the event", fontsize=8)
-        ax.tick_params(labelsize=8)
+        ax.set_xlabel("Days since the venoplasty")
+        ax.set_ylabel("Share without the event")
         ax.grid(color="#eeeeee")
         fig.tight_layout()
         out = io.StringIO()
@@ -47,7 +56,13 @@ def km_svg(c: Curve, chart_id: str) -> str:
 
 def pgic_svg(points: tuple[PgicPoint, ...], chart_id: str) -> str:
     """One stacked bar per month point: the shares of each answer and of no answer."""
-    fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=100)
+    with matplotlib.rc_context(_STYLE):
+        return _pgic_svg(points, chart_id)
+
+
+def _pgic_svg(points: tuple[PgicPoint, ...], chart_id: str) -> str:
+    # Tall enough for the key below the bars: eight answers in two columns.
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 6.0), dpi=72)
     try:
         labels = [f"{p.months} mo" for p in points]
         answers = [a for a, _ in points[0].counts] if points else []
@@ -60,9 +75,8 @@ def pgic_svg(points: tuple[PgicPoint, ...], chart_id: str) -> str:
             left = [a + b for a, b in zip(left, shares, strict=True)]
         ax.set_xlim(0, 1)
         ax.invert_yaxis()
-        ax.set_xlabel("Share of the patients due an answer", fontsize=8)
-        ax.tick_params(labelsize=8)
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=4)
+        ax.set_xlabel("Share of the patients due an answer")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
         fig.tight_layout()
         out = io.StringIO()
         fig.savefig(out, format="svg", metadata={"Date": None})

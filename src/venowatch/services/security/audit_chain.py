@@ -97,6 +97,7 @@ at once, and Django's bulk_create made a model per row (a third of the audit's c
 
 
 _HEAD = "SELECT last_seq, last_hash FROM audit_chainhead WHERE id = 1"
+_HEAD_FOR_UPDATE = _HEAD + " FOR UPDATE"
 _MOVE = "UPDATE audit_chainhead SET last_seq = %s, last_hash = %s WHERE id = 1"
 
 
@@ -126,12 +127,12 @@ def append(drafts: Sequence[Draft]) -> tuple[int, str] | None:
 def _lock_head(cursor: Any) -> tuple[int, str]:
     """The head's place and hash, locked until the transaction ends (FOR UPDATE on
     PostgreSQL; on SQLite the transaction already holds the database's write lock)."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    cursor.execute(_HEAD + lock)
+    head = _HEAD_FOR_UPDATE if connection.features.has_select_for_update else _HEAD
+    cursor.execute(head)
     found = cursor.fetchone()
     if found is None:  # the first append ever: the head is made, then locked as above
         ChainHead.objects.get_or_create(pk=1)
-        cursor.execute(_HEAD + lock)
+        cursor.execute(head)
         found = cursor.fetchone()
     return int(found[0]), str(found[1])
 
