@@ -79,7 +79,8 @@ def _pgic_svg(points: tuple[PgicPoint, ...], chart_id: str) -> str:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
         fig.tight_layout()
         out = io.StringIO()
-        fig.savefig(out, format="svg", metadata={"Date": None})
+        # "tight": the key sits below the axes, outside what tight_layout makes room for.
+        fig.savefig(out, format="svg", metadata={"Date": None}, bbox_inches="tight")
     finally:
         plt.close(fig)
     return _accessible(out.getvalue(), chart_id, "Global impression of change",
