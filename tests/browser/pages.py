@@ -75,7 +75,9 @@ def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's WCAG 2.2 A/AA violations on the page as it is now."""
+    """axe-core's WCAG 2.2 A/AA violations on the page as it is now (once it has loaded: see
+    horizontal_overflow)."""
+    page.wait_for_load_state("load")
     page.evaluate(AXE_SOURCE)
     options = {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
     results: dict[str, Any] = page.evaluate("options => axe.run(document, options)", options)
@@ -161,6 +163,9 @@ _OVERFLOW = """() => {
 
 
 def horizontal_overflow(page: Page) -> dict[str, Any]:
+    # A click that follows a link returns once the new page is committed, which may be before
+    # it has a body: measure the page the person will see, once it has loaded.
+    page.wait_for_load_state("load")
     result: dict[str, Any] = page.evaluate(_OVERFLOW)
     return result
 

@@ -20,9 +20,8 @@ def test_a_new_protocol_file_is_previewed_then_saved(open_page: OpenPage, demo: 
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("What the new protocol file")
     expect(page.get_by_text("The replayed history under both files")).to_be_visible()
-    # The preview's own style sheet makes its tables scroll: measure once it has loaded (under
-    # load the text is there before the sheet is).
-    page.wait_for_load_state("load")
+    # The preview's own style sheet makes its tables scroll: horizontal_overflow measures once
+    # the page has loaded (under load the text is there before the sheet is).
     overflow = horizontal_overflow(page)
     assert not overflow["overflowing"], overflow
     demo.clinic.refresh_from_db()
