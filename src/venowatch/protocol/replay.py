@@ -2,8 +2,9 @@
 
 Pure, like the engine. The standing can change only at a record's instant (a record counts from
 its instant on) or when time passes an assessment's `valid_until` (the earliest instant at which
-the result changes with no new record, shared/spec/protocol.md), so assessing at exactly those
-instants, from the first record to `until`, finds every change and nothing else.
+the result changes with no new record, shared/spec/protocol.md). protocol/standings.py decides
+those instants in one walk over the course; the replay assesses in full where the standing
+changes.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from venowatch.protocol.model import (
     Urgency,
 )
 from venowatch.protocol.rules import Protocol
+from venowatch.protocol.standings import Standing, standings
 
 AnyRecord = ProcedureRecord | CheckInRecord | LabRecord
 
@@ -72,41 +74,25 @@ def replay(
 
     Instants must carry fixed offsets, as for `assess`. An empty timeline has no stretches.
     Each stretch's assessment is the one `assess(timeline, t, protocol, display)` gives at its
-    start; the timeline is checked and its check-ins sorted once for all of them, and the
-    instants between changes are decided without building their reasons
-    (engine.assess_presorted)."""
-    require_fixed_offsets(timeline, until)
-    view = _Presorted(
-        timeline.patient_id,
-        timeline.procedures,
-        tuple(sorted(timeline.checkins, key=_at)),  # stable: ties keep their input order
-        timeline.labs,
-        timeline.as_of,
-    )
+    start. The changes are found in one walk over the course (protocol/standings.py), and only
+    the instants where the standing changes are assessed in full, with their reasons."""
+    view = _presorted(timeline, until)
+    found = standings(view.procedures, view.checkins, view.labs, until, protocol)
     causes = _record_instants(timeline)
-    instants = sorted(t for t in causes if t <= until)
     stretches: list[Stretch] = []
-    i = 0
-    t = instants[0] if instants else None
-    last: tuple[Pathway, Urgency] | None = None
-    while t is not None:
-        # Decide without the reasons at every instant; explain only where the standing changes.
-        assessment = assess_presorted(view, t, protocol, display, explain=False)
-        now = (assessment.pathway, assessment.urgency)
-        if now != last:
-            if stretches:
-                stretches[-1] = _ended(stretches[-1], t)
-            cause, record = causes.get(t, (Cause.TIME, None))
-            explained = assess_presorted(view, t, protocol, display)
-            stretches.append(Stretch(t, None, cause, explained, record))
-            last = now
-        while i < len(instants) and instants[i] <= t:
-            i += 1
-        candidates = [instants[i]] if i < len(instants) else []
-        if assessment.valid_until is not None and assessment.valid_until <= until:
-            candidates.append(assessment.valid_until)
-        t = min(candidates) if candidates else None
+    for standing in found:
+        cause, record = causes.get(standing.start, (Cause.TIME, None))
+        assessment = assess_presorted(view, standing.start, protocol, display)
+        stretches.append(Stretch(standing.start, standing.end, cause, assessment, record))
     return tuple(stretches)
+
+
+def decided(timeline: TimelineRecord, until: datetime, protocol: Protocol) -> tuple[Standing, ...]:
+    """The replay's changes without their assessments: where each standing began, for a
+    caller that compares courses (a protocol's impact, the outcome figures) and reads no
+    reason. The same instants, pathways and urgencies as `replay`."""
+    view = _presorted(timeline, until)
+    return standings(view.procedures, view.checkins, view.labs, until, protocol)
 
 
 def standing_at(stretches: tuple[Stretch, ...], t: datetime) -> Stretch | None:
@@ -138,8 +124,16 @@ class _Presorted:
     as_of: datetime | None
 
 
-def _ended(stretch: Stretch, end: datetime) -> Stretch:
-    return Stretch(stretch.start, end, stretch.cause, stretch.assessment, stretch.record)
+def _presorted(timeline: TimelineRecord, until: datetime) -> _Presorted:
+    """The timeline checked once (fixed offsets) with its check-ins in a stable sort."""
+    require_fixed_offsets(timeline, until)
+    return _Presorted(
+        timeline.patient_id,
+        timeline.procedures,
+        tuple(sorted(timeline.checkins, key=_at)),  # stable: ties keep their input order
+        timeline.labs,
+        timeline.as_of,
+    )
 
 
 def _record_instants(timeline: TimelineRecord) -> dict[datetime, tuple[Cause, AnyRecord]]:

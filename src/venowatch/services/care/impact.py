@@ -4,7 +4,7 @@ both (docs/protocol-changes.md).
 
 Pure over timelines (no database): services.care.impact_clinic hands it a clinic's patients,
 the command line a directory of timeline files. The history comes from the engine's replay
-(venowatch.protocol.replay), which costs an assessment per record and per expiry: it can be
+(venowatch.protocol.replay.decided: one walk over each course, no reasons built); it can be
 left out (`replayed=False`) where only the standings now are wanted.
 """
 
@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from venowatch.protocol import Pathway, Protocol, ProtocolRef, TimelineRecord, Urgency, assess
-from venowatch.protocol.replay import Stretch, replay
+from venowatch.protocol.replay import decided
+from venowatch.protocol.standings import Standing
 
 LEVELS = (Urgency.EMERGENCY, Urgency.URGENT, Urgency.ATTENTION)
 """The urgencies the history is compared at: a course is "flagged" at a level from the first
@@ -223,8 +224,8 @@ def _patient(
     now_new = now_current if alike else _placing(case, new)
     onsets: list[Onset] = []
     if replayed:
-        before = replay(case.timeline, case.as_of, current)
-        after = before if alike else replay(case.timeline, case.as_of, new)
+        before = decided(case.timeline, case.as_of, current)
+        after = before if alike else decided(case.timeline, case.as_of, new)
         onsets = list(_onsets(case.timeline, before, after))
     differences = tuple(o for o in onsets if o.shift is not Shift.SAME)
     return PatientImpact(case.key, case.label, now_current, now_new, differences), onsets
@@ -236,7 +237,7 @@ def _placing(case: Case, protocol: Protocol) -> Placing:
 
 
 def _onsets(
-    timeline: TimelineRecord, before: Sequence[Stretch], after: Sequence[Stretch]
+    timeline: TimelineRecord, before: Sequence[Standing], after: Sequence[Standing]
 ) -> Iterable[Onset]:
     """Each course's first instant at each level and in each pathway, under both files: every
     target either replay reached, course by course (the procedures are the same under both).
@@ -253,7 +254,7 @@ def _onsets(
 
 
 def _first(
-    stretches: Sequence[Stretch], target: Urgency | Pathway, start: datetime, end: datetime | None
+    stretches: Sequence[Standing], target: Urgency | Pathway, start: datetime, end: datetime | None
 ) -> datetime | None:
     """The first instant in [start, end) at which a stretch reaching `target` is held."""
     for s in stretches:
@@ -266,7 +267,7 @@ def _first(
     return None
 
 
-def _reaches(s: Stretch, target: Urgency | Pathway) -> bool:
+def _reaches(s: Standing, target: Urgency | Pathway) -> bool:
     if isinstance(target, Pathway):
         return s.pathway is target
     return s.urgency.rank <= target.rank

@@ -16,7 +16,8 @@ from venowatch.protocol import (
     Protocol,
     TimelineRecord,
 )
-from venowatch.protocol.replay import Stretch, replay
+from venowatch.protocol.replay import decided
+from venowatch.protocol.standings import Standing
 
 DAY = timedelta(days=1)
 MONTHS = (1, 3, 6, 12)
@@ -70,7 +71,7 @@ def episodes_of(
     venoplasties = [p for p in procedures if p.kind is ProcedureKind.VENOPLASTY]
     if not venoplasties:
         return []
-    stretches = replay(timeline, now, protocol)
+    stretches = decided(timeline, now, protocol)
     first = venoplasties[0].performed_at
     found = []
     for number, procedure in enumerate(venoplasties, start=1):
@@ -103,7 +104,7 @@ def _days(delta: timedelta) -> float:
 
 
 def _first(
-    stretches: Sequence[Stretch], pathways: frozenset[Pathway], start: datetime
+    stretches: Sequence[Standing], pathways: frozenset[Pathway], start: datetime
 ) -> float | None:
     for s in stretches:
         if s.pathway in pathways:
