@@ -24,18 +24,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from registry import NOW, django_in_a_temporary_directory, write_out
+
 BATCH = 500
 
 
@@ -44,23 +41,9 @@ def main() -> int:
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    data = Path(tempfile.mkdtemp(prefix="venowatch-bench-impact-"))
-    try:
-        os.environ.update(
-            VENOWATCH_DATA_DIR=str(data),
-            VENOWATCH_SECRET_KEY="bench-only",
-            DJANGO_SETTINGS_MODULE="venowatch.settings",
-        )
-        os.environ.setdefault("DATABASE_URL", f"sqlite:///{data / 'bench.sqlite3'}")
-        import django
-
-        django.setup()
+    with django_in_a_temporary_directory("venowatch-bench-impact-"):
         results = _run(args)
-    finally:
-        shutil.rmtree(data, ignore_errors=True)
-    out = ROOT / "bench" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "impact.json").write_text(json.dumps(results, indent=1))
+    write_out("impact", results)
     _report(results)
     return 0
 
@@ -77,12 +60,9 @@ def new_protocol_text() -> str:
 
 
 def _run(args: argparse.Namespace) -> dict[str, Any]:
-    from django.core.management import call_command
-
     from venowatch.clinic.models import Clinic
     from venowatch.protocol import parse_protocol
 
-    call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
     clinic = _populate(args.patients)
     print(f"populated in {time.perf_counter() - started:.0f} s", file=sys.stderr)

@@ -22,10 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,9 +30,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
+from registry import django_in_a_temporary_directory, write_out
 from sweep import BATCH, _reassess_only
 
-ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 9, 10, 12, 0, tzinfo=UTC)  # after every registry timeline's last check-in
 
 
@@ -44,33 +41,16 @@ def main() -> int:
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    data = Path(tempfile.mkdtemp(prefix="venowatch-bench-outcomes-"))
-    try:
-        os.environ.update(
-            VENOWATCH_DATA_DIR=str(data),
-            VENOWATCH_SECRET_KEY="bench-only",
-            DJANGO_SETTINGS_MODULE="venowatch.settings",
-        )
-        os.environ.setdefault("DATABASE_URL", f"sqlite:///{data / 'bench.sqlite3'}")
-        import django
-
-        django.setup()
+    with django_in_a_temporary_directory("venowatch-bench-outcomes-"):
         results = _run(args)
-    finally:
-        shutil.rmtree(data, ignore_errors=True)
-    out = ROOT / "bench" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "outcomes.json").write_text(json.dumps(results, indent=1))
+    write_out("outcomes", results)
     _report(results)
     return 0
 
 
 def _run(args: argparse.Namespace) -> dict[str, Any]:
-    from django.core.management import call_command
-
     from venowatch.clinic.models import Patient
 
-    call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
     _populate(args.patients)
     print(f"populated in {time.perf_counter() - started:.0f} s", file=sys.stderr)

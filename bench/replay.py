@@ -1,9 +1,11 @@
 """The cost of a replay: one patient-year (52 weekly check-ins) replayed, against one `assess`
 of the same timeline, in the same run.
 
-A replay assesses at every record's instant and every `valid_until` up to its end, so its cost
-is a number of assessments; the ratio says how many, and whether the replay's own bookkeeping
-adds to them. The outcomes figures replay every patient of a registry, so this is their cost.
+A replay finds its changes in one walk over each course (protocol/standings.py) and assesses in
+full, with the reasons, where the standing changes; `decided` is the walk alone, which the
+impact preview and the outcome facts use. Each is measured as a number of assessments of the
+whole year, beside the replay as first written (`assess` at every record's instant and every
+`valid_until`).
 
 Both sides run over the same decoded timelines (bench/generate.py, decoding not counted), on
 one core where `os.sched_setaffinity` exists, the garbage collector off; each of --repeats
@@ -26,7 +28,7 @@ from datetime import datetime
 
 from generate import DEFAULT_SEED, timeline
 from venowatch.protocol import Protocol, TimelineRecord, assess
-from venowatch.protocol.replay import replay
+from venowatch.protocol.replay import decided, replay
 from venowatch.services.care.protocols import default_protocol
 from venowatch.services.timeline_files import decode_timeline
 
@@ -94,15 +96,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         for t, e in zip(timelines, ends, strict=True):
             replay(t, e, protocol)
 
+    def decided_all() -> None:
+        for t, e in zip(timelines, ends, strict=True):
+            decided(t, e, protocol)
+
     # Side by side in each round, so a round's ratio sees the same load on a shared machine;
     # the figure is the median round's.
     rounds = []
     for _ in range(args.repeats):
-        rounds.append((_best(assess_all, 1), _best(replay_all, 1), _best(naive_all, 1)))
-    assessed = min(a for a, _, _ in rounds)
-    replayed = min(r for _, r, _ in rounds)
-    ratios = sorted(r / a for a, r, _ in rounds)
-    naive_ratios = sorted(n / a for a, _, n in rounds)
+        timed = (_best(assess_all, 1), _best(replay_all, 1), _best(naive_all, 1))
+        rounds.append((*timed, _best(decided_all, 1)))
+    assessed = min(r[0] for r in rounds)
+    replayed = min(r[1] for r in rounds)
+    ratios = sorted(r[1] / r[0] for r in rounds)
+    naive_ratios = sorted(r[2] / r[0] for r in rounds)
+    decided_ratios = sorted(r[3] / r[0] for r in rounds)
     gc.enable()
     n = len(timelines)
     print(f"{n} timelines, {checkins:.0f} check-ins each, {stretches / n:.1f} stretches each")
@@ -110,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"replay:  {replayed / n * 1e6:8.1f} us per timeline")
     median = ratios[len(ratios) // 2]
     print(f"ratio:   {median:8.1f} (median round; a replay costs this many assessments)")
+    walk = decided_ratios[len(decided_ratios) // 2]
+    print(f"decided: {walk:8.1f} (median round; the changes alone, without their assessments)")
     first = naive_ratios[len(naive_ratios) // 2]
     print(f"naive:   {first:8.1f} (median round; `assess` at every instant, as first written)")
     return 0

@@ -102,7 +102,11 @@ class Urgency(enum.StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Urgency).index(self)
+        return _URGENCY_RANKS[self]
+
+
+# Worklists, the impact preview and the sweep rank urgencies in inner loops.
+_URGENCY_RANKS = {u: i for i, u in enumerate(Urgency)}
 
 
 class Action(enum.Enum):

@@ -63,11 +63,11 @@ def standings(
     standing at the first record's instant). `checkins` in a stable sort by instant; every
     instant with a fixed offset, as the engine requires (`require_fixed_offsets`)."""
     found = _changes(procedures, checkins, labs, until, protocol)
-    ends: list[datetime | None] = [t for t, _ in found[1:]]
-    return tuple(
-        Standing(t, end, p, protocol.pathways[p].urgency)
-        for (t, p), end in zip(found, [*ends, None][: len(found)], strict=True)
-    )
+    out = []
+    for i, (t, pathway) in enumerate(found):
+        end = found[i + 1][0] if i + 1 < len(found) else None
+        out.append(Standing(t, end, pathway, protocol.pathways[pathway].urgency))
+    return tuple(out)
 
 
 def _changes(
@@ -194,7 +194,7 @@ class _Course:
         if self.checkins[k - 1].pgic.improved:
             return Pathway.IMPROVED
         pathway, r = self._pattern(k, t)
-        if not PROPERTIES[pathway].rules_out_other_causes:
+        if not labs or not PROPERTIES[pathway].rules_out_other_causes:
             return pathway
         return _other_causes(pathway, self.ats[r] - self.prm.lab_lookback, t, labs)
 
