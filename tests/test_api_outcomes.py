@@ -17,7 +17,7 @@ from django.utils import timezone
 from tests.api_fixtures import Api
 from tests.outcome_fixtures import operated
 from tests.web_fixtures import clinic, user
-from venowatch.audit.models import Action, AuditEvent, Outcome
+from venowatch.audit.models import Action, ActorKind, AuditEvent, Channel, Outcome
 from venowatch.cli.main import main
 from venowatch.clinic.models import Clinic, Role
 from venowatch.protocol import Pgic
@@ -144,10 +144,13 @@ def test_another_clinic_is_out_of_reach_and_the_refusal_is_logged(
     two: tuple[Clinic, Clinic],
 ) -> None:
     a, b = two
-    ana = user("ana", a, Role.ANALYST)
-    problem = _problem(Api(ana).get("/outcomes", clinic=b.pk), 404)
+    api = Api(user("ana", a, Role.ANALYST))
+    problem = _problem(api.get("/outcomes", clinic=b.pk), 404)
     assert problem["loc"] == ["query", "clinic"]
-    refused = AuditEvent.objects.filter(actor_id=ana.pk, outcome=Outcome.REFUSED)
+    # A token's rows name the token (it acts as its user).
+    refused = AuditEvent.objects.filter(
+        actor_kind=ActorKind.API_TOKEN, actor_id=api.token.pk, outcome=Outcome.REFUSED
+    )
     assert refused.count() == 1
     assert not AuditEvent.objects.filter(action=Action.OUTCOME_FIGURES).exists()
 
@@ -155,16 +158,17 @@ def test_another_clinic_is_out_of_reach_and_the_refusal_is_logged(
 def test_every_call_is_audited_as_the_page_is(two: tuple[Clinic, Clinic]) -> None:
     a, _ = two
     ana = user("ana", a, Role.ANALYST)
-    Api(ana).get("/outcomes")
+    api = Api(ana)
+    api.get("/outcomes")
     page = Client()
     page.force_login(ana)
     assert page.get("/staff/outcomes/").status_code == 200
     rows = AuditEvent.objects.filter(action=Action.OUTCOME_FIGURES).order_by("seq")
-    assert [(r.channel.value, r.clinic_id, r.patient_id) for r in rows] == [
-        ("api", a.pk, None),
-        ("web", a.pk, None),
+    assert [(r.channel, r.actor_kind, r.actor_id, r.clinic_id, r.patient_id) for r in rows] == [
+        (Channel.API, ActorKind.API_TOKEN, api.token.pk, a.pk, None),
+        (Channel.WEB, ActorKind.USER, ana.pk, a.pk, None),
     ]
-    assert all(r.actor_id == ana.pk and r.outcome is Outcome.ALLOWED for r in rows)
+    assert all(r.outcome is Outcome.ALLOWED for r in rows)
 
 
 def test_the_page_downloads_the_same_cohort_from_the_api(two: tuple[Clinic, Clinic]) -> None:
