@@ -137,3 +137,17 @@ def test_the_page_says_so_when_nobody_was_left_out(
     page.force_login(root)
     text = page.get("/staff/outcomes/").content.decode()
     assert "No patient is left out for having withdrawn their consent." in text
+
+
+def test_a_withdrawn_patient_is_not_counted_as_waiting_to_be_brought_in(
+    cohort: tuple[Clinic, list[Patient], Patient],
+) -> None:
+    home, patients, _ = cohort
+    now = timezone.now()
+    gone = patients[0]
+    consent.withdraw(gone, gone_by(gone), now)
+    record_procedure(gone, kind=ProcedureKind.VENOPLASTY, performed_at=now - D, now=now)
+    assert facts.stale().filter(patient=gone).exists()
+    assert facts.stale_count([home.pk]) == 0
+    record_procedure(patients[1], kind=ProcedureKind.VENOPLASTY, performed_at=now - D, now=now)
+    assert facts.stale_count([home.pk]) == 1

@@ -47,7 +47,9 @@ def stale() -> QuerySet[models.Assessment]:
 
 
 def stale_count(clinic_ids: Sequence[int] | None) -> int:
-    return _of(stale(), clinic_ids).count()
+    """Patients waiting to be brought into the figures (not those left out of them)."""
+    waiting = stale().exclude(patient_id__in=withdrawn().values("pk"))
+    return _of(waiting, clinic_ids).count()
 
 
 def _of(
