@@ -119,7 +119,7 @@ def test_a_path_id_out_of_range_is_a_422_naming_it(
 def _bad_value(schema: dict[str, Any]) -> str | None:
     """A value the parameter's schema refuses, or None if it takes any text."""
     kinds = [schema, *schema.get("anyOf", [])]
-    if any(k.get("type") in ("integer", "boolean") or "$ref" in k for k in kinds):
+    if any(k.get("type") in ("integer", "boolean") or "$ref" in k or "enum" in k for k in kinds):
         return "abc!"
     if any(k.get("format") == "date-time" for k in kinds):
         return "yesterday"

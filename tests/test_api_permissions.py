@@ -26,6 +26,9 @@ STAFF_RECORDS = {"as_of", "add_procedure", "add_lab", "contacts"}
 STAFF = {*VIEW, *STAFF_RECORDS, "move_task", "call"}
 # Contact details are edited by advocates and administrators, as on the staff page.
 EDITORS = {*STAFF, "edit_contact"}
+# The outcome figures of a clinic: "own", "other" and "emergency" patients are of the caller's
+# clinic, "foreign" of another (GET /outcomes?clinic=<the target's clinic>).
+FIGURES = {"own": {"outcomes"}, "other": {"outcomes"}, "emergency": {"outcomes"}}
 ALLOWED: dict[str, dict[str, set[str]]] = {
     "patient": {"own": {"list", *VIEW, "add_checkin"}},
     "advocate": {
@@ -36,9 +39,13 @@ ALLOWED: dict[str, dict[str, set[str]]] = {
     # A clinician moves a task or records a call on it only when it is an open emergency (the
     # own patient's is).
     "clinician": {"own": {"list", *STAFF}, "emergency": STAFF},
-    "admin": {"own": {"list", "tasks", *EDITORS}, "other": EDITORS, "emergency": EDITORS},
-    # An analyst's token reaches no patient: the figures are a staff page, not an API resource.
-    "analyst": {},
+    "admin": {
+        "own": {"list", "tasks", *EDITORS, "outcomes"},
+        "other": {*EDITORS, "outcomes"},
+        "emergency": {*EDITORS, "outcomes"},
+    },
+    # An analyst's token reaches no patient, only their clinic's figures.
+    "analyst": FIGURES,
     "no_role": {},
     "signed_out": {},
 }
@@ -85,6 +92,7 @@ def _calls(caller: Caller, target: Patient) -> dict[str, Callable[[], Any]]:
             f"/tasks/{task.pk}", {"action": "call", "call_outcome": "no_answer", "note": "Rang."}
         ),
         "contacts": lambda: caller.get(f"/patients/{pk}/contacts"),
+        "outcomes": lambda: caller.get("/outcomes", clinic=target.clinic_id),
         "edit_contact": lambda: caller.put(
             f"/patients/{pk}/contacts", {"phones": {"mobile": "+1 617 555 0123"}}
         ),
@@ -105,7 +113,7 @@ def test_api_permission_matrix(world: World, role: str, action: str, whose: str)
         assert footprint() == before, "a refused request changes nothing"
 
 
-@pytest.mark.parametrize("role", [r for r in ROLES if ALLOWED[r]])
+@pytest.mark.parametrize("role", [r for r in ROLES if "list" in ALLOWED[r].get("own", ())])
 def test_lists_hold_only_what_is_in_reach(world: World, role: str) -> None:
     """The list holds the patients in one's care; the emergencies list adds a colleague's
     emergency for staff; neither ever holds another clinic's patient."""

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
 
-from venowatch.api import contacts, corrections, cover, patients, records, tasks
+from venowatch.api import contacts, corrections, cover, outcomes, patients, records, tasks
 from venowatch.api.auth import AUTH, TokenRefusedError
 from venowatch.api.errors import ApiError, body_loc, problem
 from venowatch.api.guard import too_large
@@ -55,6 +55,7 @@ api.add_router("/patients", cover.router)
 api.add_router("/patients", corrections.router)
 api.add_router("/patients", contacts.router)
 api.add_router("/tasks", tasks.router)
+api.add_router("/outcomes", outcomes.router)
 
 
 @api.exception_handler(ApiError)
@@ -86,6 +87,10 @@ _LOCS: dict[str, tuple[str, ...]] = {
     "task": ("path", "pk"),
     "patient": ("path", "pk"),
     "by": (),
+    # The outcome figures' cohort is chosen in the query (services.outcomes.cohort).
+    "clinic": ("query", "clinic"),
+    "from": ("query", "from"),
+    "to": ("query", "to"),
 }
 """Where a service's field is in the request: the services name a person, the API's bodies give
 their id; the record, task or patient acted on is the path's id; `by` is the one asking."""

@@ -67,6 +67,7 @@ class Action(enum.Enum):
     ADMIN_VIEW = "admin_view"
     PROTOCOL_IMPACT = "protocol_impact"
     WORKLIST_EXPORT = "worklist_export"
+    OUTCOME_FIGURES = "outcome_figures"
     # writes
     CHECKIN = "checkin"
     PROCEDURE = "procedure"
@@ -107,6 +108,7 @@ READS = frozenset(
         Action.ADMIN_VIEW,
         Action.PROTOCOL_IMPACT,
         Action.WORKLIST_EXPORT,
+        Action.OUTCOME_FIGURES,
     }
 )
 
@@ -125,6 +127,7 @@ ACTION_LABELS = {
     Action.ADMIN_VIEW: _("viewed in the admin"),
     Action.PROTOCOL_IMPACT: _("previewed a protocol change over the clinic's records"),
     Action.WORKLIST_EXPORT: _("exported them in the worklist's file"),
+    Action.OUTCOME_FIGURES: _("read the outcome figures of the clinic"),
     Action.CHECKIN: _("recorded a check-in"),
     Action.PROCEDURE: _("recorded a procedure"),
     Action.LAB: _("recorded a lab result"),

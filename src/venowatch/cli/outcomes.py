@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from typing import Any
 
 from venowatch.cli.database import open_database
@@ -36,40 +35,33 @@ def add_command(commands: Any) -> None:
     outcomes.set_defaults(run=run)
 
 
-def _day(option: str, text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option}: {text!r} is not a day like 2026-03-01") from None
-
-
 def run(args: argparse.Namespace) -> int:
-    start, end = _day("--from", args.start), _day("--to", args.end)
-    if start is not None and end is not None and end < start:
-        raise UsageError("--to: is before --from; no venoplasty would count")
     open_database()
     from django.conf import settings
 
+    from venowatch.services.care.reads import outcome_figures
     from venowatch.services.clock import utc_now
+    from venowatch.services.errors import FieldError
     from venowatch.services.outcomes import export, facts
+    from venowatch.services.outcomes.cohort import cohort
+    from venowatch.services.outcomes.wording import left_out_words
 
-    clinics = None
-    if args.clinic is not None:
-        if args.clinic not in facts.clinic_names([args.clinic]):
-            raise UsageError(f"--clinic: no clinic has the id {args.clinic}")
-        clinics = [args.clinic]
+    try:  # read as the API reads its query: one reading, the option named as it is typed
+        chosen = cohort(args.clinic, args.start, args.end)
+    except FieldError as exc:
+        raise UsageError(f"--{exc.field}: {exc.message}") from None
     now = utc_now()
     refreshed = facts.refresh_stale(now)
     if refreshed:
         print(f"brought {refreshed} patients' figures up to date", file=sys.stderr)
-    figures, episodes = facts.cohort_figures(clinics, now, start, end)
+    figures, episodes = outcome_figures(None, chosen.clinics, now, chosen.start, chosen.end)
     if args.json:
         json.dump(export.as_json(figures, episodes, settings.SECRET_KEY), sys.stdout, indent=1)
         print()
     elif args.csv:
         sys.stdout.write(export.as_csv(episodes, settings.SECRET_KEY))
+        # The file stays one row per episode; who was left out is said beside it.
+        print(left_out_words(figures.left_out_withdrawn), file=sys.stderr)
     else:
         from venowatch.services.outcomes.readable import readable
 

@@ -4,22 +4,31 @@ installation's operator (every clinic, or one). It answers from the stored episo
 
 from __future__ import annotations
 
-from datetime import UTC, tzinfo
+from datetime import UTC, date, tzinfo
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from venowatch.services.care.reads import outcome_figures
 from venowatch.services.care.zones import zone_named
 from venowatch.services.clock import utc_now
 from venowatch.services.outcomes import facts
 from venowatch.services.outcomes.charts import km_svg, pgic_svg
 from venowatch.services.outcomes.figures import Figures
-from venowatch.services.outcomes.wording import CENSORING, LIMITS, answer_label, percent
+from venowatch.services.outcomes.wording import (
+    CENSORING,
+    LIMITS,
+    answer_label,
+    left_out_words,
+    percent,
+)
 from venowatch.services.security.access import log_refusal, member_of, outcome_clinics
 from venowatch.web.record_states import when
 
@@ -65,7 +74,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["clinic"] is not None:
             chosen = [form.cleaned_data["clinic"]]
     now = utc_now()
-    figures, _episodes = facts.cohort_figures(chosen, now, start, end)
+    figures, _episodes = outcome_figures(request.user, chosen, now, start, end)
     context = {
         "form": form,
         "f": figures,
@@ -80,8 +89,23 @@ def outcomes(request: HttpRequest) -> HttpResponse:
         "limits": LIMITS,
         "censoring": CENSORING,
         "now": when(now, _zone(request)),
+        "left_out": left_out_words(figures.left_out_withdrawn),
+        "csv_url": _csv_url(chosen if chosen != allowed else None, start, end),
     }
     return render(request, "venowatch/staff_outcomes.html", context)
+
+
+def _csv_url(clinics: list[int] | None, start: date | None, end: date | None) -> str:
+    """The same cohort's episodes from the API (services.outcomes.export), which a signed-in
+    session may read: one export, whether a program or a person downloads it."""
+    query: dict[str, str] = {"format": "csv"}
+    if clinics:
+        query["clinic"] = str(clinics[0])
+    if start is not None:
+        query["from"] = start.isoformat()
+    if end is not None:
+        query["to"] = end.isoformat()
+    return f"{reverse('api-v1:outcomes')}?{urlencode(query)}"
 
 
 def _curves(f: Figures) -> list[dict[str, Any]]:

@@ -38,6 +38,9 @@ from venowatch.services.care.timelines import timeline_of
 from venowatch.services.care.worklist import worklist_rows
 from venowatch.services.integration import fhir_search
 from venowatch.services.integration.fhir_export import Window, export_patient
+from venowatch.services.outcomes import facts as outcome_facts
+from venowatch.services.outcomes.episodes import EpisodeFacts
+from venowatch.services.outcomes.figures import Figures
 from venowatch.services.security import audit
 from venowatch.services.security.access import member_of, patients_in_reach
 
@@ -68,6 +71,7 @@ class Read(enum.Enum):
     FHIR = "fhir"  # a FHIR REST read or search
     PROTOCOL_IMPACT = "protocol_impact"  # a clinic's records, replayed under a new protocol
     WORKLIST_EXPORT = "worklist_export"  # staff: the worklist as filtered, as a CSV file
+    OUTCOME_FIGURES = "outcome_figures"  # a clinic's (or every clinic's) outcome figures
 
 
 class Records(enum.Enum):
@@ -521,3 +525,19 @@ def protocol_impact(
     (docs/decisions.md, the impact part)."""
     _reading(reader, Read.PROTOCOL_IMPACT, [], clinic=clinic.pk)
     return clinic_impact(clinic, new, now, replayed=replayed, replay_at_most=replay_at_most)
+
+
+def outcome_figures(
+    reader: Any,
+    clinics: Sequence[int] | None,
+    now: datetime,
+    start: date | None = None,
+    end: date | None = None,
+) -> tuple[Figures, list[EpisodeFacts]]:
+    """The outcome figures of the clinics (None: every clinic) from the stored facts, for the
+    staff page, the API and `venowatch outcomes`. They show no patient, but they are facts
+    drawn from every patient's records, and the API and CLI export them: one row names the
+    clinic read (none for several: the operator's every clinic), as for a protocol preview."""
+    one = clinics[0] if clinics is not None and len(clinics) == 1 else None
+    _reading(reader, Read.OUTCOME_FIGURES, [], clinic=one)
+    return outcome_facts.cohort_figures(clinics, now, start, end)

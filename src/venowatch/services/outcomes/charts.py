@@ -40,7 +40,8 @@ def _km_svg(c: Curve, chart_id: str) -> str:
                             label="95% confidence band")  # fmt: skip
             ax.step(c.days, c.survival, where="post", color="#0b5394", lw=1.8,
                     label="Kaplan-Meier estimate")  # fmt: skip
-            ax.legend(loc="lower left")
+            # Below the drawing, not over it: inside, the key hid the band a curve ends in.
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=1)
         ax.set_ylim(0, 1.02)
         ax.set_xlim(left=0)
         ax.set_xlabel("Days since the venoplasty")
@@ -48,7 +49,7 @@ def _km_svg(c: Curve, chart_id: str) -> str:
         ax.grid(color="#eeeeee")
         fig.tight_layout()
         out = io.StringIO()
-        fig.savefig(out, format="svg", metadata={"Date": None})
+        fig.savefig(out, format="svg", metadata={"Date": None}, bbox_inches="tight")
     finally:
         plt.close(fig)
     return _accessible(out.getvalue(), chart_id, c.title, curve_summary(c))
@@ -73,6 +74,9 @@ def _pgic_svg(points: tuple[PgicPoint, ...], chart_id: str) -> str:
             ax.barh(labels, shares, left=left, color=colour, edgecolor="#4a4a4a", lw=0.4,
                     label=answer_label(answer))  # fmt: skip
             left = [a + b for a, b in zip(left, shares, strict=True)]
+        for row, p in enumerate(points):
+            if not p.total:  # an empty row, said in words: white is "no answer" in the key
+                ax.text(0.02, row, "nobody due an answer yet", va="center", color="#4a4a4a")
         ax.set_xlim(0, 1)
         ax.invert_yaxis()
         ax.set_xlabel("Share of the patients due an answer")

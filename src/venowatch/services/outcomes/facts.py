@@ -15,6 +15,7 @@ from django.db.models import F, Q, QuerySet
 
 from venowatch.clinic import models
 from venowatch.protocol import Pgic, ProcedureKind
+from venowatch.services.care.followed import withdrawn
 from venowatch.services.care.protocols import clinic_protocol
 from venowatch.services.care.timelines import timelines_of
 from venowatch.services.outcomes.episodes import EpisodeFacts, episodes_of
@@ -46,7 +47,9 @@ def stale() -> QuerySet[models.Assessment]:
 
 
 def stale_count(clinic_ids: Sequence[int] | None) -> int:
-    return _of(stale(), clinic_ids).count()
+    """Patients waiting to be brought into the figures (not those left out of them)."""
+    waiting = stale().exclude(patient_id__in=withdrawn().values("pk"))
+    return _of(waiting, clinic_ids).count()
 
 
 def _of(
@@ -126,11 +129,11 @@ def _answer(code: str | None) -> Pgic | None:
     return None if code is None else Pgic(code)
 
 
-def stored_episodes(
-    clinic_ids: Sequence[int] | None, start: date | None = None, end: date | None = None
-) -> list[EpisodeFacts]:
+def _selected(
+    clinic_ids: Sequence[int] | None, start: date | None, end: date | None
+) -> QuerySet[models.OutcomeEpisode]:
     """The stored episodes of the clinics (None: all), begun between `start` and `end`
-    (inclusive, UTC dates), in one query."""
+    (inclusive, UTC dates), whoever's consent."""
     rows = models.OutcomeEpisode.objects.all()
     if clinic_ids is not None:
         rows = rows.filter(clinic_id__in=clinic_ids)
@@ -140,6 +143,16 @@ def stored_episodes(
         rows = rows.filter(
             started_at__lt=datetime.combine(end + timedelta(days=1), time(), tzinfo=_UTC)
         )
+    return rows
+
+
+def stored_episodes(
+    clinic_ids: Sequence[int] | None, start: date | None = None, end: date | None = None
+) -> list[EpisodeFacts]:
+    """The stored episodes of the clinics (None: all), begun between `start` and `end`
+    (inclusive, UTC dates), in one query; none of a patient who withdrew their consent (they
+    are counted by `withdrawn_count`, docs/decisions: outcomes2)."""
+    rows = _selected(clinic_ids, start, end).exclude(patient_id__in=withdrawn().values("pk"))
     return [
         EpisodeFacts(
             patient_id=r[0],
@@ -159,13 +172,22 @@ def stored_episodes(
     ]
 
 
+def withdrawn_count(
+    clinic_ids: Sequence[int] | None, start: date | None = None, end: date | None = None
+) -> int:
+    """How many patients the cohort would hold but for their withdrawn consent (one query)."""
+    rows = _selected(clinic_ids, start, end).filter(patient_id__in=withdrawn().values("pk"))
+    return rows.values("patient_id").distinct().count()
+
+
 def cohort_figures(
     clinic_ids: Sequence[int] | None,
     now: datetime,
     start: date | None = None,
     end: date | None = None,
 ) -> tuple[Figures, list[EpisodeFacts]]:
-    """The figures of the stored episodes (two queries whatever the cohort's size)."""
+    """The figures of the stored episodes (three queries whatever the cohort's size), leaving
+    out, and counting, the patients who withdrew their consent."""
     episodes = stored_episodes(clinic_ids, start, end)
     patients = {e.patient_id for e in episodes}
     states = models.OutcomeState.objects.all()
@@ -178,7 +200,9 @@ def cohort_figures(
         )
         if pk in patients
     ]
-    return figures(episodes, venoplasties, now, lost_after_days(), window_days()), episodes
+    left_out = withdrawn_count(clinic_ids, start, end)
+    found = figures(episodes, venoplasties, now, lost_after_days(), window_days(), left_out)
+    return found, episodes
 
 
 def clinic_names(clinic_ids: Sequence[int] | None) -> dict[int, str]:

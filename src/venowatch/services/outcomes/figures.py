@@ -79,6 +79,8 @@ class Figures:
     reached_stent_count: int
     lost_after_days: int
     window_days: int
+    left_out_withdrawn: int = 0
+    """Patients left out because they withdrew their consent (services.outcomes.facts)."""
 
 
 # What each curve counts as its event, in the order the page shows them.
@@ -100,9 +102,11 @@ def figures(
     now: datetime,
     lost_after_days: int,
     window_days: int,
+    left_out_withdrawn: int = 0,
 ) -> Figures:
     """`venoplasties`: for each patient of the cohort, how many venoplasties and whether the
-    repeats reached the protocol's stent-consideration count."""
+    repeats reached the protocol's stent-consideration count; `left_out_withdrawn`: how many
+    patients the cohort left out, their consent withdrawn (said beside the figures)."""
     per_patient = Counter(n for n, _ in venoplasties)
     return Figures(
         patients=len({e.patient_id for e in episodes}),
@@ -116,6 +120,7 @@ def figures(
         reached_stent_count=sum(1 for _, reached in venoplasties if reached),
         lost_after_days=lost_after_days,
         window_days=window_days,
+        left_out_withdrawn=left_out_withdrawn,
     )
 
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from venowatch.services.outcomes.figures import Figures
-from venowatch.services.outcomes.wording import CENSORING, LIMITS, answer_label, percent
+from venowatch.services.outcomes.wording import (
+    CENSORING,
+    LIMITS,
+    answer_label,
+    left_out_words,
+    percent,
+)
 
 
 def readable(f: Figures) -> str:
@@ -11,6 +17,7 @@ def readable(f: Figures) -> str:
         f"{f.patients} patients, {f.episodes} episodes ({f.first} after a first venoplasty, "
         f"{f.repeat} after a repeat); {f.lost} lost to follow-up (no check-in for more than "
         f"{f.lost_after_days} days), kept in every figure up to their last check-in.",
+        left_out_words(f.left_out_withdrawn),
         "",
         "What these figures cannot show:",
         *(f"  - {limit}" for limit in LIMITS),

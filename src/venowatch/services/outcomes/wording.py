@@ -25,6 +25,18 @@ CENSORING = (
 )
 
 
+def left_out_words(n: int) -> str:
+    """Said beside every form of the figures, so that a withdrawal is never a silent drop."""
+    if n == 0:
+        return "No patient is left out for having withdrawn their consent."
+    who = (
+        "1 patient who withdrew their consent is"
+        if n == 1
+        else (f"{n} patients who withdrew their consent are")
+    )
+    return f"{who} left out of every figure, from the withdrawal on."
+
+
 def answer_label(answer: Pgic | None) -> str:
     return NO_ANSWER if answer is None else str(PGIC_LABELS[answer])
 
