@@ -94,14 +94,14 @@ def _populate(n: int) -> Any:
     """The registry's timelines, shifted to end a week before NOW, with bulk inserts."""
     from django.db import connection, transaction
 
-    from generate import generate
+    from generate import DEFAULT_SEED, timeline
     from venowatch.clinic.models import Assessment, Clinic, Patient, Procedure
     from venowatch.protocol import Pathway, Urgency
 
     clinic = Clinic.objects.create(name="Bench", time_zone="America/New_York")
-    timelines = generate(n)
     for start in range(0, n, 2_000):
-        chunk = timelines[start : start + 2_000]
+        # Drawn a chunk at a time: 100,000 timelines of 52 check-ins are gigabytes as dicts.
+        chunk = [timeline(i, DEFAULT_SEED) for i in range(start, min(start + 2_000, n))]
         with transaction.atomic():
             patients = Patient.objects.bulk_create(
                 Patient(clinic=clinic, name=f"P{start + i:05d}", time_zone=_zone(t))
