@@ -44,10 +44,11 @@ from venowatch.services.clock import utc_now
 
 CONFIRM = "_protocol_confirmed"
 """The form field the preview's save button sends its token in."""
-REPLAY_AT_MOST = 2_000
-"""Above this many patients the page leaves the replayed history out: two replays a patient
-take about 5 ms, so 2,000 patients keep the page within about 10 s (docs/protocol-changes.md);
-`venowatch protocol impact --clinic` replays any number."""
+REPLAY_AT_MOST = 10_000
+"""Above this many patients the page leaves the replayed history out. For 10,000 patients the
+whole preview takes about two thirds of the re-assessment that saving the file then does
+(bench/impact.py; 32 s on a busy 2-core machine), so a clinic whose save fits the server's
+timeout has its preview fit too; `venowatch protocol impact --clinic` replays any number."""
 LISTED = 200
 """Patients the page names; the command line's --json lists every one."""
 _NOT_CARRIED = {"csrfmiddlewaretoken", "protocol_text", CONFIRM, "_save", "_continue",
