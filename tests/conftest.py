@@ -63,14 +63,48 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the test database (scripts/test's PostgreSQL pass: "
+        "the others give the same result on any database and ran in the SQLite pass)",
+    )
+
+
+DATABASE_FIXTURES = {"_django_db_helper", "live_server"}
+"""What a test that uses the test database has in its fixture closure (db, transactional_db
+and the other database fixtures all go through pytest-django's _django_db_helper)."""
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Whether a test reaches the test database. pytest-django refuses database access to any
+    other test, so a test that is not marked, and has none of these fixtures, cannot use it;
+    one that unblocks the database itself (django_db_blocker) asks for it by name."""
+    if item.get_closest_marker("django_db") or item.get_closest_marker("postgresql"):
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return True  # not a plain test function: keep it
+    return bool(DATABASE_FIXTURES & set(info.names_closure)) or (
+        "django_db_blocker" in info.argnames
+    )
+
+
+def _deselect(config: pytest.Config, items: list[pytest.Item], out: list[pytest.Item]) -> None:
+    if out:
+        config.hook.pytest_deselected(items=out)
+        gone = {id(item) for item in out}
+        items[:] = [item for item in items if id(item) not in gone]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `postgresql` need several writers at once, which SQLite does not have:
-    they are left out (not skipped) on SQLite and run in the PostgreSQL pass."""
+    they are left out (not skipped) on SQLite and run in the PostgreSQL pass. With
+    --database-tests-only, the tests that never reach the database are left out."""
     from django.conf import settings
 
-    if "sqlite" not in settings.DATABASES["default"]["ENGINE"]:
-        return
-    left_out = [item for item in items if item.get_closest_marker("postgresql")]
-    if left_out:
-        config.hook.pytest_deselected(items=left_out)
-        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+    if config.getoption("database_tests_only"):
+        _deselect(config, items, [item for item in items if not uses_database(item)])
+    if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
+        _deselect(config, items, [item for item in items if item.get_closest_marker("postgresql")])

@@ -19,6 +19,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from tests.fhir_checks import check_fhir_response
+from tests.live_threads import requests_finished
 from venowatch.security.models import Scope
 from venowatch.services.security import tokens
 
@@ -62,3 +63,4 @@ def fhir_server(live_server: Any, settings: Any) -> Iterator[Connect]:
     yield connect
     for server in opened:  # no kept-alive connection outlives the test's database
         server.session.close()
+    requests_finished()

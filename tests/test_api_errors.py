@@ -219,6 +219,19 @@ def test_an_unknown_path_is_a_json_404(path: str, words: str) -> None:
         assert words in problem["msg"]
 
 
+def test_a_write_without_credentials_is_a_401_as_a_read_is() -> None:
+    """No token and no session: nobody to forge a request for, so not a CSRF 403 but the API's
+    401, on every route that writes (as a browser sends it, with CSRF checks on)."""
+    anonymous = Client(enforce_csrf_checks=True)
+    (read,) = problems(anonymous.get("/api/v1/patients"), 401)
+    assert read["loc"] == ["header", "Authorization"]
+    writes = [(m, p) for m, p, _ in ROUTES if m != "GET"]
+    assert writes, "the API has routes that write"
+    for method, path in writes:
+        answer = anonymous.generic(method, _url(path), "{}", content_type="application/json")
+        assert problems(answer, 401) == [read], f"{method} {path}"
+
+
 def test_a_session_without_its_csrf_token_is_told_which_header() -> None:
     staff = user("alex", clinic("Clinic A"), Role.ADVOCATE)
     browser = Client(enforce_csrf_checks=True)

@@ -181,8 +181,10 @@ def test_bad_protocol_file_exits_2_naming_the_key(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "parameters.tune_up_min_wait: '3 months' is not a duration" in done.stderr.decode()
     assert str(own) in done.stderr.decode()
+    assert "venowatch: --protocol: " in done.stderr.decode(), "the option is named"
     shown = run("protocol", "--protocol", str(own))
     assert shown.returncode == 2
+    assert "venowatch: --protocol: " in shown.stderr.decode()
 
 
 def test_protocol_command_shows_what_is_in_force() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -90,13 +91,37 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+DATABASE_FILE = "clinic.sqlite3"
+
+
+def _database_url(directory: Path) -> str:
+    return f"sqlite:///{directory / DATABASE_FILE}"
+
+
 def _env(tmp_path: Path, smtp: Inbox) -> dict[str, str]:
     return {
         "VENOWATCH_DATA_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'clinic.sqlite3'}",
+        "DATABASE_URL": _database_url(tmp_path),
         "VENOWATCH_EMAIL_PORT": str(smtp.port),
         "VENOWATCH_EMAIL_HOST": "127.0.0.1",
     }
+
+
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo clinic's database file, made once for the tests of the command and the worker
+    (migrating a new database and making the demo is most of their time); each copies it."""
+    made = tmp_path_factory.mktemp("demo")
+    _demo_clinic({"VENOWATCH_DATA_DIR": str(made), "DATABASE_URL": _database_url(made)})
+    return made / DATABASE_FILE
+
+
+def _copy_of(database: Path, tmp_path: Path) -> None:
+    # WAL mode: the writes may still be in the -wal file beside it.
+    for suffix in ("", "-wal", "-shm"):
+        made = database.with_name(database.name + suffix)
+        if made.exists():
+            shutil.copyfile(made, tmp_path / made.name)
 
 
 def _demo_clinic(env: dict[str, str]) -> None:
@@ -116,14 +141,16 @@ def _demo_clinic(env: dict[str, str]) -> None:
     assert made.returncode == 0, made.stderr
 
 
-@pytest.mark.django_db
-def test_the_sweep_command(tmp_path: Path, smtp: Inbox) -> None:
+# The command and the worker run on a database of their own (_env: an SQLite file), never the
+# test database: not marked django_db, they run once, in the SQLite pass (scripts/test).
+def test_the_sweep_command(tmp_path: Path, smtp: Inbox, demo_database: Path) -> None:
     env = _env(tmp_path, smtp)
     unset = _cli("sweep", env=env)
     assert unset.returncode == 2
     assert "not set up" in unset.stderr
     assert "Traceback" not in unset.stderr
-    _demo_clinic(env)
+    (tmp_path / DATABASE_FILE).unlink(missing_ok=True)  # what the refused sweep opened
+    _copy_of(demo_database, tmp_path)
     first = _cli("sweep", "--verbose", env=env)
     assert first.returncode == 0, first.stderr
     swept = re.search(r"re-assessed (\d+) patients?\b.*messages: (\d+) sent", first.stdout)
@@ -137,12 +164,11 @@ def test_the_sweep_command(tmp_path: Path, smtp: Inbox) -> None:
     assert "0patient" not in again.stdout + again.stderr
 
 
-@pytest.mark.django_db
 def test_the_worker_delivers_within_seconds_and_stops_when_told(
-    tmp_path: Path, smtp: Inbox
+    tmp_path: Path, smtp: Inbox, demo_database: Path
 ) -> None:
     env = _env(tmp_path, smtp)
-    _demo_clinic(env)
+    _copy_of(demo_database, tmp_path)
     worker = subprocess.Popen(
         [sys.executable, "-m", "venowatch", "worker", "--deliver-every", "0.2"],
         env={**os.environ, **env}, stderr=subprocess.PIPE, text=True,

@@ -19,6 +19,7 @@ from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.pages import PHONE, Demo, OpenPage, Screen
+from tests.live_threads import requests_finished
 from venowatch.clinic.models import Clinic
 from venowatch.services.demo import DEMO_CLINIC, create_demo
 
@@ -55,6 +56,7 @@ def browser() -> Iterator[Browser]:
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             yield chromium
             chromium.close()
+            requests_finished()
 
 
 @pytest.fixture
@@ -97,6 +99,7 @@ def open_page(browser: Browser, demo: Demo, request: pytest.FixtureRequest) -> I
             text = main.inner_text() if main.count() else page.content()
             print(f"--- page at {page.url}:\n{text[:1500]}")
         page.context.close()
+    requests_finished()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja.errors import HttpError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from venowatch.security.models import ApiToken, Scope
 from venowatch.services.clock import utc_now
@@ -34,7 +35,19 @@ class TokenAuth(HttpBearer):
         return found
 
 
-AUTH: list[Any] = [TokenAuth(), django_auth]
+class SessionAuth(NinjaSessionAuth):
+    """The browser's session, which must send its CSRF token. ninja's checks the token before
+    it looks for a session, so a request with no credentials at all was refused as a forgery
+    (403); the CSRF check guards a signed-in session, and a request without one gets the 401
+    every unauthenticated request gets (docs/api.md)."""
+
+    def __call__(self, request: HttpRequest) -> Any | None:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+AUTH: list[Any] = [TokenAuth(), SessionAuth()]
 """Every endpoint's authentication, tried in this order."""
 
 

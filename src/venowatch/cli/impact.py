@@ -14,7 +14,8 @@ from typing import Any
 import msgspec
 
 from venowatch.cli.errors import UsageError
-from venowatch.protocol import Protocol, ProtocolError
+from venowatch.cli.inputs import instant_option, protocol_option
+from venowatch.protocol import Protocol
 from venowatch.protocol.message import stamp
 from venowatch.services.care.impact import Case, Impact, compare
 from venowatch.services.care.impact_words import (
@@ -25,8 +26,7 @@ from venowatch.services.care.impact_words import (
     shift_row,
     target_words,
 )
-from venowatch.services.care.protocols import load_protocol
-from venowatch.services.clock import parse_instant, utc_now
+from venowatch.services.clock import utc_now
 
 LISTED = 50
 """Patients listed by name in the readable report; --json lists every one."""
@@ -70,15 +70,15 @@ def add_command(protocol: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    new = _protocol("NEW.toml", args.new)
+    new = protocol_option("NEW.toml", args.new)
     as_of: datetime | None
     if args.clinic is not None:
         if args.current is not None or args.as_of is not None:
             raise UsageError("--current and --as-of go with --timelines (a clinic has its file)")
         impact, current, zone, as_of = _clinic(args, new)
     else:
-        current = _protocol("--current", args.current)
-        as_of = _instant(args.as_of)
+        current = protocol_option("--current", args.current)
+        as_of = instant_option("--as-of", args.as_of)
         gc.disable()  # as `assess`: a batch of timelines holds no reference cycles
         cases = list(_offline_cases(args.timelines, as_of))
         impact, zone = compare(cases, current, new, replayed=not args.now_only), None
@@ -90,22 +90,6 @@ def run(args: argparse.Namespace) -> int:
         out.write("\n".join(lines) + "\n")
     out.flush()
     return 0
-
-
-def _protocol(option: str, path: str | None) -> Protocol:
-    try:
-        return load_protocol(path)
-    except ProtocolError as exc:
-        raise UsageError(f"{option}: {exc}") from None
-
-
-def _instant(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return parse_instant(text)
-    except ValueError as exc:
-        raise UsageError(f"--as-of: {exc}") from None
 
 
 def _clinic(args: argparse.Namespace, new: Protocol) -> tuple[Impact, Protocol, tzinfo, datetime]:

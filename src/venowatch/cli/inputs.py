@@ -1,4 +1,6 @@
-"""Reading the timelines named on the command line, all of them before any is assessed."""
+"""Reading what the command line names: the timelines (all of them before any is assessed), a
+protocol file option and an instant option, each refused with a message naming the option
+(exit 2, cli/errors.UsageError)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,16 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from venowatch.cli.errors import UsageError
 from venowatch.cli.progress import progress
+from venowatch.protocol import Protocol, ProtocolError
 from venowatch.protocol.model import TimelineRecord
+from venowatch.services.care.protocols import load_protocol
+from venowatch.services.clock import parse_instant
 from venowatch.services.timeline_files import (
     MAX_TIMELINE_BYTES,
     InputError,
@@ -25,6 +32,24 @@ STDIN = "-"
 class Loaded:
     timelines: list[TimelineRecord]
     errors: list[InputError]
+
+
+def protocol_option(option: str, path: str | None) -> Protocol:
+    """The protocol file an option names (None: the one shipped with venowatch)."""
+    try:
+        return load_protocol(path)
+    except ProtocolError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def instant_option(option: str, text: str | None) -> datetime | None:
+    """The RFC 3339 instant an option gives, or None when it is not given."""
+    if text is None:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
 
 
 def expand(args: list[str]) -> Iterator[str]:

@@ -7,7 +7,6 @@ import contextvars
 import gc
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from typing import NoReturn
 
 import msgspec
@@ -16,16 +15,13 @@ from venowatch import __version__
 from venowatch.cli import audit, impact, outcomes, replay
 from venowatch.cli.errors import USAGE_ERROR, UsageError
 from venowatch.cli.help import Parser, port, seconds
-from venowatch.cli.inputs import expand, load_all
+from venowatch.cli.inputs import expand, instant_option, load_all, protocol_option
 from venowatch.cli.progress import progress
 from venowatch.cli.render import render_batch
 from venowatch.cli.words import value_in_words
 from venowatch.env import EnvError
-from venowatch.protocol import Protocol, ProtocolError
 from venowatch.protocol.message import Audience
 from venowatch.services.care.assessing import assess_timeline, assessment_json
-from venowatch.services.care.protocols import load_protocol
-from venowatch.services.clock import parse_instant
 
 MAX_ERRORS_SHOWN = 50
 
@@ -267,21 +263,9 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(args)
 
 
-def _load_protocol(path: str | None) -> Protocol:
-    try:
-        return load_protocol(path)
-    except ProtocolError as exc:
-        raise UsageError(f"protocol: {exc}") from None
-
-
 def _assess(args: argparse.Namespace) -> int:
-    protocol = _load_protocol(args.protocol)
-    as_of: datetime | None = None
-    if args.as_of is not None:
-        try:
-            as_of = parse_instant(args.as_of)
-        except ValueError as exc:
-            raise UsageError(f"--as-of: {exc}") from None
+    protocol = protocol_option("--protocol", args.protocol)
+    as_of = instant_option("--as-of", args.as_of)
     # A batch holds every timeline until all are checked; none of them forms a reference cycle,
     # so the cyclic collector would only walk the growing heap over and over (a third of the run).
     gc.disable()
@@ -311,7 +295,7 @@ def _assess(args: argparse.Namespace) -> int:
 
 
 def _protocol(args: argparse.Namespace) -> int:
-    protocol = _load_protocol(args.protocol)
+    protocol = protocol_option("--protocol", args.protocol)
     ref = protocol.ref
     print(
         f"{ref.id} {ref.version}\nsha256 {ref.sha256}\n{protocol.title}\nSource: {protocol.source}"

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from venowatch.cli.errors import UsageError
 from venowatch.cli.help import Parser
-from venowatch.protocol import Protocol, ProtocolError
-from venowatch.services.care.protocols import load_protocol
-from venowatch.services.clock import parse_instant, utc_now
+from venowatch.cli.inputs import instant_option, protocol_option
+from venowatch.protocol import Protocol
+from venowatch.services.clock import utc_now
 
 if TYPE_CHECKING:
     from venowatch.services.care.replay_values import PatientReplay
@@ -47,8 +47,9 @@ def add_command(commands: argparse._SubParsersAction[Parser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    protocol = _protocol(args.protocol)
-    until = _until(args.until)
+    # Without --protocol, the clinic's of each moment (or, for a file, the shipped one).
+    protocol = None if args.protocol is None else protocol_option("--protocol", args.protocol)
+    until = instant_option("--until", args.until)
     path = Path(args.target)
     if args.target.isdigit() and not path.is_file():
         done, zone = _from_database(int(args.target), until or utc_now(), protocol)
@@ -64,24 +65,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(_readable(done, zone))
     return 0
-
-
-def _protocol(path: str | None) -> Protocol | None:
-    if path is None:
-        return None
-    try:
-        return load_protocol(path)
-    except ProtocolError as exc:
-        raise UsageError(f"--protocol: {exc}") from None
-
-
-def _until(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return parse_instant(text)
-    except ValueError as exc:
-        raise UsageError(f"--until: {exc}") from None
 
 
 def _from_database(

@@ -10,10 +10,9 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.security.session import SessionAuth
 
 from venowatch.api.access import patient_for
-from venowatch.api.auth import TokenAuth
+from venowatch.api.auth import SessionAuth, TokenAuth
 from venowatch.api.errors import ApiError
 from venowatch.api.parser import WireParser
 from venowatch.clinic.models import MAX_ID
@@ -25,20 +24,10 @@ from venowatch.services.integration.fhir_export import Window
 from venowatch.services.integration.fhir_search import zone_of
 from venowatch.services.security.access import Act
 
-
-class FhirSession(SessionAuth):
-    """The browser's session, for staff reading in a browser: no session cookie, no CSRF
-    check, so a request without credentials is a 401 that asks for a token (not a CSRF 403);
-    with a cookie, a write still needs its CSRF token."""
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        if self.param_name not in request.COOKIES:
-            return None
-        return super()._get_key(request)
-
-
 TOKEN_AUTH = TokenAuth()
-FHIR_AUTH: list[Any] = [TOKEN_AUTH, FhirSession()]
+# The browser's session too, for staff reading in a browser; as the REST API's, a request
+# without credentials is a 401 that asks for a token, and a session's write needs its CSRF token.
+FHIR_AUTH: list[Any] = [TOKEN_AUTH, SessionAuth()]
 
 api = NinjaAPI(
     title="venowatch FHIR R4",
