@@ -17,6 +17,7 @@ from venowatch.services.care.protocols import default_protocol
 from venowatch.services.outcomes.episodes import EpisodeFacts, episodes_of
 from venowatch.services.outcomes.export import as_csv, as_json, pseudonym
 from venowatch.services.outcomes.figures import curve, figures, lost, pgic_point
+from venowatch.services.outcomes.wording import estimate_words
 from venowatch.services.timeline_files import decode_timeline
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -59,7 +60,9 @@ def test_kaplan_meier_equals_the_hand_computed_estimate() -> None:
     assert c.estimate(40) == pytest.approx(0.6)
     assert c.estimate(79) == pytest.approx(0.6)
     assert c.estimate(80) == pytest.approx(0.3)
-    assert c.estimate(365) == pytest.approx(0.3)
+    assert c.estimate(100) == pytest.approx(0.3)  # the longest follow-up: the two ended at 100
+    assert c.estimate(100.5) is None  # nobody followed longer: not carried on
+    assert estimate_words(c, 365) == "not known"
     table = {r.day: (r.at_risk, r.events, r.censored) for r in c.at_risk}
     assert table[0] == (10, 0, 0)
     assert table[30] == (10, 0, 0)
@@ -87,6 +90,7 @@ def test_an_episode_without_check_ins_is_censored_at_day_zero_not_dropped() -> N
               lambda e: e.restenosis_day)  # fmt: skip
     assert (c.n, c.events, c.censored) == (2, 1, 1)
     assert c.estimate(10) == pytest.approx(0.0)  # the censored one left at day 0
+    assert c.estimate(365) == pytest.approx(0.0)  # every episode left had the event: 0 stays
 
 
 def test_an_empty_cohort_has_curves_without_numbers() -> None:

@@ -26,6 +26,7 @@ from venowatch.services.outcomes.wording import (
     CENSORING,
     LIMITS,
     answer_label,
+    estimate_words,
     left_out_words,
     percent,
 )
@@ -115,7 +116,7 @@ def _curves(f: Figures) -> list[dict[str, Any]]:
             # Reviewed: drawn by matplotlib from numbers, its title and description escaped.
             # nosemgrep: mark-safe-on-data
             "svg": mark_safe(km_svg(c, f"km-{c.key}")),  # nosec B308, B703
-            "estimates": [(d, percent(c.estimate(d))) for d in (30, 90, 180, 365)],
+            "estimates": [(d, estimate_words(c, d)) for d in (30, 90, 180, 365)],
         }
         for c in f.curves
     ]

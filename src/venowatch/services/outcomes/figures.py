@@ -40,7 +40,12 @@ class Curve:
     at_risk: tuple[AtRisk, ...]
 
     def estimate(self, day: float) -> float | None:
-        """The estimate at `day` (a step function; None without any episode)."""
+        """The estimate at `day` (a step function). None without any episode, and past the
+        longest follow-up unless the estimate had reached 0 by then: nobody was followed that
+        long, so the curve says nothing there (carrying its last value on would claim a
+        share nobody observed)."""
+        if self.days and day > self.days[-1] and self.survival[-1] > 0:
+            return None
         held = None
         for d, s in zip(self.days, self.survival, strict=True):
             if d > day:

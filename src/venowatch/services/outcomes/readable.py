@@ -7,6 +7,7 @@ from venowatch.services.outcomes.wording import (
     CENSORING,
     LIMITS,
     answer_label,
+    estimate_words,
     left_out_words,
     percent,
 )
@@ -28,7 +29,7 @@ def readable(f: Figures) -> str:
         lines += ["", f"{c.title}: {c.events} of {c.n} episodes had it, {c.censored} censored."]
         lines.append("  day  at risk  events  censored  still without it")
         for r in c.at_risk:
-            estimate = percent(c.estimate(r.day)) if c.n else ""
+            estimate = estimate_words(c, r.day)
             lines.append(
                 f"  {r.day:>3}  {r.at_risk:>7}  {r.events:>6}  {r.censored:>8}  {estimate:>16}"
             )

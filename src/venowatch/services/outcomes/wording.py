@@ -21,7 +21,8 @@ LIMITS = (
 CENSORING = (
     "An episode without the event counts up to its end (the next procedure) or, while it goes "
     "on, up to the patient's last check-in; after that it is censored, not counted as free of "
-    "the event."
+    "the event. Past the longest follow-up nobody is left to observe, so the share still "
+    "without the event is not known there."
 )
 
 
@@ -43,6 +44,16 @@ def answer_label(answer: Pgic | None) -> str:
 
 def percent(share: float | None) -> str:
     return "" if share is None else f"{share * 100:.0f}%"
+
+
+NOT_KNOWN = "not known"
+"""A curve's share past its longest follow-up (Curve.estimate), as a table cell."""
+
+
+def estimate_words(c: Curve, day: int) -> str:
+    """The share still without the event at `day`, or that nobody was followed that long."""
+    estimate = c.estimate(day)
+    return NOT_KNOWN if estimate is None and c.n else percent(estimate)
 
 
 def curve_summary(c: Curve) -> str:
