@@ -57,7 +57,7 @@ def test_the_page_tells_how_the_advice_changed_and_why_the_history_differs() -> 
     assert "venoplasty" in text
     assert "check-in of" in text
     assert "much better" in text
-    assert "America/New_York" in text  # the clinic's time
+    assert "Times are the clinic's (New York)." in text  # its place, not the zone's key
     # The voided emergency: in the history, not in the replay, and said why.
     assert "voided or corrected since" in text
     assert "The check-in of" in text

@@ -332,7 +332,7 @@ def test_the_cds_card_of_every_scenario_shows_no_code(path: Path) -> None:
 # --- dates and times ---------------------------------------------------------------------------
 
 CLOCK = re.compile(r"(?<![\d:+-])\d{1,2}:\d{2}(?![:\d])(?!\s*(?:[A-Z]{2,5}\b|[+-]\d{2}|\(|UTC))")
-ZONE_NOTE = re.compile(r"Times on this page are \S+ time\.")
+ZONE_NOTE = re.compile(r"Times on this page are [A-Z][^.]* time\.")  # "New York time"
 
 
 def _zoneless_times(who: str, url: str, text: str) -> list[str]:

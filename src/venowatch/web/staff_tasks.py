@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from venowatch.clinic.models import CallOutcome, Resolution, TaskStatus
 from venowatch.services.care.emergency import EmergencyState, Step
 from venowatch.web.staff_common import name_of
+from venowatch.web.templatetags.zones import zone_place
 
 
 def when(at: datetime, zone: tzinfo) -> str:
-    """A time in staff words, with its zone: "1 Dec 2026, 14:05 (Europe/Berlin)"."""
+    """A time in staff words, with its zone's place: "1 Dec 2026, 14:05 (Berlin)"."""
     local = at.astimezone(zone)
-    return f"{formats.date_format(local, 'j M Y, H:i')} ({zone})"
+    return f"{formats.date_format(local, 'j M Y, H:i')} ({zone_place(zone)})"
 
 
 def state_words(state: EmergencyState, zone: tzinfo) -> str:
