@@ -23,15 +23,13 @@ Writes bench/out/impact.json and prints a table.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from registry import NOW, django_in_a_temporary_directory, write_out
+from registry import NOW, django_in_a_temporary_directory, populate_timelines, write_out
 
 BATCH = 500
 
@@ -64,7 +62,7 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     from venowatch.protocol import parse_protocol
 
     started = time.perf_counter()
-    clinic = _populate(args.patients)
+    clinic = populate_timelines(args.patients, NOW, ending_at=NOW)
     print(f"populated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     clinic = Clinic.objects.get(pk=clinic.pk)
     new = parse_protocol(new_protocol_text())
@@ -88,64 +86,6 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     r["replay_s"] = round(best["full_s"] - best["now_s"], 3)
     r["goal"] = 2.0
     return r
-
-
-def _populate(n: int) -> Any:
-    """The registry's timelines, shifted to end a week before NOW, with bulk inserts."""
-    from django.db import connection, transaction
-
-    from generate import DEFAULT_SEED, timeline
-    from venowatch.clinic.models import Assessment, Clinic, Patient, Procedure
-    from venowatch.protocol import Pathway, Urgency
-
-    clinic = Clinic.objects.create(name="Bench", time_zone="America/New_York")
-    for start in range(0, n, 2_000):
-        # Drawn a chunk at a time: 100,000 timelines of 52 check-ins are gigabytes as dicts.
-        chunk = [timeline(i, DEFAULT_SEED) for i in range(start, min(start + 2_000, n))]
-        with transaction.atomic():
-            patients = Patient.objects.bulk_create(
-                Patient(clinic=clinic, name=f"P{start + i:05d}", time_zone=_zone(t))
-                for i, t in enumerate(chunk)
-            )
-            shifted = [(p, t, NOW - _at(t["as_of"])) for p, t in zip(patients, chunk, strict=True)]
-            Procedure.objects.bulk_create(
-                Procedure(patient=p, kind=x["kind"], performed_at=_at(x["performed_at"]) + d,
-                          veins=x["veins"])
-                for p, t, d in shifted for x in t["procedures"]
-            )  # fmt: skip
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO clinic_checkin (patient_id, at, pgic, symptoms_returned, symptoms,"
-                    " note, recorded_at, void_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, '')",
-                    [
-                        (p.pk, _at(c["at"]) + d, c["pgic"], c.get("symptoms_returned", False),
-                         json.dumps(c.get("symptoms", {})), c.get("note", ""), NOW)
-                        for p, t, d in shifted for c in t["checkins"]
-                    ],
-                )  # fmt: skip
-                cursor.executemany(
-                    "INSERT INTO clinic_lab (patient_id, at, kind, result, finding, codings,"
-                    " recorded_at, void_reason) VALUES (%s, %s, %s, %s, %s, '[]', %s, '')",
-                    [
-                        (p.pk, _at(x["at"]) + d, x["kind"], x["result"], x.get("finding", ""), NOW)
-                        for p, t, d in shifted for x in t.get("labs", ())
-                    ],
-                )  # fmt: skip
-            Assessment.objects.bulk_create(
-                Assessment(patient=p, as_of=NOW, pathway=Pathway.IMPROVED, urgency=Urgency.NONE,
-                           urgency_rank=4, since=NOW)
-                for p in patients
-            )  # fmt: skip
-        print(f"  {start + len(chunk):,} patients", file=sys.stderr, end="\r")
-    return clinic
-
-
-def _zone(t: dict[str, Any]) -> str:
-    return "America/New_York" if t["as_of"].endswith("-05:00") else "Europe/Paris"
-
-
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 def _reassess(clinic: Any) -> float:

@@ -21,7 +21,6 @@ Writes bench/out/outcomes.json and prints a table.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from datetime import UTC, datetime
@@ -29,8 +28,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import DEFAULT_SEED, timeline
-from registry import django_in_a_temporary_directory, write_out
+from registry import django_in_a_temporary_directory, populate_timelines, write_out
 from sweep import BATCH, _reassess_only
 
 NOW = datetime(2026, 9, 10, 12, 0, tzinfo=UTC)  # after every registry timeline's last check-in
@@ -52,7 +50,7 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     from venowatch.clinic.models import Patient
 
     started = time.perf_counter()
-    _populate(args.patients)
+    populate_timelines(args.patients, NOW)
     print(f"populated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
     _reassess_only(ids)  # the first pass stores what the placeholders lacked; then steady
@@ -67,54 +65,6 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     r["build_and_figures_over_floor"] = round((r["build_s"] + r["figures_s"]) / r["floor_s"], 2)
     r["goal"] = 3.0
     return r
-
-
-def _populate(n: int) -> None:
-    """The registry's timelines written with bulk inserts, each with a placeholder assessment."""
-    from django.db import connection, transaction
-
-    from venowatch.clinic.models import Assessment, Clinic, Lab, Patient, Procedure
-    from venowatch.protocol import Pathway, Urgency
-
-    clinic = Clinic.objects.create(name="Bench", time_zone="America/New_York")
-    for start in range(0, n, 2_000):
-        # Drawn a chunk at a time: 100,000 timelines of 52 check-ins are gigabytes as dicts.
-        chunk = [timeline(i, DEFAULT_SEED) for i in range(start, min(start + 2_000, n))]
-        with transaction.atomic():
-            patients = Patient.objects.bulk_create(
-                Patient(clinic=clinic, name=f"P{start + i:06d}", time_zone=clinic.time_zone)
-                for i in range(len(chunk))
-            )
-            Procedure.objects.bulk_create(
-                Procedure(patient=p, kind=x["kind"], performed_at=_at(x["performed_at"]),
-                          veins=x.get("veins", []))
-                for p, t in zip(patients, chunk, strict=True) for x in t["procedures"]
-            )  # fmt: skip
-            Lab.objects.bulk_create(
-                Lab(patient=p, at=_at(x["at"]), kind=x["kind"], result=x["result"],
-                    finding=x.get("finding", ""))
-                for p, t in zip(patients, chunk, strict=True) for x in t.get("labs", [])
-            )  # fmt: skip
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO clinic_checkin (patient_id, at, pgic, symptoms_returned, symptoms,"
-                    " note, void_reason, recorded_at) VALUES (%s, %s, %s, %s, %s, '', '', %s)",
-                    [
-                        (p.pk, _at(c["at"]), c["pgic"], c.get("symptoms_returned", False),
-                         json.dumps(c.get("symptoms", {})), NOW)
-                        for p, t in zip(patients, chunk, strict=True) for c in t["checkins"]
-                    ],
-                )  # fmt: skip
-            Assessment.objects.bulk_create(
-                Assessment(patient=p, as_of=NOW, pathway=Pathway.IMPROVED, urgency=Urgency.NONE,
-                           urgency_rank=4, since=NOW)
-                for p in patients
-            )  # fmt: skip
-        print(f"  {start + len(chunk):,} patients", file=sys.stderr, end="\r")
-
-
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 def _build(ids: list[int]) -> float:

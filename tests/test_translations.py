@@ -20,8 +20,9 @@ from django.utils.translation import ngettext, trans_real
 from tests.api_fixtures import Api
 from tests.conftest import SCENARIOS
 from tests.engine_fixtures import scenario
+from tests.page_text import visible_nodes
 from tests.sms_server import Provider, sms  # noqa: F401 (a fixture)
-from tests.translation_fixtures import LANGUAGES, browser, patient_pages, recording, visible_nodes
+from tests.translation_fixtures import LANGUAGES, browser, patient_pages, recording
 from tests.web_fixtures import clinic, patient
 from venowatch.clinic import models
 from venowatch.clinic.models import default_symptoms

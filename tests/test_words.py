@@ -11,7 +11,6 @@ import pkgutil
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from django.utils import timezone
 
 import venowatch
 from tests.conftest import SCENARIOS, SHARED, load_json
+from tests.page_text import visible_nodes
 from tests.sms_server import Provider, sms  # noqa: F401 (a fixture)
 from venowatch.cli.main import main
 from venowatch.clinic import models
@@ -38,7 +38,6 @@ from venowatch.services.notification.account import queue_invitation, queue_pass
 from venowatch.services.sweep import sweep
 from venowatch.services.timeline_files import decode_timeline
 
-SKIPPED_TAGS = {"script", "style", "template"}
 # Clause names (C1..C7) are shown to staff on purpose: the guide's clauses go by them.
 SHOWN_ON_PURPOSE: set[type[enum.Enum]] = {Clause}
 
@@ -71,34 +70,6 @@ _ANY_SPELLED = "|".join(map(re.escape, sorted(SPELLED)))
 SPELLED_RE = re.compile(rf"(?<![\w/.-])({_ANY_SPELLED})(?![\w/-])")
 NONE_RE = re.compile(r"\bNone\b")
 ARROW_RE = re.compile(r"(\w+)\s*(?:->|→)\s*(\w+)")
-
-
-class _Text(HTMLParser):
-    """The text a reader sees: text nodes outside script and style, in order, one per node."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.nodes: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in SKIPPED_TAGS:
-            self._skipping += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in SKIPPED_TAGS and self._skipping:
-            self._skipping -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping and data.strip():
-            self.nodes.append(" ".join(data.split()))
-
-
-def visible_nodes(page: str) -> list[str]:
-    parser = _Text()
-    parser.feed(page)
-    parser.close()
-    return parser.nodes
 
 
 def text_cells(text: str) -> list[str]:

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from html.parser import HTMLParser
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -21,34 +20,6 @@ from venowatch.clinic import models
 from venowatch.services.demo import DEMO_CLINIC
 
 LANGUAGES = ("es", "fr", "it")
-SKIPPED_TAGS = {"script", "style", "template"}
-
-
-class _Text(HTMLParser):
-    """The text a reader sees: text nodes outside script and style (as in test_words)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.nodes: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._skipping += tag in SKIPPED_TAGS
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in SKIPPED_TAGS and self._skipping:
-            self._skipping -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping and data.strip():
-            self.nodes.append(" ".join(data.split()))
-
-
-def visible_nodes(page: str) -> list[str]:
-    parser = _Text()
-    parser.feed(page)
-    parser.close()
-    return parser.nodes
 
 
 @dataclass

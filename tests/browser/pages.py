@@ -44,6 +44,7 @@ class OpenPage(Protocol):
 
 
 PHONE = Screen(390, 844, mobile=True)
+LAPTOP = Screen(1366, 768)
 PHONE_SHARP = Screen(390, 844, mobile=True, scale=2)  # for screenshots
 DESKTOP = Screen(1280, 800)
 DESKTOP_AT_200_PERCENT = Screen(640, 400)  # a 1280 x 800 window zoomed to 200%

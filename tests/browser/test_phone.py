@@ -18,10 +18,10 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from tests.browser.pages import (
+    LAPTOP,
     PHONE,
     Demo,
     OpenPage,
-    Screen,
     assert_no_violations,
     horizontal_overflow,
     sign_in,
@@ -34,7 +34,6 @@ from venowatch.services.care.zones import patient_zone
 
 pytestmark = pytest.mark.browser
 
-LAPTOP = Screen(1366, 768)
 SCREENS = {"phone": PHONE, "laptop": LAPTOP}
 MIN_TEXT_PX = 12
 MIN_TARGET_PX = 44

@@ -11,10 +11,10 @@ from django.urls import reverse
 from playwright.sync_api import Page, Route, expect
 
 from tests.browser.pages import (
+    LAPTOP,
     PHONE,
     Demo,
     OpenPage,
-    Screen,
     assert_no_violations,
     horizontal_overflow,
     sign_in,
@@ -23,7 +23,6 @@ from tests.browser.pages import (
 from venowatch.clinic.models import Patient
 
 pytestmark = pytest.mark.browser
-LAPTOP = Screen(1366, 768)
 SCREENS = {"laptop": LAPTOP, "phone": PHONE}
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.pages import Demo, OpenPage, Screen, sign_in, visit
+from tests.browser.pages import LAPTOP, Demo, OpenPage, sign_in, visit
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
-
-LAPTOP = Screen(1366, 768)
 
 
 def test_phone_and_open_task_are_above_the_fold(open_page: OpenPage, demo: Demo) -> None:
