@@ -80,21 +80,8 @@ def outcomes(request: HttpRequest, query: Query[CohortQuery]) -> Any:
 
 
 def _wants_csv(request: HttpRequest, given: str | None) -> bool:
-    """`format` if given; else CSV only when the Accept header prefers it to JSON (by its q,
-    then by which is listed first); JSON for a wildcard or no header."""
+    """`format` if given; else CSV only when the Accept header prefers it to JSON (Django's
+    negotiation: by q, then specificity, then order); JSON for `*/*` or no header."""
     if given is not None:
         return given == "csv"
-    ranked: dict[str, tuple[float, int]] = {}
-    for i, part in enumerate(request.headers.get("Accept", "").split(",")):
-        media, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if media.lower() in (CSV, "application/json") and q > 0:
-            ranked.setdefault(media.lower(), (q, -i))
-    return bool(ranked) and max(ranked, key=lambda m: ranked[m]) == CSV
+    return request.get_preferred_type(["application/json", CSV]) == CSV
